@@ -1,0 +1,110 @@
+#!/usr/bin/env node
+import { CaptureFileError } from './capture/capture-file.ts';
+import { defaultInterface } from './capture/default-interface.ts';
+import { CaptureError } from './capture/live-capture.ts';
+import { helpText } from './config/help.ts';
+import { ConfigError, loadConfig } from './config/load.ts';
+import { toJson, toPrometheusText } from './export/final-output.ts';
+import { Logger } from './log.ts';
+import { Pipeline } from './pipeline.ts';
+
+/** Seconds SIGINT/SIGTERM may take (stop capture, final OTLP export) before a forced exit. */
+const STOP_TIMEOUT_MS = 15_000;
+
+function fail(message: string, code: number): number {
+  process.stderr.write(`otelacct: ${message}\n`);
+  return code;
+}
+
+async function main(argv: string[]): Promise<number> {
+  let loaded;
+  try {
+    loaded = loadConfig(argv, process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) return fail(err.message.replaceAll('\n', '\notelacct: '), 2);
+    throw err;
+  }
+  const { config } = loaded;
+  if (loaded.help) {
+    process.stdout.write(helpText());
+    return 0;
+  }
+  if (loaded.printConfig) {
+    process.stdout.write(JSON.stringify(config, null, 2) + '\n');
+    return 0;
+  }
+  const log = new Logger(config.log.level);
+  const offline = config.capture.read !== '';
+  const pipeline = new Pipeline(config, log, { outputReader: offline });
+
+  if (offline) {
+    let exitCode = 0;
+    if (config.export.serve) await startServer(pipeline, log);
+    try {
+      const stats = await pipeline.readFile(config.capture.read);
+      log.debug('file read', { file: config.capture.read, ...stats });
+    } catch (err) {
+      if (!(err instanceof CaptureFileError)) throw err;
+      process.stderr.write(`otelacct: ${err.message}\n`);
+      exitCode = 1;
+    }
+    await pipeline.traffic.flush();
+    const metrics = await pipeline.telemetry.collectOutput();
+    if (config.export.output === 'prometheus') process.stdout.write(toPrometheusText(metrics));
+    else if (config.export.output === 'json') process.stdout.write(toJson(metrics));
+    if (config.export.serve) {
+      await untilSignal();
+    }
+    await pipeline.stop();
+    return exitCode;
+  }
+
+  const interfaces = config.capture.interfaces.length > 0 ? config.capture.interfaces : [defaultInterface()].filter((x): x is string => !!x);
+  if (interfaces.length === 0) return fail('capture.interfaces: none configured and no interface is up (see --interface)', 2);
+  try {
+    pipeline.startLive(interfaces);
+  } catch (err) {
+    if (err instanceof CaptureError) return fail(err.message, 1);
+    throw err;
+  }
+  try {
+    await startServer(pipeline, log);
+  } catch (err) {
+    await pipeline.stop();
+    return fail((err as Error).message, 1);
+  }
+  log.info('capturing', { interfaces, filter: config.capture.filter || undefined, otlp: pipeline.otlpUrl });
+  const signal = await untilSignal();
+  log.info('stopping', { signal });
+  await pipeline.stop();
+  return 0;
+}
+
+async function startServer(pipeline: Pipeline, log: Logger): Promise<void> {
+  const url = await pipeline.serve();
+  if (url) log.info('serving metrics', { url });
+}
+
+function untilSignal(): Promise<string> {
+  return new Promise((resolve) => {
+    const on = (sig: string) => {
+      setTimeout(() => {
+        process.stderr.write(`otelacct: did not stop within ${STOP_TIMEOUT_MS / 1000}s of ${sig}; exiting\n`);
+        process.exit(1);
+      }, STOP_TIMEOUT_MS).unref();
+      resolve(sig);
+    };
+    process.once('SIGINT', on);
+    process.once('SIGTERM', on);
+  });
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`otelacct: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exitCode = 70;
+  },
+);

@@ -1,0 +1,146 @@
+import { readFileSync } from 'node:fs';
+import convict from 'convict';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { schema, type Config } from './schema.ts';
+import { leaves, type Leaf } from './schema-leaves.ts';
+
+/** A configuration problem: `message` is one line per problem, naming key, value and what is allowed. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** What the command line asked for, besides the configuration itself. */
+export interface LoadedConfig {
+  config: Config;
+  /** --print-config: print the effective configuration and exit. */
+  printConfig: boolean;
+  /** --help / -h. */
+  help: boolean;
+  /** Where the file layer came from, if any. */
+  configFile: string | undefined;
+}
+
+const SHORT: Record<string, string> = { '-i': 'interface', '-r': 'read', '-f': 'filter', '-c': 'config', '-h': 'help' };
+
+/**
+ * Builds the effective configuration: schema defaults < file (`--config` / OTELACCT_CONFIG,
+ * YAML or JSON) < environment (each key's `env`) < command-line flags (each key's `arg`).
+ * Throws ConfigError for unknown flags or keys and invalid values.
+ */
+export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): LoadedConfig {
+  const all = leaves(schema);
+  const byArg = new Map(all.filter((l) => l.arg).map((l) => [l.arg!, l]));
+  const flags: Array<[Leaf, string, string]> = []; // leaf, raw value, flag as written
+  let configFile = env.OTELACCT_CONFIG || undefined;
+  let printConfig = false;
+  let help = false;
+
+  for (let i = 0; i < argv.length; i++) {
+    let arg = argv[i];
+    if (SHORT[arg]) arg = `--${SHORT[arg]}`;
+    if (!arg.startsWith('--')) throw new ConfigError(`unexpected argument "${arg}" (flags start with --; see --help)`);
+    const eq = arg.indexOf('=');
+    let name = eq > 0 ? arg.slice(2, eq) : arg.slice(2);
+    let inline: string | undefined = eq > 0 ? arg.slice(eq + 1) : undefined;
+    if (name === 'help') { help = true; continue; }
+    if (name === 'print-config') { printConfig = true; continue; }
+    const next = (): string => {
+      if (inline !== undefined) return inline;
+      if (i + 1 >= argv.length) throw new ConfigError(`--${name}: missing value`);
+      return argv[++i];
+    };
+    if (name === 'config') { configFile = next(); continue; }
+    let leaf = byArg.get(name);
+    if (!leaf && name.startsWith('no-')) {
+      const positive = byArg.get(name.slice(3));
+      if (positive && typeof positive.default === 'boolean') { leaf = positive; name = name.slice(3); inline = 'false'; }
+    }
+    if (!leaf) throw new ConfigError(`unknown flag --${name} (see --help)`);
+    const raw = typeof leaf.default === 'boolean' && inline === undefined ? 'true' : next();
+    flags.push([leaf, raw, `--${name}`]);
+  }
+
+  const conf = convict(schema, { env: {}, args: [] });
+  if (configFile) conf.load(readConfigFile(configFile));
+  for (const leaf of all) {
+    if (leaf.env && env[leaf.env] !== undefined && env[leaf.env] !== '') {
+      conf.set(leaf.key, coerce(leaf, env[leaf.env]!, `${leaf.env}`, undefined));
+    }
+  }
+  const arrays = new Map<string, string[]>();
+  for (const [leaf, raw, written] of flags) {
+    if (Array.isArray(leaf.default)) {
+      // Repeatable: --interface a --interface b, or --interface a,b.
+      const list = arrays.get(leaf.key) ?? [];
+      list.push(...(coerce(leaf, raw, written, undefined) as string[]));
+      arrays.set(leaf.key, list);
+      conf.set(leaf.key, list);
+    } else {
+      conf.set(leaf.key, coerce(leaf, raw, written, undefined));
+    }
+  }
+  try {
+    conf.validate({ allowed: 'strict' });
+  } catch (err) {
+    throw new ConfigError(rephrase((err as Error).message, configFile));
+  }
+  return { config: conf.getProperties() as Config, printConfig, help, configFile };
+}
+
+/** Converts a string from the environment or a flag to the type of the key's default. */
+function coerce(leaf: Leaf, raw: string, source: string, _unused: undefined): unknown {
+  const d = leaf.default;
+  if (typeof d === 'number') {
+    if (!/^-?\d+$/.test(raw.trim())) throw new ConfigError(`${source}="${raw}": ${leaf.key} must be an integer`);
+    return Number(raw);
+  }
+  if (typeof d === 'boolean') {
+    if (/^(true|1|yes)$/i.test(raw)) return true;
+    if (/^(false|0|no)$/i.test(raw)) return false;
+    throw new ConfigError(`${source}="${raw}": ${leaf.key} must be true or false`);
+  }
+  if (Array.isArray(d)) return raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  if (d !== null && typeof d === 'object') {
+    throw new ConfigError(`${source}: ${leaf.key} can only be set in a config file`);
+  }
+  return raw;
+}
+
+function readConfigFile(path: string): object {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`config file ${path}: cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)})`, { cause: err });
+  }
+  let doc: unknown;
+  try {
+    doc = parseYaml(text, { prettyErrors: true, uniqueKeys: true });
+  } catch (err) {
+    if (err instanceof YAMLParseError) {
+      const line = err.linePos?.[0]?.line;
+      const what = err.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+      throw new ConfigError(`config file ${path}${line ? `: line ${line}` : ''}: ${what}`, { cause: err });
+    }
+    throw new ConfigError(`config file ${path}: ${String(err)}`, { cause: err });
+  }
+  if (doc === null || doc === undefined) return {};
+  if (typeof doc !== 'object' || Array.isArray(doc)) {
+    throw new ConfigError(`config file ${path}: top level must be a map of sections (capture, accounting, export, prometheus, otlp, resource, log)`);
+  }
+  return doc as object;
+}
+
+/** Turns convict's validation report into one line per problem. */
+function rephrase(message: string, configFile: string | undefined): string {
+  const where = configFile ? ` in ${configFile}` : '';
+  return message
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => {
+      const unknown = /configuration param '([^']+)' not declared in the schema/.exec(l);
+      if (unknown) return `${unknown[1]}: unknown key${where} (see --help for the keys)`;
+      return l.replace(/^(\S+): (.*?): value was (.*)$/, (_m, key, why, value) => `${key}=${value}: ${why}`);
+    })
+    .join('\n');
+}

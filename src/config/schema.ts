@@ -1,0 +1,169 @@
+import { DEFAULT_DIMENSIONS, DIMENSIONS, isDimension } from './dimensions.ts';
+
+/**
+ * The configuration schema (convict). Every key has a doc string, a default and a format; most
+ * have an environment variable (OTELACCT_*) and a command-line flag. Precedence:
+ * default < config file < environment < flags. `--help` is generated from this table.
+ */
+
+function dimensionList(value: unknown): void {
+  if (!Array.isArray(value) || value.length === 0) {
+    throw new Error(`must be a non-empty list of: ${DIMENSIONS.join(', ')}`);
+  }
+  for (const v of value) {
+    if (!isDimension(v)) throw new Error(`unknown dimension "${String(v)}" (allowed: ${DIMENSIONS.join(', ')})`);
+  }
+  if (new Set(value).size !== value.length) throw new Error('lists a dimension twice');
+}
+
+function stringList(value: unknown): void {
+  if (!Array.isArray(value) || value.some((v) => typeof v !== 'string' || v === '')) {
+    throw new Error('must be a list of non-empty strings');
+  }
+}
+
+function stringMap(value: unknown): void {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new Error('must be a map of names to strings');
+  }
+  for (const [k, v] of Object.entries(value)) {
+    if (typeof v !== 'string') throw new Error(`value of "${k}" must be a string`);
+  }
+}
+
+function intIn(min: number, max: number) {
+  return (value: unknown): void => {
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+      throw new Error(`must be an integer from ${min} to ${max}`);
+    }
+  };
+}
+
+function urlOrEmpty(value: unknown): void {
+  if (typeof value !== 'string') throw new Error('must be a string');
+  if (value === '') return;
+  let u: URL;
+  try {
+    u = new URL(value);
+  } catch {
+    throw new Error('must be an http:// or https:// URL');
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('must be an http:// or https:// URL');
+}
+
+export const schema = {
+  capture: {
+    interfaces: {
+      doc: 'Interfaces to capture on (repeat the flag for several). Empty: the first up, non-loopback interface.',
+      format: stringList, default: [] as string[], env: 'OTELACCT_CAPTURE_INTERFACES', arg: 'interface',
+    },
+    filter: {
+      doc: 'BPF filter applied in the kernel (tcpdump syntax), e.g. "ip or ip6".',
+      format: String, default: '', env: 'OTELACCT_CAPTURE_FILTER', arg: 'filter',
+    },
+    bufferSize: {
+      doc: 'Kernel capture buffer per interface, in bytes (pcap_set_buffer_size).',
+      format: intIn(65536, 2 ** 31 - 1), default: 32 * 1024 * 1024, env: 'OTELACCT_CAPTURE_BUFFER_SIZE', arg: 'buffer-size',
+    },
+    snaplen: {
+      doc: 'Bytes kept of each live packet. Byte counts come from the IP header, so 128 is plenty.',
+      format: intIn(64, 65535), default: 256, env: 'OTELACCT_CAPTURE_SNAPLEN', arg: 'snaplen',
+    },
+    read: {
+      doc: 'Read packets from this pcap/pcapng file instead of capturing live.',
+      format: String, default: '', env: 'OTELACCT_CAPTURE_READ', arg: 'read',
+    },
+  },
+  accounting: {
+    dimensions: {
+      doc: `Attributes traffic is counted by (comma-separated). Allowed: ${DIMENSIONS.join(', ')}.`,
+      format: dimensionList, default: DEFAULT_DIMENSIONS, env: 'OTELACCT_ACCOUNTING_DIMENSIONS', arg: 'dimensions',
+    },
+    maxFlows: {
+      doc: 'Flow-table slots between two flushes to the SDK; a full table counts new keys in an overflow slot.',
+      format: intIn(16, 1 << 24), default: 1 << 17, env: 'OTELACCT_ACCOUNTING_MAX_FLOWS', arg: 'max-flows',
+    },
+  },
+  export: {
+    cardinalityLimit: {
+      doc: 'Series per traffic metric (OTel view aggregationCardinalityLimit). Keys past it go to one series with otel.metric.overflow=true.',
+      format: intIn(2, 10_000_000), default: 50_000, env: 'OTELACCT_EXPORT_CARDINALITY_LIMIT', arg: 'cardinality-limit',
+    },
+    idleTimeout: {
+      doc: 'Seconds without traffic after which a series is dropped from /metrics and OTLP (0: never).',
+      format: intIn(0, 366 * 86400), default: 3600, env: 'OTELACCT_EXPORT_IDLE_TIMEOUT', arg: 'idle-timeout',
+    },
+    output: {
+      doc: 'With --read: how the final counters are printed to stdout.',
+      format: ['prometheus', 'json', 'none'], default: 'prometheus', env: 'OTELACCT_EXPORT_OUTPUT', arg: 'output',
+    },
+    serve: {
+      doc: 'With --read: keep serving /metrics (and exporting OTLP) after the file ends, until SIGINT/SIGTERM.',
+      format: Boolean, default: false, env: 'OTELACCT_EXPORT_SERVE', arg: 'serve',
+    },
+  },
+  prometheus: {
+    enabled: {
+      doc: 'Serve the Prometheus text exposition over HTTP.',
+      format: Boolean, default: true, env: 'OTELACCT_PROMETHEUS_ENABLED', arg: 'prometheus',
+    },
+    host: {
+      doc: 'Listen address for /metrics; empty: all interfaces (IPv4 and IPv6).',
+      format: String, default: '', env: 'OTELACCT_PROMETHEUS_HOST', arg: 'prometheus-host',
+    },
+    port: {
+      doc: 'Listen port for /metrics (0: any free port, logged at start).',
+      format: intIn(0, 65535), default: 9464, env: 'OTELACCT_PROMETHEUS_PORT', arg: 'prometheus-port',
+    },
+    path: {
+      doc: 'HTTP path of the exposition.',
+      format: (v: unknown) => { if (typeof v !== 'string' || !v.startsWith('/')) throw new Error('must start with "/"'); },
+      default: '/metrics', env: 'OTELACCT_PROMETHEUS_PATH', arg: 'prometheus-path',
+    },
+  },
+  otlp: {
+    endpoint: {
+      doc: 'OTLP/HTTP metrics URL, e.g. http://collector:4318/v1/metrics. Empty: OTEL_EXPORTER_OTLP_METRICS_ENDPOINT or OTEL_EXPORTER_OTLP_ENDPOINT (+/v1/metrics) if set, else OTLP is off.',
+      format: urlOrEmpty, default: '', env: 'OTELACCT_OTLP_ENDPOINT', arg: 'otlp-endpoint',
+    },
+    headers: {
+      doc: 'Extra HTTP headers for OTLP requests (map; env OTEL_EXPORTER_OTLP_HEADERS also applies).',
+      format: stringMap, default: {} as Record<string, string>,
+    },
+    interval: {
+      doc: 'Milliseconds between OTLP exports (default: OTEL_METRIC_EXPORT_INTERVAL, else 60000).',
+      format: intIn(100, 86_400_000), default: 60_000, env: 'OTEL_METRIC_EXPORT_INTERVAL', arg: 'otlp-interval',
+    },
+    timeout: {
+      doc: 'Milliseconds an OTLP export may take (default: OTEL_METRIC_EXPORT_TIMEOUT, else 30000).',
+      format: intIn(100, 600_000), default: 30_000, env: 'OTEL_METRIC_EXPORT_TIMEOUT', arg: 'otlp-timeout',
+    },
+    compression: {
+      doc: 'OTLP request compression (default: OTEL_EXPORTER_OTLP_COMPRESSION, else none).',
+      format: ['none', 'gzip'], default: 'none', env: 'OTEL_EXPORTER_OTLP_COMPRESSION', arg: 'otlp-compression',
+    },
+  },
+  resource: {
+    attributes: {
+      doc: 'Resource attributes added to everything exported, e.g. {site: dc1}. OTEL_RESOURCE_ATTRIBUTES is merged (config wins).',
+      format: stringMap, default: {} as Record<string, string>,
+    },
+  },
+  log: {
+    level: {
+      doc: 'Log level on stderr.',
+      format: ['error', 'warn', 'info', 'debug'], default: 'info', env: 'OTELACCT_LOG_LEVEL', arg: 'log-level',
+    },
+  },
+};
+
+/** The validated configuration, as the rest of otelacct sees it. */
+export interface Config {
+  capture: { interfaces: string[]; filter: string; bufferSize: number; snaplen: number; read: string };
+  accounting: { dimensions: string[]; maxFlows: number };
+  export: { cardinalityLimit: number; idleTimeout: number; output: 'prometheus' | 'json' | 'none'; serve: boolean };
+  prometheus: { enabled: boolean; host: string; port: number; path: string };
+  otlp: { endpoint: string; headers: Record<string, string>; interval: number; timeout: number; compression: 'none' | 'gzip' };
+  resource: { attributes: Record<string, string> };
+  log: { level: 'error' | 'warn' | 'info' | 'debug' };
+}

@@ -1,0 +1,57 @@
+import { ValueType, type Meter } from '@opentelemetry/api';
+import type { Accountant } from '../account/accountant.ts';
+import type { InterfaceRegistry } from '../capture/interface-registry.ts';
+import { DECODE_STATUS_NAMES } from '../decode/decode-result.ts';
+import type { CumulativeStore } from './cumulative-store.ts';
+import {
+  ATTR_NETWORK_INTERFACE_NAME, ATTR_REASON, METRIC_CAPTURE_PACKETS, METRIC_DECODE_ERRORS,
+  METRIC_SERIES, METRIC_SERIES_EXPIRED,
+} from './semconv.ts';
+
+/** Counters an exporter keeps about its own health (OTLP export failures). */
+export interface ExportHealth {
+  exportFailures: number;
+}
+
+/**
+ * Registers otelacct's self-telemetry on `meter` as observable instruments read at collection
+ * time (nothing on the packet path). Every attribute set here is bounded: interfaces, decode
+ * reasons.
+ */
+export function registerSelfTelemetry(meter: Meter, accountant: Accountant, interfaces: InterfaceRegistry,
+  store: CumulativeStore, health: ExportHealth): void {
+  const frames = meter.createObservableCounter(METRIC_CAPTURE_PACKETS, {
+    unit: '{packet}', valueType: ValueType.INT,
+    description: 'Frames received from the capture, per interface, whether accounted or not.',
+  });
+  const errors = meter.createObservableCounter(METRIC_DECODE_ERRORS, {
+    unit: '{packet}', valueType: ValueType.INT,
+    description: 'Frames not accounted, by reason (not_ip, truncated_ip, unsupported_link_type, ...).',
+  });
+  const flowEntries = meter.createObservableGauge('otelacct.flow_table.entries', {
+    unit: '{entry}', valueType: ValueType.INT, description: 'Keys in the flow table since its last flush.',
+  });
+  const series = meter.createObservableGauge(METRIC_SERIES, {
+    unit: '{series}', valueType: ValueType.INT, description: 'Traffic series held for export (all traffic metrics).',
+  });
+  const expired = meter.createObservableCounter(METRIC_SERIES_EXPIRED, {
+    unit: '{series}', valueType: ValueType.INT, description: 'Traffic series dropped after export.idleTimeout without traffic.',
+  });
+  const exportFailures = meter.createObservableCounter('otelacct.export.failures', {
+    unit: '{export}', valueType: ValueType.INT, description: 'OTLP exports that failed.',
+  });
+  meter.addBatchObservableCallback((r) => {
+    const names = interfaces.names();
+    for (let i = 0; i < names.length; i++) {
+      r.observe(frames, accountant.framesByInterface[i], { [ATTR_NETWORK_INTERFACE_NAME]: names[i] });
+    }
+    for (let s = 1; s < DECODE_STATUS_NAMES.length; s++) {
+      r.observe(errors, accountant.decodeErrors[s], { [ATTR_REASON]: DECODE_STATUS_NAMES[s] });
+    }
+    r.observe(flowEntries, accountant.table.size);
+    const st = store.stats();
+    r.observe(series, st.series);
+    r.observe(expired, st.expired);
+    r.observe(exportFailures, health.exportFailures);
+  }, [frames, errors, flowEntries, series, expired, exportFailures]);
+}

@@ -1,0 +1,31 @@
+/**
+ * Metric and attribute names otelacct emits. Attribute names follow the OpenTelemetry semantic
+ * conventions where one exists; the others are `otelacct.`-prefixed. Every name used on the
+ * export path comes from here, never from a literal elsewhere.
+ */
+export const ATTR_SOURCE_ADDRESS = 'source.address';
+export const ATTR_DESTINATION_ADDRESS = 'destination.address';
+export const ATTR_SOURCE_PORT = 'source.port';
+export const ATTR_DESTINATION_PORT = 'destination.port';
+/** `ipv4` or `ipv6` (semconv network.type). */
+export const ATTR_NETWORK_TYPE = 'network.type';
+/** Lower-case IANA protocol name (`tcp`, `udp`, `icmp`, ...) or the decimal number. */
+export const ATTR_NETWORK_TRANSPORT = 'network.transport';
+export const ATTR_NETWORK_INTERFACE_NAME = 'network.interface.name';
+/** Outermost 802.1Q VLAN id; 0 when untagged. */
+export const ATTR_VLAN_ID = 'otelacct.vlan.id';
+/** Set to true on the series that collects keys past a cardinality limit (OTel SDK convention). */
+export const ATTR_OVERFLOW = 'otel.metric.overflow';
+/** Reason label of otelacct.decode.errors. */
+export const ATTR_REASON = 'reason';
+
+export const METRIC_TRAFFIC_BYTES = 'otelacct.traffic.bytes';
+export const METRIC_TRAFFIC_PACKETS = 'otelacct.traffic.packets';
+export const METRIC_CAPTURE_PACKETS = 'otelacct.capture.packets';
+export const METRIC_DECODE_ERRORS = 'otelacct.decode.errors';
+export const METRIC_FLOW_TABLE_OVERFLOW = 'otelacct.flow_table.overflow.packets';
+export const METRIC_SERIES = 'otelacct.export.series';
+export const METRIC_SERIES_EXPIRED = 'otelacct.export.series.expired';
+
+/** Meter / instrumentation scope name. */
+export const SCOPE_NAME = 'otelacct';

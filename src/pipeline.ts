@@ -1,0 +1,93 @@
+import type { Server } from 'node:http';
+import { Accountant } from './account/accountant.ts';
+import { dimensionFields } from './account/dimension-fields.ts';
+import { readCaptureFile, type CaptureFileStats } from './capture/capture-file.ts';
+import { InterfaceRegistry } from './capture/interface-registry.ts';
+import { LiveCapture } from './capture/live-capture.ts';
+import type { Config } from './config/schema.ts';
+import { FlowAttributes } from './export/flow-attributes.ts';
+import { createMetricsServer, listen } from './export/http-server.ts';
+import { otlpEndpoint } from './export/otlp-reader.ts';
+import { buildResource } from './export/resource.ts';
+import { Telemetry } from './export/telemetry.ts';
+import { TrafficMetrics } from './export/traffic-metrics.ts';
+import type { Logger } from './log.ts';
+
+/**
+ * One otelacct instance: capture (live or file) → accountant → traffic metrics → exporters.
+ * cli.ts decides what to run; this wires the parts and owns their lifetimes.
+ */
+export class Pipeline {
+  readonly interfaces = new InterfaceRegistry();
+  readonly accountant: Accountant;
+  readonly traffic: TrafficMetrics;
+  readonly telemetry: Telemetry;
+  readonly otlpUrl: string | undefined;
+  #server: Server | undefined;
+  #live: LiveCapture | undefined;
+  readonly #config: Config;
+  readonly #log: Logger;
+
+  constructor(config: Config, log: Logger, opts: { outputReader: boolean; env?: NodeJS.ProcessEnv; now?: () => number }) {
+    this.#config = config;
+    this.#log = log;
+    const dims = config.accounting.dimensions;
+    this.accountant = new Accountant(dimensionFields(dims), config.accounting.maxFlows);
+    this.traffic = new TrafficMetrics({
+      accountant: this.accountant,
+      attributes: new FlowAttributes(dims, this.interfaces),
+      cardinalityLimit: config.export.cardinalityLimit,
+      idleTimeoutMs: config.export.idleTimeout * 1000,
+      onError: (err) => log.error('traffic collection failed', { error: String(err) }),
+      now: opts.now,
+    });
+    this.otlpUrl = otlpEndpoint(config, opts.env ?? process.env);
+    this.telemetry = new Telemetry({
+      config, resource: buildResource(config.resource.attributes), traffic: this.traffic,
+      accountant: this.accountant, interfaces: this.interfaces, otlpUrl: this.otlpUrl,
+      outputReader: opts.outputReader, onError: (message) => log.warn(message),
+    });
+    this.accountant.onTableFilling = () => {
+      void this.traffic.flush();
+    };
+  }
+
+  /** Starts the /metrics server if enabled; resolves with its URL. */
+  async serve(): Promise<string | undefined> {
+    const p = this.#config.prometheus;
+    if (!p.enabled || !this.telemetry.prometheus) return undefined;
+    this.#server = createMetricsServer(this.telemetry.prometheus, p.path);
+    const port = await listen(this.#server, p.host, p.port);
+    const host = p.host === '' ? 'localhost' : p.host.includes(':') ? `[${p.host}]` : p.host;
+    return `http://${host}:${port}${p.path}`;
+  }
+
+  /** Accounts a capture file to its end (throws CaptureFileError after counting what it could). */
+  readFile(path: string): Promise<CaptureFileStats> {
+    return readCaptureFile(path, this.accountant, this.interfaces, {
+      chunkSize: 1 << 20,
+      // Flush when the table is half full: a 1 MiB chunk holds < 2^15 packets, so with the
+      // default maxFlows a chunk can never fill the rest of the table.
+      onChunk: () => (this.accountant.table.size * 2 >= this.accountant.table.maxEntries ? this.traffic.flush() : undefined),
+    });
+  }
+
+  /** Starts live capture on `interfaces` (throws CaptureError with a clear message). */
+  startLive(interfaces: string[]): void {
+    const c = this.#config.capture;
+    this.#live = new LiveCapture({ interfaces, filter: c.filter, bufferSize: c.bufferSize, snaplen: c.snaplen }, this.accountant, this.interfaces);
+  }
+
+  /** Stops capture, exports a last time, closes the server. */
+  async stop(): Promise<void> {
+    this.#live?.close();
+    this.#live = undefined;
+    try {
+      await this.telemetry.shutdown();
+    } catch (err) {
+      this.#log.warn('final export failed', { error: String(err) });
+    }
+    await new Promise<void>((resolve) => (this.#server ? this.#server.close(() => resolve()) : resolve()));
+    this.#server?.closeAllConnections();
+  }
+}
