@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { FlowTable, KEY_WORDS } from '../../src/account/flow-table.ts';
+import { gcCountDuring } from '../support/allocation.ts';
+
+function addKey(t: FlowTable, id: number, bytes: number): void {
+  t.scratch.fill(0);
+  t.scratch[0] = id;
+  t.scratch[KEY_WORDS - 1] = id * 7;
+  t.add(bytes, 1);
+}
+
+function contents(t: FlowTable): Map<number, [number, number]> {
+  const m = new Map<number, [number, number]>();
+  for (let i = 0; i < t.size; i++) {
+    const slot = t.used[i];
+    m.set(t.keys[slot * KEY_WORDS], [t.bytes[slot], t.packets[slot]]);
+  }
+  return m;
+}
+
+test('same key accumulates, distinct keys stay apart', () => {
+  const t = new FlowTable(1000);
+  for (let i = 0; i < 5000; i++) addKey(t, i % 700, 100 + (i % 3));
+  assert.equal(t.size, 700);
+  const m = contents(t);
+  let bytes = 0;
+  let packets = 0;
+  for (const [, [b, p]] of m) { bytes += b; packets += p; }
+  assert.equal(packets, 5000);
+  assert.equal(bytes, Array.from({ length: 5000 }, (_, i) => 100 + (i % 3)).reduce((a, b) => a + b));
+  assert.equal(t.overflowPackets, 0);
+});
+
+test('keys that differ only in the last word are different entries', () => {
+  const t = new FlowTable(16);
+  for (const last of [1, 2]) {
+    t.scratch.fill(9);
+    t.scratch[KEY_WORDS - 1] = last;
+    t.add(10, 1);
+  }
+  assert.equal(t.size, 2);
+});
+
+test('a full table counts new keys as overflow and keeps known keys exact', () => {
+  const t = new FlowTable(10);
+  for (let i = 0; i < 25; i++) addKey(t, i, 50);
+  addKey(t, 3, 50); // known key still lands in its entry
+  assert.equal(t.size, 10);
+  assert.equal(t.overflowPackets, 15);
+  assert.equal(t.overflowBytes, 750);
+  assert.deepEqual(contents(t).get(3), [100, 2]);
+});
+
+test('clear empties the table for reuse', () => {
+  const t = new FlowTable(100);
+  for (let i = 0; i < 150; i++) addKey(t, i, 1);
+  t.clear();
+  assert.equal(t.size, 0);
+  assert.equal(t.overflowPackets, 0);
+  addKey(t, 5, 9);
+  assert.deepEqual([...contents(t)], [[5, [9, 1]]]);
+});
+
+test('adding packets does not allocate', () => {
+  const t = new FlowTable(1 << 16);
+  for (let i = 0; i < 200_000; i++) addKey(t, i & 0xffff, 1); // warm up and fill
+  const gcs = gcCountDuring(() => {
+    for (let i = 0; i < 2_000_000; i++) addKey(t, i & 0xffff, 1);
+  });
+  assert.equal(gcs, 0, `${gcs} garbage collections during 2M adds`);
+});
