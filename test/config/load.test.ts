@@ -1,0 +1,101 @@
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { helpText } from '../../src/config/help.ts';
+import { ConfigError, loadConfig } from '../../src/config/load.ts';
+import { schema } from '../../src/config/schema.ts';
+import { leaves } from '../../src/config/schema-leaves.ts';
+import { TempDir } from '../support/read-capture.ts';
+
+const tmp = new TempDir();
+after(() => tmp.dispose());
+
+function file(name: string, text: string): string {
+  const p = join(tmp.path, name);
+  writeFileSync(p, text);
+  return p;
+}
+
+function error(argv: string[], env: NodeJS.ProcessEnv = {}): string {
+  try {
+    loadConfig(argv, env);
+  } catch (err) {
+    assert.ok(err instanceof ConfigError, String(err));
+    return err.message;
+  }
+  assert.fail('expected a ConfigError');
+}
+
+test('defaults: all interfaces on :9464/metrics, default dimensions, OTLP off', () => {
+  const { config } = loadConfig([], {});
+  assert.equal(config.prometheus.host, '');
+  assert.equal(config.prometheus.port, 9464);
+  assert.equal(config.prometheus.path, '/metrics');
+  assert.deepEqual(config.accounting.dimensions, ['source.address', 'destination.address', 'network.type', 'network.transport', 'network.interface.name']);
+  assert.equal(config.otlp.endpoint, '');
+});
+
+test('precedence: default < file < environment < flags', () => {
+  const yaml = file('p.yaml', 'capture:\n  snaplen: 200\n  filter: "tcp"\nprometheus:\n  port: 9000\notlp:\n  interval: 5000\n');
+  const env = { OTELACCT_CAPTURE_SNAPLEN: '300', OTELACCT_PROMETHEUS_PORT: '9100' };
+  const { config } = loadConfig(['--config', yaml, '--snaplen', '400'], env);
+  assert.equal(config.capture.snaplen, 400, 'flag beats env and file');
+  assert.equal(config.prometheus.port, 9100, 'env beats file');
+  assert.equal(config.capture.filter, 'tcp', 'file beats default');
+  assert.equal(config.otlp.interval, 5000);
+  assert.equal(loadConfig(['-c', yaml], { OTEL_METRIC_EXPORT_INTERVAL: '700' }).config.otlp.interval, 700, 'OTEL_METRIC_EXPORT_INTERVAL honoured');
+});
+
+test('JSON config files work too, and OTELACCT_CONFIG names one', () => {
+  const json = file('c.json', JSON.stringify({ export: { cardinalityLimit: 123 } }));
+  assert.equal(loadConfig([], { OTELACCT_CONFIG: json }).config.export.cardinalityLimit, 123);
+});
+
+test('repeatable and comma-separated list flags; --no-flag for booleans', () => {
+  const { config } = loadConfig(['-i', 'eth0', '--interface', 'eth1,eth2', '--no-prometheus', '--serve'], {});
+  assert.deepEqual(config.capture.interfaces, ['eth0', 'eth1', 'eth2']);
+  assert.equal(config.prometheus.enabled, false);
+  assert.equal(config.export.serve, true);
+  assert.deepEqual(loadConfig([], { OTELACCT_CAPTURE_INTERFACES: 'a,b' }).config.capture.interfaces, ['a', 'b']);
+});
+
+test('bad values: one line naming the key, the value and what is allowed', () => {
+  assert.equal(error(['--snaplen', '10']), 'capture.snaplen=10: must be an integer from 64 to 65535');
+  assert.equal(error(['--snaplen', 'big']), '--snaplen="big": capture.snaplen must be an integer');
+  assert.match(error(['--dimensions', 'source.address,mac']), /^accounting.dimensions=.*: unknown dimension "mac" \(allowed: source.address, /);
+  assert.match(error(['--output', 'xml']), /^export.output="xml": must be one of the possible values: \["prometheus","json","none"\]$/);
+  assert.match(error([], { OTELACCT_PROMETHEUS_ENABLED: 'maybe' }), /^OTELACCT_PROMETHEUS_ENABLED="maybe": prometheus.enabled must be true or false$/);
+  assert.match(error(['--otlp-endpoint', 'ftp://x']), /^otlp.endpoint="ftp:\/\/x": must be an http/);
+  assert.equal(error(['--bogus']), 'unknown flag --bogus (see --help)');
+  assert.equal(error(['stray']), 'unexpected argument "stray" (flags start with --; see --help)');
+  assert.equal(error(['--read']), '--read: missing value');
+});
+
+test('unknown keys and bad values in a file: one line each, naming the file for unknown keys', () => {
+  const yaml = file('bad.yaml', 'capture:\n  interfacez: [eth0]\nlog:\n  level: loud\n');
+  const lines = error(['-c', yaml]).split('\n');
+  assert.equal(lines.length, 2);
+  assert.ok(lines.includes(`capture.interfacez: unknown key in ${yaml} (see --help for the keys)`), lines.join('\n'));
+  assert.ok(lines.some((l) => l.startsWith('log.level="loud": must be one of')), lines.join('\n'));
+});
+
+test('unreadable and unparsable files: one line with the file and the line number', () => {
+  assert.match(error(['-c', join(tmp.path, 'missing.yaml')]), /^config file .*missing\.yaml: cannot read \(ENOENT\)$/);
+  const broken = file('broken.yaml', 'capture:\n  snaplen: 100\n  filter: [unclosed\n');
+  assert.match(error(['-c', broken]), /^config file .*broken\.yaml: line \d+: /);
+  const list = file('list.yaml', '- a\n- b\n');
+  assert.match(error(['-c', list]), /top level must be a map/);
+});
+
+test('--help lists every key with its flag, environment variable and default', () => {
+  const help = helpText();
+  for (const leaf of leaves(schema)) {
+    assert.ok(help.includes(leaf.key), `${leaf.key} in --help`);
+    if (leaf.arg) assert.ok(help.includes(`--${leaf.arg}`), `--${leaf.arg} in --help`);
+    if (leaf.env) assert.ok(help.includes(leaf.env), `${leaf.env} in --help`);
+  }
+  const r = loadConfig(['--help', '--print-config'], {});
+  assert.equal(r.help, true);
+  assert.equal(r.printConfig, true);
+});
