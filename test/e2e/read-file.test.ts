@@ -134,3 +134,22 @@ test('--dimensions narrows the series: per source address only', async () => {
   assert.equal(series.length, 4);
   for (const s of series) assert.doesNotMatch(s, /destination_address|network_transport/);
 });
+
+test('past the cardinality limit, keys land in one otel_metric_overflow="true" series and the sum is kept', async () => {
+  const w = new PcapWriter({ linkType: LinkType.ETHERNET });
+  let total = 0;
+  for (let i = 0; i < 400; i++) {
+    const len = 40 + (i % 50);
+    w.add(ethernetIPv4({ src: `10.50.${i % 40}.1`, dst: '10.50.255.1', proto: 6, srcPort: 1, dstPort: 2, payloadLength: len - 40 }));
+    total += len;
+  }
+  const file = tmp.write('limit.pcap', w.toBuffer());
+  const r = await runOtelacct(['--read', file, '--cardinality-limit', '10']);
+  assert.equal(r.code, 0, r.stderr);
+  const series = [...parseExposition(r.stdout)].filter(([k]) => k.startsWith(`${BYTES}{`));
+  assert.equal(series.length, 10, 'limit counts the overflow series');
+  const overflow = series.filter(([k]) => k.includes('otel_metric_overflow="true"'));
+  assert.equal(overflow.length, 1);
+  assert.ok(overflow[0][1] > 0);
+  assert.equal(series.reduce((a, [, v]) => a + v, 0), total);
+});
