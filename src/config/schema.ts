@@ -66,7 +66,7 @@ export const schema = {
       format: intIn(65536, 2 ** 31 - 1), default: 32 * 1024 * 1024, env: 'OTELACCT_CAPTURE_BUFFER_SIZE', arg: 'buffer-size',
     },
     snaplen: {
-      doc: 'Bytes kept of each live packet. Byte counts come from the IP header, so 128 is plenty.',
+      doc: 'Bytes kept of each live packet. Byte counts come from the IP header, so 256 (stacked VLAN tags, IPv6 extension headers, ports) is plenty.',
       format: intIn(64, 65535), default: 256, env: 'OTELACCT_CAPTURE_SNAPLEN', arg: 'snaplen',
     },
     read: {
