@@ -66,8 +66,8 @@ export class Pipeline {
   readFile(path: string): Promise<CaptureFileStats> {
     return readCaptureFile(path, this.accountant, this.interfaces, {
       chunkSize: 1 << 20,
-      // Flush when the table is half full: a 1 MiB chunk holds < 2^15 packets, so with the
-      // default maxFlows a chunk can never fill the rest of the table.
+      // Flush when the table is half full: a 1 MiB chunk holds at most 2^16 packets (16-byte
+      // records), so with the default maxFlows (2^17) one chunk cannot fill the other half.
       onChunk: () => (this.accountant.table.size * 2 >= this.accountant.table.maxEntries ? this.traffic.flush() : undefined),
     });
   }

@@ -1,0 +1,48 @@
+import type { CaptureFileStats } from './capture-file-stats.ts';
+import type { ChunkedFile } from './chunked-file.ts';
+import type { InterfaceRegistry } from './interface-registry.ts';
+import type { PacketSink } from './packet-sink.ts';
+
+/** Everything a format reader needs; built once per file by readCaptureFile. */
+export interface ReadContext {
+  /** The open file, positioned at its first byte with the first chunk already read. */
+  readonly file: ChunkedFile;
+  readonly sink: PacketSink;
+  readonly interfaces: InterfaceRegistry;
+  /** Base name of the file, used to name interfaces the file does not name. */
+  readonly fileName: string;
+  /** Updated by the reader at least after every chunk and before it throws. */
+  readonly stats: CaptureFileStats;
+  /** Awaited after the packets of every chunk were delivered, before the buffer is reused. */
+  readonly onChunk: (() => void | Promise<void>) | undefined;
+}
+
+/** Unsigned 32-bit little-endian integer at `p`. */
+export function u32le(b: Uint8Array, p: number): number {
+  return (b[p] | (b[p + 1] << 8) | (b[p + 2] << 16) | (b[p + 3] << 24)) >>> 0;
+}
+
+/** Unsigned 32-bit big-endian integer at `p`. */
+export function u32be(b: Uint8Array, p: number): number {
+  return ((b[p] << 24) | (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3]) >>> 0;
+}
+
+/** Unsigned 32-bit integer at `p` in the given byte order. */
+export function u32(b: Uint8Array, p: number, le: boolean): number {
+  return le ? u32le(b, p) : u32be(b, p);
+}
+
+/** Unsigned 16-bit integer at `p` in the given byte order. */
+export function u16(b: Uint8Array, p: number, le: boolean): number {
+  return le ? b[p] | (b[p + 1] << 8) : (b[p] << 8) | b[p + 1];
+}
+
+/** Hexadecimal with 0x prefix and at least `digits` digits (`hex(0xa0d0d0a)` → `0x0a0d0d0a`). */
+export function hex(value: number, digits = 8): string {
+  return `0x${value.toString(16).padStart(digits, '0')}`;
+}
+
+/** The message of an Error, or the value as a string. */
+export function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
