@@ -99,7 +99,13 @@ function untilSignal(): Promise<string> {
   });
 }
 
-main(process.argv.slice(2)).then(
+/** `otelacct report ...` is the billing report (src/report/); anything else runs the meter. */
+function dispatch(argv: string[]): Promise<number> {
+  if (argv[0] === 'report') return import('./report/report-cli.ts').then((m) => m.reportMain(argv.slice(1)));
+  return main(argv);
+}
+
+dispatch(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },
