@@ -29,7 +29,9 @@ export function decodeIPv4(
   const headerLength = (versionIhl & 0x0f) << 2;
   if (headerLength < IPV4_MIN_HEADER_LENGTH) return DecodeStatus.BAD_IP_HEADER_LENGTH;
   let totalLength = (data[ip + 2] << 8) | data[ip + 3];
-  if (totalLength === 0) totalLength = wireEnd - ip;
+  // Total length 0 is Linux BIG TCP (TSO/GRO packets over 64 KiB): the size comes from the wire.
+  // On a frame that could have carried the real length it is just broken.
+  if (totalLength === 0 && wireEnd - ip > 0xffff) totalLength = wireEnd - ip;
   // Negated so that a NaN wire length is rejected too.
   if (!(totalLength >= headerLength)) return DecodeStatus.BAD_IP_LENGTH;
 

@@ -18,8 +18,9 @@ const JUMBO_OPTION_DATA_LENGTH = 4;
  * Contract: bytes `[ip, end)` are captured; `wireEnd` is where the frame ends on the wire.
  * Needs 40 captured bytes (TRUNCATED_IP) and version 6 (BAD_IP_VERSION).
  * `ipBytes` = 40 + payload length, independent of snaplen. A payload length of 0 means a
- * jumbogram: 40 + the hop-by-hop Jumbo Payload option's value when that option is captured, else
- * the IP part of the wire length (`wireEnd - ip`, as Linux BIG TCP without the option sends);
+ * jumbogram: 40 + the hop-by-hop Jumbo Payload option's value when that option is captured, else,
+ * when the IP part of the wire length exceeds 40 + 65535, that length (Linux BIG TCP sends such
+ * packets without the option), else 40 (an empty packet; link padding is not counted);
  * BAD_IP_LENGTH when that is below 40 or larger than the IP part of the wire length (a corrupt
  * 32-bit jumbo value must not be counted). Payload length 0 with next header 59 (no next header)
  * is an empty packet of 40 bytes.
@@ -49,7 +50,10 @@ export function decodeIPv6(
     const wireBytes = wireEnd - ip;
     const jumbo =
       next === IpProto.HOP_BY_HOP ? jumboPayloadLength(data, ip + IPV6_HEADER_LENGTH, end) : -1;
-    ipBytes = jumbo >= 0 ? IPV6_HEADER_LENGTH + jumbo : wireBytes;
+    // Without a jumbo option, only a packet too big for the 16-bit field (Linux BIG TCP) has
+    // its size taken from the wire; otherwise it is an empty packet (+ link padding) of 40 bytes,
+    // as pmacct and tshark count it.
+    ipBytes = jumbo >= 0 ? IPV6_HEADER_LENGTH + jumbo : wireBytes > IPV6_HEADER_LENGTH + 0xffff ? wireBytes : IPV6_HEADER_LENGTH;
     // Negated so that a NaN wire length is rejected too.
     if (!(ipBytes >= IPV6_HEADER_LENGTH && ipBytes <= wireBytes)) return DecodeStatus.BAD_IP_LENGTH;
   }

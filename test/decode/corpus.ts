@@ -81,7 +81,7 @@ function build(): Sample[] {
 
   t = udp(4500, 4500, [0, 0, 0, 0]);
   p = ipv4({ protocol: IpProto.UDP_LITE, payload: t, totalLength: 0 });
-  out.push(sample('raw ipv4 tso', LinkType.RAW, p, p, t, 64000));
+  out.push(sample('raw ipv4 tso', LinkType.RAW, p, p, t, 70000));
 
   t = [0, 1, 0, 2, 3, 3, 3, 3];
   p = ipv6({ nextHeader: IpProto.FRAGMENT, payload: fragment6(IpProto.UDP, 181, true, t) });

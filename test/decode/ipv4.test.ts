@@ -70,6 +70,12 @@ describe('IPv4', () => {
     });
   });
 
+  it('rejects total length 0 on a frame that could have carried the real length', () => {
+    const packet = ipv4({ protocol: IpProto.TCP, totalLength: 0, payload: tcp(5, 6) });
+    expectResult(decode(packet, RAW, { wireLen: 60 }), { status: DecodeStatus.BAD_IP_LENGTH });
+    expectResult(decode(packet, RAW, { capLen: 40, wireLen: 0xffff }), { status: DecodeStatus.BAD_IP_LENGTH });
+  });
+
   it('rejects a bad version, IHL or total length', () => {
     expectResult(decode(ipv4({ protocol: 6, version: 5 }), LinkType.IPV4), { status: DecodeStatus.BAD_IP_VERSION });
     expectResult(decode(ipv4({ protocol: 6, ihl: 4 }), RAW), { status: DecodeStatus.BAD_IP_HEADER_LENGTH });

@@ -122,6 +122,13 @@ describe('IPv6', () => {
     expectResult(decode(packet, RAW, { capLen: 40, wireLen: 39 }), { status: DecodeStatus.BAD_IP_LENGTH });
   });
 
+  it('counts 40 bytes for payload length 0 on a frame that could have carried the length (padding is not counted)', () => {
+    const packet = ipv6({ nextHeader: IpProto.TCP, payload: tcp(3, 4), payloadLength: 0 });
+    // The declared length holds no transport header, so no ports are read.
+    expectResult(decode(packet, RAW, { wireLen: 46 }), v6(0, 40, IpProto.TCP));
+    expectResult(decode(packet, RAW, { wireLen: 40 + 0xffff }), v6(0, 40, IpProto.TCP));
+  });
+
   it('counts 40 bytes for an empty packet', () => {
     const packet = ipv6({ nextHeader: IpProto.NO_NEXT_HEADER });
     expectResult(decode([...packet, 0, 0, 0, 0, 0, 0], RAW), v6(0, 40, IpProto.NO_NEXT_HEADER));
