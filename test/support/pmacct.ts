@@ -61,11 +61,15 @@ export interface PmacctResult {
 
 const SEARCH_DIRS = ['/usr/sbin', '/usr/local/sbin', '/sbin', '/usr/bin', '/usr/local/bin'];
 
-/** Absolute path of an executable pmacctd (PATH first, then the sbin dirs), or undefined. */
+/**
+ * Absolute path of a working pmacctd, or undefined: env PMACCTD if set (only that), else PATH,
+ * then the sbin dirs (Debian installs it in /usr/sbin, often not on a user's PATH).
+ */
 export function findPmacctd(): string | undefined {
-  const dirs = [...(process.env.PATH ?? '').split(delimiter).filter((d) => d !== ''), ...SEARCH_DIRS];
-  for (const dir of dirs) {
-    const path = join(dir, 'pmacctd');
+  const candidates = process.env.PMACCTD !== undefined
+    ? [process.env.PMACCTD]
+    : [...(process.env.PATH ?? '').split(delimiter).filter((d) => d !== ''), ...SEARCH_DIRS].map((d) => join(d, 'pmacctd'));
+  for (const path of candidates) {
     if (!existsSync(path)) continue;
     const probe = spawnSync(path, ['-V'], { encoding: 'utf8', timeout: 10_000 });
     if (probe.error === undefined && /pmacctd/i.test(`${probe.stdout}${probe.stderr}`)) return path;
