@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { NetworksFileError } from './account/networks.ts';
 import { CaptureFileError } from './capture/capture-file.ts';
 import { defaultInterface } from './capture/default-interface.ts';
 import { CaptureError } from './capture/live-capture.ts';
@@ -35,7 +36,18 @@ async function main(argv: string[]): Promise<number> {
   }
   const log = new Logger(config.log.level);
   const offline = config.capture.read !== '';
-  const pipeline = new Pipeline(config, log, { outputReader: offline });
+  let pipeline: Pipeline;
+  try {
+    pipeline = new Pipeline(config, log, { outputReader: offline });
+  } catch (err) {
+    if (err instanceof NetworksFileError) return fail(err.message, 2);
+    throw err;
+  }
+  process.on('SIGHUP', () => {
+    void pipeline.reloadNetworks().then((problem) => {
+      if (problem) log.error('networks file reload failed; keeping the previous table', { error: problem });
+    });
+  });
 
   if (offline) {
     let exitCode = 0;

@@ -1,6 +1,9 @@
 import type { Server } from 'node:http';
 import { Accountant } from './account/accountant.ts';
-import { dimensionFields } from './account/dimension-fields.ts';
+import { AggregationSpec } from './account/aggregation-spec.ts';
+import { loadNetworkTables } from './account/networks.ts';
+import { loadNetworksFile } from './account/networks-file.ts';
+import { resolveAggregations } from './config/aggregations.ts';
 import { readCaptureFile, type CaptureFileStats } from './capture/capture-file.ts';
 import { InterfaceRegistry } from './capture/interface-registry.ts';
 import { LiveCapture } from './capture/live-capture.ts';
@@ -31,12 +34,16 @@ export class Pipeline {
   constructor(config: Config, log: Logger, opts: { outputReader: boolean; env?: NodeJS.ProcessEnv; now?: () => number }) {
     this.#config = config;
     this.#log = log;
-    const dims = config.accounting.dimensions;
-    this.accountant = new Accountant(dimensionFields(dims), config.accounting.maxFlows);
+    const a = config.accounting;
+    const specs = resolveAggregations(config).map((r) => new AggregationSpec(r));
+    const tables = loadNetworkTables(a.localNetworks, a.networksFile);
+    this.accountant = new Accountant({
+      aggregations: specs, tables, maxFlows: a.maxFlows, samplingRate: a.samplingRate, ports: a.ports,
+      internalTraffic: a.internalTraffic,
+    });
     this.traffic = new TrafficMetrics({
       accountant: this.accountant,
-      attributes: new FlowAttributes(dims, this.interfaces),
-      cardinalityLimit: config.export.cardinalityLimit,
+      attributes: specs.map((spec) => new FlowAttributes(spec, this.interfaces, tables, a.networkFallback)),
       idleTimeoutMs: config.export.idleTimeout * 1000,
       onError: (err) => log.error('traffic collection failed', { error: String(err) }),
       now: opts.now,
@@ -68,7 +75,7 @@ export class Pipeline {
       chunkSize: 1 << 20,
       // Flush when the table is half full: a 1 MiB chunk holds at most 2^16 packets (16-byte
       // records), so with the default maxFlows (2^17) one chunk cannot fill the other half.
-      onChunk: () => (this.accountant.table.size * 2 >= this.accountant.table.maxEntries ? this.traffic.flush() : undefined),
+      onChunk: () => (this.accountant.flowTables.some((t) => t.size * 2 >= t.maxEntries) ? this.traffic.flush() : undefined),
     });
   }
 
@@ -76,6 +83,27 @@ export class Pipeline {
   startLive(interfaces: string[]): void {
     const c = this.#config.capture;
     this.#live = new LiveCapture({ interfaces, filter: c.filter, bufferSize: c.bufferSize, snaplen: c.snaplen }, this.accountant, this.interfaces);
+  }
+
+  /**
+   * Re-reads accounting.networksFile (SIGHUP). On success the flow tables are flushed with the
+   * old table and the new one takes over with no packet in between; on failure the old table
+   * stays and the error is returned (one line).
+   */
+  async reloadNetworks(): Promise<string | undefined> {
+    const path = this.#config.accounting.networksFile;
+    if (!path) return undefined;
+    let next;
+    try {
+      next = loadNetworksFile(path);
+    } catch (err) {
+      return (err as Error).message;
+    }
+    await this.traffic.flush(() => {
+      this.accountant.tables.named = next;
+    });
+    this.#log.info('networks file reloaded', { file: path, networks: next.size });
+    return undefined;
   }
 
   /** Stops capture, exports a last time, closes the server. */

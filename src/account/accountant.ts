@@ -1,61 +1,138 @@
 import type { PacketSink } from '../capture/packet-sink.ts';
 import { decodePacket } from '../decode/decode-packet.ts';
 import { DECODE_STATUS_COUNT, DecodeResult, DecodeStatus } from '../decode/decode-result.ts';
-import { buildFlowKey } from './flow-key.ts';
+import { SideMode, type AggregationSpec } from './aggregation-spec.ts';
+import { KeyWord, writeCommon, writeSide } from './flow-key.ts';
 import { FlowTable } from './flow-table.ts';
+import type { NetworkTables } from './network-tables.ts';
+import { Direction, PacketContext } from './packet-context.ts';
+
+/** How the Accountant counts; fixed for its lifetime. */
+export interface AccountantOptions {
+  aggregations: readonly AggregationSpec[];
+  tables: NetworkTables;
+  /** Distinct keys each aggregation's flow table holds between flushes. */
+  maxFlows: number;
+  /** Count 1 packet in N, scaled by N. */
+  samplingRate: number;
+  /** Ports kept in port dimensions; empty keeps all. */
+  ports: readonly number[];
+  /** Local-to-local packets in local/remote aggregations: for both hosts, or once (internal). */
+  internalTraffic: 'both' | 'once';
+}
 
 /**
- * The per-packet path: decode once, build the flow key, add to the flow table. Also keeps the
- * counters self-telemetry reports (frames per interface, frames not accounted per reason).
- * Nothing here allocates, throws or calls the OpenTelemetry SDK.
+ * The per-packet path: sample, decode once, derive the packet context once, then add the packet
+ * to every aggregation's flow table. Also keeps the counters self-telemetry reports. Nothing
+ * here allocates, throws or calls the OpenTelemetry SDK.
  */
 export class Accountant implements PacketSink {
-  readonly table: FlowTable;
-  /** Frames seen per interface index (accounted or not). */
+  readonly aggregations: readonly AggregationSpec[];
+  /** One flow table per aggregation, same order. */
+  readonly flowTables: readonly FlowTable[];
+  readonly tables: NetworkTables;
+  readonly samplingRate: number;
+  /** Frames seen per interface index (before sampling; accounted or not). */
   readonly framesByInterface = new Float64Array(65536);
-  /** Frames not accounted, per DecodeStatus (index 0, OK, stays 0). */
+  /** Sampled frames not accounted, per DecodeStatus (index 0, OK, stays 0). */
   readonly decodeErrors = new Float64Array(DECODE_STATUS_COUNT);
-  /** Sum of ipBytes over accounted packets (including flow-table overflow). */
+  /** IP bytes accounted (scaled by the sampling rate), each packet once. */
   totalBytes = 0;
-  /** Accounted packets. */
+  /** Packets accounted (scaled). */
   totalPackets = 0;
-  /** Called (at most once until the next `tableFlushed()`) when the table is 3/4 full. */
+  /** Bytes of local-to-local packets (scaled): local/remote aggregations count them twice with internalTraffic "both". */
+  internalBytes = 0;
+  /** Called (at most once until the next `tableFlushed()`) when a flow table is 3/4 full. */
   onTableFilling: (() => void) | undefined;
-  readonly #fields: number;
   readonly #decoded = new DecodeResult();
+  readonly #ctx = new PacketContext();
+  readonly #keepPort: Uint8Array | undefined;
+  readonly #wantsNamed: boolean;
+  readonly #internalBoth: boolean;
   readonly #fillMark: number;
   #fillSignalled = false;
+  #countdown = 1;
 
-  /**
-   * @param fields KeyField bit set of the dimensions kept in the key
-   * @param maxFlows distinct keys held between flushes
-   */
-  constructor(fields: number, maxFlows: number) {
-    this.#fields = fields;
-    this.table = new FlowTable(maxFlows);
-    this.#fillMark = Math.max(1, Math.floor(maxFlows * 0.75));
+  constructor(o: AccountantOptions) {
+    this.aggregations = o.aggregations;
+    this.tables = o.tables;
+    this.samplingRate = o.samplingRate;
+    this.flowTables = o.aggregations.map(() => new FlowTable(o.maxFlows));
+    this.#fillMark = Math.max(1, Math.floor(o.maxFlows * 0.75));
+    this.#wantsNamed = o.aggregations.some((a) => a.wantsNamed);
+    this.#internalBoth = o.internalTraffic === 'both';
+    if (o.ports.length > 0) {
+      this.#keepPort = new Uint8Array(65536);
+      for (const p of o.ports) this.#keepPort[p] = 1;
+    }
   }
 
   packet(data: Uint8Array, offset: number, capturedLength: number, wireLength: number, linkType: number, interfaceIndex: number): void {
     this.framesByInterface[interfaceIndex]++;
+    if (this.samplingRate > 1) {
+      if (--this.#countdown > 0) return;
+      this.#countdown = this.samplingRate;
+    }
     const d = this.#decoded;
     const status = decodePacket(data, offset, capturedLength, wireLength, linkType, d);
     if (status !== DecodeStatus.OK) {
       this.decodeErrors[status]++;
       return;
     }
-    const table = this.table;
-    buildFlowKey(data, d, interfaceIndex, this.#fields, table.scratch);
-    table.add(d.ipBytes, 1);
-    this.totalBytes += d.ipBytes;
-    this.totalPackets++;
-    if (table.size >= this.#fillMark && !this.#fillSignalled) {
-      this.#fillSignalled = true;
-      this.onTableFilling?.();
+    const ctx = this.#ctx;
+    ctx.fill(data, d, this.tables, this.#wantsNamed, this.#keepPort);
+    const rate = this.samplingRate;
+    const bytes = d.ipBytes * rate;
+    this.totalBytes += bytes;
+    this.totalPackets += rate;
+    if (ctx.direction === Direction.INTERNAL) this.internalBytes += bytes;
+    const specs = this.aggregations;
+    for (let i = 0; i < specs.length; i++) {
+      const spec = specs[i];
+      const table = this.flowTables[i];
+      if (!spec.localSide) {
+        this.#add(spec, table, ctx.src, ctx.srcNet, ctx.srcPort, ctx.dst, ctx.dstNet, ctx.dstPort, ctx.direction, interfaceIndex, bytes, rate);
+      } else if (ctx.direction === Direction.RECEIVE) {
+        this.#add(spec, table, ctx.dst, ctx.dstNet, ctx.dstPort, ctx.src, ctx.srcNet, ctx.srcPort, Direction.RECEIVE, interfaceIndex, bytes, rate);
+      } else if (ctx.direction === Direction.TRANSMIT) {
+        this.#add(spec, table, ctx.src, ctx.srcNet, ctx.srcPort, ctx.dst, ctx.dstNet, ctx.dstPort, Direction.TRANSMIT, interfaceIndex, bytes, rate);
+      } else if (ctx.direction === Direction.INTERNAL && this.#internalBoth) {
+        this.#add(spec, table, ctx.src, ctx.srcNet, ctx.srcPort, ctx.dst, ctx.dstNet, ctx.dstPort, Direction.TRANSMIT, interfaceIndex, bytes, rate);
+        this.#add(spec, table, ctx.dst, ctx.dstNet, ctx.dstPort, ctx.src, ctx.srcNet, ctx.srcPort, Direction.RECEIVE, interfaceIndex, bytes, rate);
+      } else if (ctx.direction === Direction.INTERNAL) {
+        this.#add(spec, table, ctx.src, ctx.srcNet, ctx.srcPort, ctx.dst, ctx.dstNet, ctx.dstPort, Direction.INTERNAL, interfaceIndex, bytes, rate);
+      } else {
+        this.#addTransit(spec, table, interfaceIndex, bytes, rate);
+      }
+      if (table.size >= this.#fillMark && !this.#fillSignalled) {
+        this.#fillSignalled = true;
+        this.onTableFilling?.();
+      }
     }
   }
 
-  /** Called by whoever emptied the table, to re-arm onTableFilling. */
+  #add(spec: AggregationSpec, table: FlowTable, a: Uint32Array, aNet: number, aPort: number, b: Uint32Array, bNet: number, bPort: number,
+    direction: number, interfaceIndex: number, bytes: number, packets: number): void {
+    const out = table.scratch;
+    const ctx = this.#ctx;
+    const t = this.tables;
+    writeSide(out, KeyWord.A, KeyWord.A_NET, spec.aMode, spec.aNet, a, ctx.v6, aNet, t, spec.prefix4, spec.prefix6);
+    writeSide(out, KeyWord.B, KeyWord.B_NET, spec.bMode, spec.bNet, b, ctx.v6, bNet, t, spec.prefix4, spec.prefix6);
+    writeCommon(out, spec, aPort, bPort, ctx.v6, this.#decoded.protocol, direction, interfaceIndex, this.#decoded.vlanId);
+    table.add(bytes, packets);
+  }
+
+  /** A packet with no local side, in a local/remote aggregation: no sides, direction transit. */
+  #addTransit(spec: AggregationSpec, table: FlowTable, interfaceIndex: number, bytes: number, packets: number): void {
+    const out = table.scratch;
+    const ctx = this.#ctx;
+    writeSide(out, KeyWord.A, KeyWord.A_NET, SideMode.NONE, false, ctx.src, ctx.v6, -1, this.tables, 0, 0);
+    writeSide(out, KeyWord.B, KeyWord.B_NET, SideMode.NONE, false, ctx.dst, ctx.v6, -1, this.tables, 0, 0);
+    writeCommon(out, spec, 0, 0, ctx.v6, this.#decoded.protocol, Direction.TRANSIT, interfaceIndex, this.#decoded.vlanId);
+    table.add(bytes, packets);
+  }
+
+  /** Called by whoever emptied the tables, to re-arm onTableFilling. */
   tableFlushed(): void {
     this.#fillSignalled = false;
   }

@@ -1,67 +1,62 @@
-import type { DecodeResult } from '../decode/decode-result.ts';
+import type { NetworkTables } from './network-tables.ts';
+import { SideMode, type AggregationSpec } from './aggregation-spec.ts';
 import { KEY_WORDS } from './flow-table.ts';
 
 /**
- * Flow key layout (KEY_WORDS 32-bit words). Fields not selected by the aggregation's dimensions
- * are zero, so packets differing only in them share one entry.
+ * Flow key layout (KEY_WORDS 32-bit words). Fields an aggregation does not keep are zero, so
+ * packets differing only in them share one entry. Side A is the source (local side), B the
+ * destination (remote side).
  *
- *   0..3   source address (IPv4: word 0, words 1-3 zero; IPv6: 4 words, big-endian)
- *   4..7   destination address
- *   8      source port << 16 | destination port
- *   9      IP version (4/6) | protocol << 8
+ *   0..3   side A address (IPv4: word 0; IPv6: 4 words, big-endian); for *.prefix the network
+ *          address of the matched named network, or the address rolled up
+ *   4..7   side B address
+ *   8      side A port << 16 | side B port
+ *   9      IP version (4/6) | protocol << 8 | direction << 16
  *   10     interface index | VLAN id << 16
+ *   11     side A named-network entry + 1 (0: none)
+ *   12     side B named-network entry + 1
  *
  * The IP version is always kept: it tells how to format the addresses.
  */
-export const KeyField = {
-  SRC_ADDR: 1,
-  DST_ADDR: 2,
-  SRC_PORT: 4,
-  DST_PORT: 8,
-  PROTOCOL: 16,
-  INTERFACE: 32,
-  VLAN: 64,
-} as const;
-
-function word(data: Uint8Array, o: number): number {
-  return ((data[o] << 24) | (data[o + 1] << 16) | (data[o + 2] << 8) | data[o + 3]) >>> 0;
-}
+export const KeyWord = { A: 0, B: 4, PORTS: 8, PROTO: 9, IFACE: 10, A_NET: 11, B_NET: 12 } as const;
 
 /**
- * Writes the key of the decoded packet `d` (decoded from `data`) into `out`, keeping only the
- * fields in `fields` (a KeyField bit set). Allocation-free; `d.status` must be OK.
+ * Writes one side into `out` at `at` (address words) and `netAt` (network word).
+ * Allocation-free.
  */
-export function buildFlowKey(data: Uint8Array, d: DecodeResult, interfaceIndex: number, fields: number, out: Uint32Array): void {
-  const v6 = d.ipVersion === 6;
-  if ((fields & KeyField.SRC_ADDR) !== 0) {
-    const s = d.srcOffset;
-    out[0] = word(data, s);
-    out[1] = v6 ? word(data, s + 4) : 0;
-    out[2] = v6 ? word(data, s + 8) : 0;
-    out[3] = v6 ? word(data, s + 12) : 0;
-  } else {
-    out[0] = 0; out[1] = 0; out[2] = 0; out[3] = 0;
+export function writeSide(out: Uint32Array, at: number, netAt: number, mode: number, keepNet: boolean,
+  addr: Uint32Array, v6: boolean, net: number, tables: NetworkTables, rollup4: number, rollup6: number): void {
+  out[netAt] = keepNet && net >= 0 ? net + 1 : 0;
+  if (mode === SideMode.NONE) {
+    out[at] = 0; out[at + 1] = 0; out[at + 2] = 0; out[at + 3] = 0;
+    return;
   }
-  if ((fields & KeyField.DST_ADDR) !== 0) {
-    const s = d.dstOffset;
-    out[4] = word(data, s);
-    out[5] = v6 ? word(data, s + 4) : 0;
-    out[6] = v6 ? word(data, s + 8) : 0;
-    out[7] = v6 ? word(data, s + 12) : 0;
-  } else {
-    out[4] = 0; out[5] = 0; out[6] = 0; out[7] = 0;
+  let len = v6 ? 128 : 32;
+  if (mode === SideMode.PREFIX) len = net >= 0 ? tables.named!.entry(net).length : v6 ? rollup6 : rollup4;
+  for (let i = 0; i < 4; i++) {
+    const bits = len - 32 * i;
+    out[at + i] = bits >= 32 ? addr[i] : bits <= 0 ? 0 : (addr[i] & (0xffffffff << (32 - bits))) >>> 0;
   }
-  out[8] = ((((fields & KeyField.SRC_PORT) !== 0 ? d.srcPort : 0) << 16) | ((fields & KeyField.DST_PORT) !== 0 ? d.dstPort : 0)) >>> 0;
-  out[9] = d.ipVersion | (((fields & KeyField.PROTOCOL) !== 0 ? d.protocol : 0) << 8);
-  out[10] = (((fields & KeyField.INTERFACE) !== 0 ? interfaceIndex : 0) | (((fields & KeyField.VLAN) !== 0 ? d.vlanId : 0) << 16)) >>> 0;
 }
 
-/** Readers for the fields of a key stored at `base` in a key array (export time only). */
-export const keyIpVersion = (keys: Uint32Array, base: number): number => keys[base + 9] & 0xff;
-export const keyProtocol = (keys: Uint32Array, base: number): number => (keys[base + 9] >>> 8) & 0xff;
-export const keySrcPort = (keys: Uint32Array, base: number): number => keys[base + 8] >>> 16;
-export const keyDstPort = (keys: Uint32Array, base: number): number => keys[base + 8] & 0xffff;
-export const keyInterface = (keys: Uint32Array, base: number): number => keys[base + 10] & 0xffff;
-export const keyVlan = (keys: Uint32Array, base: number): number => keys[base + 10] >>> 16;
+/** Writes the words that do not depend on the side (ports given already oriented). */
+export function writeCommon(out: Uint32Array, spec: AggregationSpec, aPort: number, bPort: number, v6: boolean,
+  protocol: number, direction: number, interfaceIndex: number, vlanId: number): void {
+  out[KeyWord.PORTS] = (((spec.aPort ? aPort : 0) << 16) | (spec.bPort ? bPort : 0)) >>> 0;
+  out[KeyWord.PROTO] = (v6 ? 6 : 4) | ((spec.protocol ? protocol : 0) << 8) | ((spec.direction ? direction : 0) << 16);
+  out[KeyWord.IFACE] = ((spec.iface ? interfaceIndex : 0) | ((spec.vlan ? vlanId : 0) << 16)) >>> 0;
+}
+
+/** Readers for the fields of the key stored at word offset `base` (export time only). */
+export const keyIpVersion = (keys: Uint32Array, base: number): number => keys[base + KeyWord.PROTO] & 0xff;
+export const keyProtocol = (keys: Uint32Array, base: number): number => (keys[base + KeyWord.PROTO] >>> 8) & 0xff;
+export const keyDirection = (keys: Uint32Array, base: number): number => keys[base + KeyWord.PROTO] >>> 16;
+export const keyAPort = (keys: Uint32Array, base: number): number => keys[base + KeyWord.PORTS] >>> 16;
+export const keyBPort = (keys: Uint32Array, base: number): number => keys[base + KeyWord.PORTS] & 0xffff;
+export const keyInterface = (keys: Uint32Array, base: number): number => keys[base + KeyWord.IFACE] & 0xffff;
+export const keyVlan = (keys: Uint32Array, base: number): number => keys[base + KeyWord.IFACE] >>> 16;
+/** Named-network entry of side A / B, -1 for none. */
+export const keyANet = (keys: Uint32Array, base: number): number => keys[base + KeyWord.A_NET] - 1;
+export const keyBNet = (keys: Uint32Array, base: number): number => keys[base + KeyWord.B_NET] - 1;
 
 export { KEY_WORDS };

@@ -1,6 +1,9 @@
 import { readFileSync } from 'node:fs';
 import convict from 'convict';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { ATTR_DIRECTION } from '../export/semconv.ts';
+import { resolveAggregations } from './aggregations.ts';
+import { LOCAL_DIMENSIONS, NETWORK_DIMENSIONS } from './dimensions.ts';
 import { schema, type Config } from './schema.ts';
 import { leaves, type Leaf } from './schema-leaves.ts';
 
@@ -19,6 +22,9 @@ export interface LoadedConfig {
   /** Where the file layer came from, if any. */
   configFile: string | undefined;
 }
+
+/** List keys whose items are numbers (flags and environment give strings). */
+const NUMBER_LISTS = new Set(['accounting.ports']);
 
 const SHORT: Record<string, string> = { '-i': 'interface', '-r': 'read', '-f': 'filter', '-c': 'config', '-h': 'help' };
 
@@ -84,7 +90,27 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Loa
   } catch (err) {
     throw new ConfigError(rephrase((err as Error).message, configFile));
   }
-  return { config: conf.getProperties() as Config, printConfig, help, configFile };
+  const config = conf.getProperties() as Config;
+  checkCrossKeys(config);
+  return { config, printConfig, help, configFile };
+}
+
+/** Keys that only make sense together: one line per problem. */
+function checkCrossKeys(config: Config): void {
+  const problems: string[] = [];
+  for (const agg of resolveAggregations(config)) {
+    const where = config.aggregations.length > 0 ? `aggregations (${agg.name})` : 'accounting.dimensions';
+    const local = agg.dimensions.filter((d) => LOCAL_DIMENSIONS.includes(d) || d === ATTR_DIRECTION);
+    if (local.length > 0 && config.accounting.localNetworks.length === 0) {
+      problems.push(`${where}: ${local.join(', ')} need accounting.localNetworks (your networks, e.g. [10.0.0.0/8])`);
+    }
+    const named = agg.dimensions.filter((d) => NETWORK_DIMENSIONS.includes(d));
+    if (named.length > 0 && config.accounting.networksFile === '') {
+      problems.push(`${where}: ${named.join(', ')} need accounting.networksFile`);
+    }
+  }
+  if (config.export.serve && config.capture.read === '') problems.push('export.serve: only applies with --read (live capture always serves)');
+  if (problems.length > 0) throw new ConfigError(problems.join('\n'));
 }
 
 /** Converts a string from the environment or a flag to the type of the key's default. */
@@ -99,7 +125,13 @@ function coerce(leaf: Leaf, raw: string, source: string, _unused: undefined): un
     if (/^(false|0|no)$/i.test(raw)) return false;
     throw new ConfigError(`${source}="${raw}": ${leaf.key} must be true or false`);
   }
-  if (Array.isArray(d)) return raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  if (Array.isArray(d)) {
+    const items = raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
+    if (!NUMBER_LISTS.has(leaf.key)) return items;
+    const bad = items.find((s) => !/^\d+$/.test(s));
+    if (bad !== undefined) throw new ConfigError(`${source}="${raw}": ${leaf.key} must be a list of numbers`);
+    return items.map(Number);
+  }
   if (d !== null && typeof d === 'object') {
     throw new ConfigError(`${source}: ${leaf.key} can only be set in a config file`);
   }

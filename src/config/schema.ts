@@ -1,4 +1,5 @@
-import { DEFAULT_DIMENSIONS, DIMENSIONS, isDimension } from './dimensions.ts';
+import { aggregationList, checkDimensions, type AggregationConfig } from './aggregations.ts';
+import { DEFAULT_DIMENSIONS, DIMENSIONS } from './dimensions.ts';
 
 /**
  * The configuration schema (convict). Every key has a doc string, a default and a format; most
@@ -7,13 +8,24 @@ import { DEFAULT_DIMENSIONS, DIMENSIONS, isDimension } from './dimensions.ts';
  */
 
 function dimensionList(value: unknown): void {
-  if (!Array.isArray(value) || value.length === 0) {
-    throw new Error(`must be a non-empty list of: ${DIMENSIONS.join(', ')}`);
+  try {
+    checkDimensions(value, '');
+  } catch (err) {
+    throw new Error((err as Error).message.replace(/^: ?/, ''));
   }
+}
+
+function cidrList(value: unknown): void {
+  if (!Array.isArray(value)) throw new Error('must be a list of CIDR prefixes like 10.0.0.0/8 or 2001:db8::/32');
   for (const v of value) {
-    if (!isDimension(v)) throw new Error(`unknown dimension "${String(v)}" (allowed: ${DIMENSIONS.join(', ')})`);
+    if (typeof v !== 'string' || !/^[0-9a-fA-F:.]+\/\d{1,3}$/.test(v)) throw new Error(`"${String(v)}" is not a CIDR prefix like 10.0.0.0/8 or 2001:db8::/32`);
   }
-  if (new Set(value).size !== value.length) throw new Error('lists a dimension twice');
+}
+
+function portList(value: unknown): void {
+  if (!Array.isArray(value) || value.some((p) => !Number.isInteger(p) || p < 1 || p > 65535)) {
+    throw new Error('must be a list of port numbers from 1 to 65535');
+  }
 }
 
 function stringList(value: unknown): void {
@@ -80,9 +92,37 @@ export const schema = {
       format: dimensionList, default: DEFAULT_DIMENSIONS, env: 'OTELACCT_ACCOUNTING_DIMENSIONS', arg: 'dimensions',
     },
     maxFlows: {
-      doc: 'Flow-table slots between two flushes to the SDK; a full table counts new keys in an overflow slot.',
+      doc: 'Distinct keys each aggregation\'s flow table holds between two flushes; past it, new keys are counted in the overflow series.',
       format: intIn(16, 1 << 24), default: 1 << 17, env: 'OTELACCT_ACCOUNTING_MAX_FLOWS', arg: 'max-flows',
     },
+    localNetworks: {
+      doc: 'Your networks (CIDR, IPv4 and IPv6): they decide network.io.direction and the local/remote dimensions.',
+      format: cidrList, default: [] as string[], env: 'OTELACCT_ACCOUNTING_LOCAL_NETWORKS', arg: 'local-network',
+    },
+    networksFile: {
+      doc: 'Networks file (pmacct networks_file format, plus "<prefix> <name>" lines): longest-prefix match gives the *.network and *.prefix dimensions. Reloaded on SIGHUP.',
+      format: String, default: '', env: 'OTELACCT_ACCOUNTING_NETWORKS_FILE', arg: 'networks-file',
+    },
+    networkFallback: {
+      doc: 'The *.network value of addresses that no networks-file entry matches.',
+      format: String, default: 'unknown', env: 'OTELACCT_ACCOUNTING_NETWORK_FALLBACK', arg: 'network-fallback',
+    },
+    internalTraffic: {
+      doc: 'Local-to-local packets in local/remote aggregations: "both" counts them for each host (transmit for the sender, receive for the receiver, as pmacct\'s in/out idiom), "once" as one internal series for the sender.',
+      format: ['both', 'once'], default: 'both', env: 'OTELACCT_ACCOUNTING_INTERNAL_TRAFFIC', arg: 'internal-traffic',
+    },
+    ports: {
+      doc: 'Ports kept in port dimensions (like pmacct ports_file); others become 0. Empty: every port is kept.',
+      format: portList, default: [] as number[], env: 'OTELACCT_ACCOUNTING_PORTS', arg: 'port',
+    },
+    samplingRate: {
+      doc: 'Count 1 packet in N and scale its bytes and packets by N (pmacct sampling_rate + renormalize). 1: every packet.',
+      format: intIn(1, 1_000_000), default: 1, env: 'OTELACCT_ACCOUNTING_SAMPLING_RATE', arg: 'sampling-rate',
+    },
+  },
+  aggregations: {
+    doc: 'Named aggregations, each exported as otelacct.<name>.bytes/.packets: a list of {name, dimensions, cardinalityLimit?, prefixLength?: {ipv4, ipv6}}. Empty: one aggregation "traffic" with accounting.dimensions and export.cardinalityLimit.',
+    format: aggregationList, default: [] as AggregationConfig[],
   },
   export: {
     cardinalityLimit: {
@@ -160,7 +200,11 @@ export const schema = {
 /** The validated configuration, as the rest of otelacct sees it. */
 export interface Config {
   capture: { interfaces: string[]; filter: string; bufferSize: number; snaplen: number; read: string };
-  accounting: { dimensions: string[]; maxFlows: number };
+  accounting: {
+    dimensions: string[]; maxFlows: number; localNetworks: string[]; networksFile: string; networkFallback: string;
+    internalTraffic: 'both' | 'once'; ports: number[]; samplingRate: number;
+  };
+  aggregations: AggregationConfig[];
   export: { cardinalityLimit: number; idleTimeout: number; output: 'prometheus' | 'json' | 'none'; serve: boolean };
   prometheus: { enabled: boolean; host: string; port: number; path: string };
   otlp: { endpoint: string; headers: Record<string, string>; interval: number; timeout: number; compression: 'none' | 'gzip' };

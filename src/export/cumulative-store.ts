@@ -15,6 +15,7 @@ interface Series {
 interface Stream {
   descriptor: MetricDescriptor;
   series: Map<string, Series>;
+  limit: number;
 }
 
 /** Counts the store reports about itself (self-telemetry). */
@@ -36,7 +37,7 @@ export interface StoreStats {
  * A series that expires and comes back starts again from zero with a new start time.
  */
 export class CumulativeStore {
-  readonly #limit: number;
+  readonly #limitOf: (metric: string) => number;
   readonly #idleTimeoutMs: number;
   readonly #now: () => number;
   readonly #streams = new Map<string, Stream>();
@@ -44,12 +45,13 @@ export class CumulativeStore {
   #overflowed = 0;
 
   /**
-   * @param limit most series per stream, the overflow series included (as the SDK counts it)
+   * @param limit most series per stream, the overflow series included (as the SDK counts it);
+   *   a number for every stream, or a function of the metric name
    * @param idleTimeoutMs series unchanged for longer are dropped; 0 keeps them forever
    * @param now clock in milliseconds (injectable for tests)
    */
-  constructor(limit: number, idleTimeoutMs: number, now: () => number = Date.now) {
-    this.#limit = Math.max(2, limit);
+  constructor(limit: number | ((metric: string) => number), idleTimeoutMs: number, now: () => number = Date.now) {
+    this.#limitOf = typeof limit === 'number' ? () => limit : limit;
     this.#idleTimeoutMs = idleTimeoutMs;
     this.#now = now;
   }
@@ -63,7 +65,7 @@ export class CumulativeStore {
         if (metric.dataPointType !== DataPointType.SUM) continue;
         let stream = this.#streams.get(metric.descriptor.name);
         if (!stream) {
-          stream = { descriptor: metric.descriptor, series: new Map() };
+          stream = { descriptor: metric.descriptor, series: new Map(), limit: Math.max(2, this.#limitOf(metric.descriptor.name)) };
           this.#streams.set(metric.descriptor.name, stream);
         }
         for (const dp of metric.dataPoints) {
@@ -77,7 +79,7 @@ export class CumulativeStore {
   #add(stream: Stream, attributes: Attributes, value: number, now: number, hrNow: HrTime): void {
     let key = seriesKey(attributes);
     let s = stream.series.get(key);
-    if (!s && stream.series.size >= this.#limit - 1 && attributes[ATTR_OVERFLOW] !== true) {
+    if (!s && stream.series.size >= stream.limit - 1 && attributes[ATTR_OVERFLOW] !== true) {
       this.#overflowed++;
       attributes = { [ATTR_OVERFLOW]: true };
       key = seriesKey(attributes);

@@ -1,39 +1,58 @@
 import type { Attributes } from '@opentelemetry/api';
-import type { InterfaceRegistry } from '../capture/interface-registry.ts';
+import type { AggregationSpec } from '../account/aggregation-spec.ts';
 import {
-  keyDstPort, keyInterface, keyIpVersion, keyProtocol, keySrcPort, keyVlan,
+  KeyWord, keyANet, keyAPort, keyBNet, keyBPort, keyDirection, keyInterface, keyIpVersion, keyProtocol, keyVlan,
 } from '../account/flow-key.ts';
+import type { NetworkTables } from '../account/network-tables.ts';
+import { DIRECTION_NAMES } from '../account/packet-context.ts';
+import type { InterfaceRegistry } from '../capture/interface-registry.ts';
 import { formatIPv4, formatIPv6 } from '../decode/address-format.ts';
 import { protocolName } from './protocol-names.ts';
 import {
-  ATTR_DESTINATION_ADDRESS, ATTR_DESTINATION_PORT, ATTR_NETWORK_INTERFACE_NAME, ATTR_NETWORK_TRANSPORT,
-  ATTR_NETWORK_TYPE, ATTR_SOURCE_ADDRESS, ATTR_SOURCE_PORT, ATTR_VLAN_ID,
+  ATTR_DESTINATION_ADDRESS, ATTR_DESTINATION_NETWORK, ATTR_DESTINATION_PORT, ATTR_DESTINATION_PREFIX,
+  ATTR_DIRECTION, ATTR_LOCAL_ADDRESS, ATTR_LOCAL_NETWORK, ATTR_LOCAL_PORT, ATTR_LOCAL_PREFIX,
+  ATTR_NETWORK_INTERFACE_NAME, ATTR_NETWORK_TRANSPORT, ATTR_NETWORK_TYPE, ATTR_REMOTE_ADDRESS,
+  ATTR_REMOTE_NETWORK, ATTR_REMOTE_PORT, ATTR_REMOTE_PREFIX, ATTR_SOURCE_ADDRESS, ATTR_SOURCE_NETWORK,
+  ATTR_SOURCE_PORT, ATTR_SOURCE_PREFIX, ATTR_VLAN_ID,
 } from './semconv.ts';
 
 /**
- * Turns flow keys back into OpenTelemetry attributes (export time only: this allocates).
- * `dimensions` is the ordered list of attribute names to emit.
+ * Turns one aggregation's flow keys back into OpenTelemetry attributes, in the order of its
+ * dimensions (export time only: this allocates). Named networks are resolved with the table the
+ * keys were built with: flush before replacing it.
  */
 export class FlowAttributes {
-  readonly #dimensions: readonly string[];
+  readonly #spec: AggregationSpec;
   readonly #interfaces: InterfaceRegistry;
+  readonly #tables: NetworkTables;
+  readonly #fallback: string;
   readonly #addr = new Uint8Array(16);
 
-  constructor(dimensions: readonly string[], interfaces: InterfaceRegistry) {
-    this.#dimensions = dimensions;
+  constructor(spec: AggregationSpec, interfaces: InterfaceRegistry, tables: NetworkTables, networkFallback: string) {
+    this.#spec = spec;
     this.#interfaces = interfaces;
+    this.#tables = tables;
+    this.#fallback = networkFallback;
   }
 
   /** Attributes of the key stored at word offset `base` of `keys`. */
   of(keys: Uint32Array, base: number): Attributes {
     const out: Attributes = {};
     const v = keyIpVersion(keys, base);
-    for (const dim of this.#dimensions) {
+    const direction = keyDirection(keys, base);
+    // A local/remote key with no sides is transit traffic: it has no local or remote values.
+    const sides = !this.#spec.localSide || direction !== 4;
+    for (const dim of this.#spec.dimensions) {
       switch (dim) {
-        case ATTR_SOURCE_ADDRESS: out[dim] = this.#address(keys, base, v); break;
-        case ATTR_DESTINATION_ADDRESS: out[dim] = this.#address(keys, base + 4, v); break;
-        case ATTR_SOURCE_PORT: out[dim] = keySrcPort(keys, base); break;
-        case ATTR_DESTINATION_PORT: out[dim] = keyDstPort(keys, base); break;
+        case ATTR_SOURCE_ADDRESS: case ATTR_LOCAL_ADDRESS: if (sides) out[dim] = this.#address(keys, base + KeyWord.A, v); break;
+        case ATTR_DESTINATION_ADDRESS: case ATTR_REMOTE_ADDRESS: if (sides) out[dim] = this.#address(keys, base + KeyWord.B, v); break;
+        case ATTR_SOURCE_PREFIX: case ATTR_LOCAL_PREFIX: if (sides) out[dim] = this.#prefix(keys, base + KeyWord.A, keyANet(keys, base), v); break;
+        case ATTR_DESTINATION_PREFIX: case ATTR_REMOTE_PREFIX: if (sides) out[dim] = this.#prefix(keys, base + KeyWord.B, keyBNet(keys, base), v); break;
+        case ATTR_SOURCE_NETWORK: case ATTR_LOCAL_NETWORK: if (sides) out[dim] = this.#network(keyANet(keys, base)); break;
+        case ATTR_DESTINATION_NETWORK: case ATTR_REMOTE_NETWORK: if (sides) out[dim] = this.#network(keyBNet(keys, base)); break;
+        case ATTR_SOURCE_PORT: case ATTR_LOCAL_PORT: if (sides) out[dim] = keyAPort(keys, base); break;
+        case ATTR_DESTINATION_PORT: case ATTR_REMOTE_PORT: if (sides) out[dim] = keyBPort(keys, base); break;
+        case ATTR_DIRECTION: out[dim] = DIRECTION_NAMES[direction] || 'unknown'; break;
         case ATTR_NETWORK_TYPE: out[dim] = v === 6 ? 'ipv6' : 'ipv4'; break;
         case ATTR_NETWORK_TRANSPORT: out[dim] = protocolName(keyProtocol(keys, base)); break;
         case ATTR_NETWORK_INTERFACE_NAME: out[dim] = this.#interfaces.name(keyInterface(keys, base)); break;
@@ -52,4 +71,16 @@ export class FlowAttributes {
     }
     return version === 6 ? formatIPv6(a, 0) : formatIPv4(a, 0);
   }
+
+  #prefix(keys: Uint32Array, at: number, net: number, version: number): string {
+    const len = net >= 0 && this.#tables.named
+      ? this.#tables.named.entry(net).length
+      : version === 6 ? this.#spec.prefix6 : this.#spec.prefix4;
+    return `${this.#address(keys, at, version)}/${len}`;
+  }
+
+  #network(net: number): string {
+    return net >= 0 && this.#tables.named ? this.#tables.named.entry(net).name : this.#fallback;
+  }
 }
+

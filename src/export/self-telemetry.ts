@@ -5,7 +5,7 @@ import { DECODE_STATUS_NAMES } from '../decode/decode-result.ts';
 import type { CumulativeStore } from './cumulative-store.ts';
 import {
   ATTR_NETWORK_INTERFACE_NAME, ATTR_REASON, METRIC_CAPTURE_PACKETS, METRIC_DECODE_ERRORS,
-  METRIC_SERIES, METRIC_SERIES_EXPIRED,
+  METRIC_SAMPLING_RATE, METRIC_SERIES, METRIC_SERIES_EXPIRED,
 } from './semconv.ts';
 
 /** Counters an exporter keeps about its own health (OTLP export failures). */
@@ -29,7 +29,7 @@ export function registerSelfTelemetry(meter: Meter, accountant: Accountant, inte
     description: 'Frames not accounted, by reason (not_ip, truncated_ip, unsupported_link_type, ...).',
   });
   const flowEntries = meter.createObservableGauge('otelacct.flow_table.entries', {
-    unit: '{entry}', valueType: ValueType.INT, description: 'Keys in the flow table since its last flush.',
+    unit: '{entry}', valueType: ValueType.INT, description: 'Keys in the flow tables (all aggregations) since their last flush.',
   });
   const series = meter.createObservableGauge(METRIC_SERIES, {
     unit: '{series}', valueType: ValueType.INT, description: 'Traffic series held for export (all traffic metrics).',
@@ -40,6 +40,10 @@ export function registerSelfTelemetry(meter: Meter, accountant: Accountant, inte
   const exportFailures = meter.createObservableCounter('otelacct.export.failures', {
     unit: '{export}', valueType: ValueType.INT, description: 'OTLP exports that failed.',
   });
+  const sampling = meter.createObservableGauge(METRIC_SAMPLING_RATE, {
+    unit: '1', valueType: ValueType.INT,
+    description: 'Effective sampling rate N: 1 packet in N is counted, its bytes and packets scaled by N.',
+  });
   meter.addBatchObservableCallback((r) => {
     const names = interfaces.names();
     for (let i = 0; i < names.length; i++) {
@@ -48,10 +52,13 @@ export function registerSelfTelemetry(meter: Meter, accountant: Accountant, inte
     for (let s = 1; s < DECODE_STATUS_NAMES.length; s++) {
       r.observe(errors, accountant.decodeErrors[s], { [ATTR_REASON]: DECODE_STATUS_NAMES[s] });
     }
-    r.observe(flowEntries, accountant.table.size);
+    let entries = 0;
+    for (const t of accountant.flowTables) entries += t.size;
+    r.observe(flowEntries, entries);
+    r.observe(sampling, accountant.samplingRate);
     const st = store.stats();
     r.observe(series, st.series);
     r.observe(expired, st.expired);
     r.observe(exportFailures, health.exportFailures);
-  }, [frames, errors, flowEntries, series, expired, exportFailures]);
+  }, [frames, errors, flowEntries, series, expired, exportFailures, sampling]);
 }

@@ -12,6 +12,23 @@ export const ATTR_NETWORK_TYPE = 'network.type';
 /** Lower-case IANA protocol name (`tcp`, `udp`, `icmp`, ...) or the decimal number. */
 export const ATTR_NETWORK_TRANSPORT = 'network.transport';
 export const ATTR_NETWORK_INTERFACE_NAME = 'network.interface.name';
+/** Source / destination network prefix ("10.1.2.0/24"): networks-file match, else roll-up. */
+export const ATTR_SOURCE_PREFIX = 'otelacct.source.prefix';
+export const ATTR_DESTINATION_PREFIX = 'otelacct.destination.prefix';
+/** Name of the networks-file entry the address falls in, else accounting.networkFallback. */
+export const ATTR_SOURCE_NETWORK = 'otelacct.source.network';
+export const ATTR_DESTINATION_NETWORK = 'otelacct.destination.network';
+/** The local side of a packet (in accounting.localNetworks) and the other side. */
+export const ATTR_LOCAL_ADDRESS = 'otelacct.local.address';
+export const ATTR_REMOTE_ADDRESS = 'otelacct.remote.address';
+export const ATTR_LOCAL_PREFIX = 'otelacct.local.prefix';
+export const ATTR_REMOTE_PREFIX = 'otelacct.remote.prefix';
+export const ATTR_LOCAL_NETWORK = 'otelacct.local.network';
+export const ATTR_REMOTE_NETWORK = 'otelacct.remote.network';
+export const ATTR_LOCAL_PORT = 'otelacct.local.port';
+export const ATTR_REMOTE_PORT = 'otelacct.remote.port';
+/** receive (into a local host), transmit (out of one), internal (local to local), transit (neither). */
+export const ATTR_DIRECTION = 'network.io.direction';
 /** Outermost 802.1Q VLAN id; 0 when untagged. */
 export const ATTR_VLAN_ID = 'otelacct.vlan.id';
 /** Set to true on the series that collects keys past a cardinality limit (OTel SDK convention). */
@@ -26,6 +43,7 @@ export const METRIC_DECODE_ERRORS = 'otelacct.decode.errors';
 export const METRIC_FLOW_TABLE_OVERFLOW = 'otelacct.flow_table.overflow.packets';
 export const METRIC_SERIES = 'otelacct.export.series';
 export const METRIC_SERIES_EXPIRED = 'otelacct.export.series.expired';
+export const METRIC_SAMPLING_RATE = 'otelacct.sampling.rate';
 
 /** Meter / instrumentation scope name. */
 export const SCOPE_NAME = 'otelacct';

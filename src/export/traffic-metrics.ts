@@ -1,14 +1,14 @@
 import { ValueType, type Counter } from '@opentelemetry/api';
 import type { Resource } from '@opentelemetry/resources';
 import {
-  AggregationTemporality, MeterProvider, MetricReader, type CollectionResult, type MetricProducer,
+  AggregationTemporality, MeterProvider, MetricReader, type CollectionResult, type MetricProducer, type ViewOptions,
 } from '@opentelemetry/sdk-metrics';
 import type { Accountant } from '../account/accountant.ts';
 import { KEY_WORDS } from '../account/flow-table.ts';
-import type { FlowAttributes } from './flow-attributes.ts';
-import { CumulativeStore } from './cumulative-store.ts';
-import { ATTR_OVERFLOW, METRIC_TRAFFIC_BYTES, METRIC_TRAFFIC_PACKETS, SCOPE_NAME } from './semconv.ts';
 import { VERSION } from '../version.ts';
+import { CumulativeStore } from './cumulative-store.ts';
+import type { FlowAttributes } from './flow-attributes.ts';
+import { ATTR_OVERFLOW, SCOPE_NAME } from './semconv.ts';
 
 /** A reader that only collects when asked, with delta temporality: the SDK forgets after each. */
 class DeltaReader extends MetricReader {
@@ -19,11 +19,15 @@ class DeltaReader extends MetricReader {
   protected override async onShutdown(): Promise<void> {}
 }
 
+/** The metric names of aggregation `name`. */
+export function trafficMetricNames(name: string): { bytes: string; packets: string } {
+  return { bytes: `otelacct.${name}.bytes`, packets: `otelacct.${name}.packets` };
+}
+
 export interface TrafficMetricsOptions {
   accountant: Accountant;
-  attributes: FlowAttributes;
-  /** Series per traffic metric, the overflow series included (view aggregationCardinalityLimit). */
-  cardinalityLimit: number;
+  /** One attribute builder per aggregation, in the accountant's order. */
+  attributes: readonly FlowAttributes[];
   /** Drop series idle this long (ms); 0 never. */
   idleTimeoutMs: number;
   /** Called with collection errors (never throws). */
@@ -31,26 +35,27 @@ export interface TrafficMetricsOptions {
   now?: () => number;
 }
 
+interface Instruments { bytes: Counter; packets: Counter }
+
 /**
  * The traffic counters' export path, designed so that memory stays bounded by configuration:
  *
- *   flow table --(flush: one Counter.add per key)--> private MeterProvider, views with
- *   aggregationCardinalityLimit, DELTA reader --(collect)--> CumulativeStore (expiry, limit)
- *   --(MetricProducer)--> every public reader (Prometheus, OTLP, --read output).
+ *   flow tables --(flush: one Counter.add per key)--> private MeterProvider, one view per
+ *   instrument with the aggregation's aggregationCardinalityLimit, DELTA reader --(collect)-->
+ *   CumulativeStore (expiry, limit) --(MetricProducer)--> every public reader.
  *
  * The SDK never holds more than one interval's keys (delta temporality forgets them), the store
- * holds at most `cardinalityLimit` series per metric, and idle series leave. Every public reader
- * calling `collect()` first flushes what was counted since the last flush, so all readers see
- * the same cumulative values.
+ * holds at most the limit per metric, and idle series leave. Every public reader calling
+ * `collect()` first flushes what was counted since the last flush, so all readers see the same
+ * cumulative values. See docs/design-export.md.
  */
 export class TrafficMetrics implements MetricProducer {
   readonly store: CumulativeStore;
   readonly #accountant: Accountant;
-  readonly #attributes: FlowAttributes;
+  readonly #attributes: readonly FlowAttributes[];
   readonly #provider: MeterProvider;
   readonly #reader = new DeltaReader();
-  readonly #bytes: Counter;
-  readonly #packets: Counter;
+  readonly #instruments: Instruments[];
   readonly #onError: (err: unknown) => void;
   #resource: Resource | undefined;
   #chain: Promise<void> = Promise.resolve();
@@ -59,22 +64,30 @@ export class TrafficMetrics implements MetricProducer {
     this.#accountant = opts.accountant;
     this.#attributes = opts.attributes;
     this.#onError = opts.onError;
-    this.store = new CumulativeStore(opts.cardinalityLimit, opts.idleTimeoutMs, opts.now);
-    const limit = opts.cardinalityLimit;
-    this.#provider = new MeterProvider({
-      views: [
-        { instrumentName: METRIC_TRAFFIC_BYTES, aggregationCardinalityLimit: limit },
-        { instrumentName: METRIC_TRAFFIC_PACKETS, aggregationCardinalityLimit: limit },
-      ],
-      readers: [this.#reader],
-    });
+    const specs = opts.accountant.aggregations;
+    const limits = new Map<string, number>();
+    const views: ViewOptions[] = [];
+    for (const spec of specs) {
+      const names = trafficMetricNames(spec.name);
+      for (const n of [names.bytes, names.packets]) {
+        limits.set(n, spec.cardinalityLimit);
+        views.push({ instrumentName: n, aggregationCardinalityLimit: spec.cardinalityLimit });
+      }
+    }
+    this.store = new CumulativeStore((metric) => limits.get(metric) ?? 2000, opts.idleTimeoutMs, opts.now);
+    this.#provider = new MeterProvider({ views, readers: [this.#reader] });
     const meter = this.#provider.getMeter(SCOPE_NAME, VERSION);
-    this.#bytes = meter.createCounter(METRIC_TRAFFIC_BYTES, {
-      unit: 'By', valueType: ValueType.INT,
-      description: 'IP bytes (IPv4 total length, IPv6 40 + payload length) of the packets counted.',
-    });
-    this.#packets = meter.createCounter(METRIC_TRAFFIC_PACKETS, {
-      unit: '{packet}', valueType: ValueType.INT, description: 'IP packets counted.',
+    this.#instruments = specs.map((spec) => {
+      const names = trafficMetricNames(spec.name);
+      return {
+        bytes: meter.createCounter(names.bytes, {
+          unit: 'By', valueType: ValueType.INT,
+          description: `IP bytes (IPv4 total length, IPv6 40 + payload length) by ${spec.dimensions.join(', ')}.`,
+        }),
+        packets: meter.createCounter(names.packets, {
+          unit: '{packet}', valueType: ValueType.INT, description: `IP packets by ${spec.dimensions.join(', ')}.`,
+        }),
+      };
     });
   }
 
@@ -84,30 +97,36 @@ export class TrafficMetrics implements MetricProducer {
   }
 
   /**
-   * Moves everything the flow table holds into the cumulative store. Calls are serialized;
-   * the returned promise settles once this flush (and any before it) is in the store.
+   * Moves everything the flow tables hold into the cumulative store. Calls are serialized; the
+   * promise settles once this flush (and any before it) is in the store. `afterDrain` runs
+   * synchronously right after the tables were emptied, before any further packet is counted
+   * (used to swap the networks table).
    */
-  flush(): Promise<void> {
-    this.#chain = this.#chain.then(() => this.#flushOnce(), (err) => this.#onError(err));
+  flush(afterDrain?: () => void): Promise<void> {
+    this.#chain = this.#chain.then(() => this.#flushOnce(afterDrain), (err) => this.#onError(err));
     return this.#chain;
   }
 
-  async #flushOnce(): Promise<void> {
-    const table = this.#accountant.table;
-    const { keys, bytes, packets, used } = table;
-    for (let i = 0; i < table.size; i++) {
-      const slot = used[i];
-      const attributes = this.#attributes.of(keys, slot * KEY_WORDS);
-      this.#bytes.add(bytes[slot], attributes);
-      this.#packets.add(packets[slot], attributes);
+  async #flushOnce(afterDrain: (() => void) | undefined): Promise<void> {
+    const tables = this.#accountant.flowTables;
+    for (let i = 0; i < tables.length; i++) {
+      const table = tables[i];
+      const { bytes, packets } = this.#instruments[i];
+      const attrs = this.#attributes[i];
+      for (let e = 0; e < table.size; e++) {
+        const attributes = attrs.of(table.keys, e * KEY_WORDS);
+        bytes.add(table.bytes[e], attributes);
+        packets.add(table.packets[e], attributes);
+      }
+      if (table.overflowPackets > 0) {
+        const attributes = { [ATTR_OVERFLOW]: true };
+        bytes.add(table.overflowBytes, attributes);
+        packets.add(table.overflowPackets, attributes);
+      }
+      table.clear();
     }
-    if (table.overflowPackets > 0) {
-      const attributes = { [ATTR_OVERFLOW]: true };
-      this.#bytes.add(table.overflowBytes, attributes);
-      this.#packets.add(table.overflowPackets, attributes);
-    }
-    table.clear();
     this.#accountant.tableFlushed();
+    afterDrain?.();
     const { resourceMetrics, errors } = await this.#reader.collect();
     for (const e of errors) this.#onError(e);
     this.store.merge(resourceMetrics);

@@ -12,10 +12,7 @@ function addKey(t: FlowTable, id: number, bytes: number): void {
 
 function contents(t: FlowTable): Map<number, [number, number]> {
   const m = new Map<number, [number, number]>();
-  for (let i = 0; i < t.size; i++) {
-    const slot = t.used[i];
-    m.set(t.keys[slot * KEY_WORDS], [t.bytes[slot], t.packets[slot]]);
-  }
+  for (let e = 0; e < t.size; e++) m.set(t.keys[e * KEY_WORDS], [t.bytes[e], t.packets[e]]);
   return m;
 }
 

@@ -53,7 +53,7 @@ test('JSON config files work too, and OTELACCT_CONFIG names one', () => {
 });
 
 test('repeatable and comma-separated list flags; --no-flag for booleans', () => {
-  const { config } = loadConfig(['-i', 'eth0', '--interface', 'eth1,eth2', '--no-prometheus', '--serve'], {});
+  const { config } = loadConfig(['-i', 'eth0', '--interface', 'eth1,eth2', '--no-prometheus', '--serve', '--read', 'x.pcap'], {});
   assert.deepEqual(config.capture.interfaces, ['eth0', 'eth1', 'eth2']);
   assert.equal(config.prometheus.enabled, false);
   assert.equal(config.export.serve, true);

@@ -1,0 +1,70 @@
+import type { ResolvedAggregation } from '../config/aggregations.ts';
+import { LOCAL_DIMENSIONS, NETWORK_DIMENSIONS } from '../config/dimensions.ts';
+import {
+  ATTR_DESTINATION_ADDRESS, ATTR_DESTINATION_NETWORK, ATTR_DESTINATION_PORT, ATTR_DESTINATION_PREFIX,
+  ATTR_DIRECTION, ATTR_LOCAL_ADDRESS, ATTR_LOCAL_NETWORK, ATTR_LOCAL_PORT, ATTR_LOCAL_PREFIX,
+  ATTR_NETWORK_INTERFACE_NAME, ATTR_NETWORK_TRANSPORT, ATTR_REMOTE_ADDRESS, ATTR_REMOTE_NETWORK,
+  ATTR_REMOTE_PORT, ATTR_REMOTE_PREFIX, ATTR_SOURCE_ADDRESS, ATTR_SOURCE_NETWORK, ATTR_SOURCE_PORT,
+  ATTR_SOURCE_PREFIX, ATTR_VLAN_ID,
+} from '../export/semconv.ts';
+
+/** What a flow key keeps of one side's address. */
+export const SideMode = { NONE: 0, ADDRESS: 1, PREFIX: 2 } as const;
+
+/**
+ * An aggregation compiled for the per-packet path: which fields its flow keys keep. Side A is the
+ * source (or the local side), side B the destination (or the remote side).
+ */
+export class AggregationSpec {
+  readonly name: string;
+  readonly dimensions: readonly string[];
+  readonly cardinalityLimit: number;
+  /** Local/remote orientation (else source/destination). */
+  readonly localSide: boolean;
+  readonly aMode: number;
+  readonly bMode: number;
+  /** Keep the named-network entry of side A / B. */
+  readonly aNet: boolean;
+  readonly bNet: boolean;
+  readonly aPort: boolean;
+  readonly bPort: boolean;
+  readonly protocol: boolean;
+  readonly iface: boolean;
+  readonly vlan: boolean;
+  readonly direction: boolean;
+  /** Roll-up lengths for *.prefix of addresses no named network matches. */
+  readonly prefix4: number;
+  readonly prefix6: number;
+  /** Needs the named-network lookups (a *.network or *.prefix dimension). */
+  readonly wantsNamed: boolean;
+  /** Needs accounting.localNetworks (local/remote dimensions or the direction). */
+  readonly wantsLocal: boolean;
+
+  constructor(agg: ResolvedAggregation) {
+    const has = (d: string) => agg.dimensions.includes(d);
+    this.name = agg.name;
+    this.dimensions = agg.dimensions;
+    this.cardinalityLimit = agg.cardinalityLimit;
+    this.localSide = agg.dimensions.some((d) => LOCAL_DIMENSIONS.includes(d));
+    const [aAddr, aPrefix, aNet, aPort] = this.localSide
+      ? [ATTR_LOCAL_ADDRESS, ATTR_LOCAL_PREFIX, ATTR_LOCAL_NETWORK, ATTR_LOCAL_PORT]
+      : [ATTR_SOURCE_ADDRESS, ATTR_SOURCE_PREFIX, ATTR_SOURCE_NETWORK, ATTR_SOURCE_PORT];
+    const [bAddr, bPrefix, bNet, bPort] = this.localSide
+      ? [ATTR_REMOTE_ADDRESS, ATTR_REMOTE_PREFIX, ATTR_REMOTE_NETWORK, ATTR_REMOTE_PORT]
+      : [ATTR_DESTINATION_ADDRESS, ATTR_DESTINATION_PREFIX, ATTR_DESTINATION_NETWORK, ATTR_DESTINATION_PORT];
+    this.aMode = has(aAddr) ? SideMode.ADDRESS : has(aPrefix) ? SideMode.PREFIX : SideMode.NONE;
+    this.bMode = has(bAddr) ? SideMode.ADDRESS : has(bPrefix) ? SideMode.PREFIX : SideMode.NONE;
+    this.aNet = has(aNet) || this.aMode === SideMode.PREFIX;
+    this.bNet = has(bNet) || this.bMode === SideMode.PREFIX;
+    this.aPort = has(aPort);
+    this.bPort = has(bPort);
+    this.protocol = has(ATTR_NETWORK_TRANSPORT);
+    this.iface = has(ATTR_NETWORK_INTERFACE_NAME);
+    this.vlan = has(ATTR_VLAN_ID);
+    this.direction = has(ATTR_DIRECTION);
+    this.prefix4 = agg.prefixLength.ipv4;
+    this.prefix6 = agg.prefixLength.ipv6;
+    this.wantsNamed = this.aNet || this.bNet || agg.dimensions.some((d) => NETWORK_DIMENSIONS.includes(d));
+    this.wantsLocal = this.localSide || this.direction;
+  }
+}

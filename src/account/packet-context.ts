@@ -1,0 +1,74 @@
+import type { DecodeResult } from '../decode/decode-result.ts';
+import type { NetworkTables } from './network-tables.ts';
+import type { PrefixTrie } from './prefix-trie.ts';
+
+/** network.io.direction codes, as stored in flow keys. */
+export const Direction = { NONE: 0, RECEIVE: 1, TRANSMIT: 2, INTERNAL: 3, TRANSIT: 4 } as const;
+/** Attribute values by direction code. */
+export const DIRECTION_NAMES: readonly string[] = ['', 'receive', 'transmit', 'internal', 'transit'];
+
+/**
+ * What the per-packet path derives once per packet, for every aggregation to use: the addresses
+ * as key words, ports after the roll-up, the direction, and the networks-file entries the two
+ * addresses fall in. One instance is reused for every packet; `fill` overwrites all of it.
+ */
+export class PacketContext {
+  /** Source address words (IPv4: word 0, others zero). */
+  readonly src = new Uint32Array(4);
+  readonly dst = new Uint32Array(4);
+  v6 = false;
+  srcPort = 0;
+  dstPort = 0;
+  direction = 0;
+  /** Named-network entry of the source / destination address, -1 for none. */
+  srcNet = -1;
+  dstNet = -1;
+
+  /**
+   * Derives the context of a decoded packet. `keepPort` (65536 flags) is the ports roll-up, or
+   * undefined to keep every port; tables are consulted only when configured and `wantNamed`.
+   */
+  fill(data: Uint8Array, d: DecodeResult, tables: NetworkTables, wantNamed: boolean, keepPort: Uint8Array | undefined): void {
+    const v6 = d.ipVersion === 6;
+    this.v6 = v6;
+    readAddress(data, d.srcOffset, v6, this.src);
+    readAddress(data, d.dstOffset, v6, this.dst);
+    this.srcPort = keepPort === undefined || keepPort[d.srcPort] === 1 ? d.srcPort : 0;
+    this.dstPort = keepPort === undefined || keepPort[d.dstPort] === 1 ? d.dstPort : 0;
+    const local = tables.local;
+    if (local !== undefined) {
+      const s = lookup(local, this.src, v6) >= 0;
+      const t = lookup(local, this.dst, v6) >= 0;
+      this.direction = s ? (t ? Direction.INTERNAL : Direction.TRANSMIT) : t ? Direction.RECEIVE : Direction.TRANSIT;
+    } else {
+      this.direction = Direction.NONE;
+    }
+    const named = tables.named;
+    if (wantNamed && named !== undefined) {
+      this.srcNet = lookup(named, this.src, v6);
+      this.dstNet = lookup(named, this.dst, v6);
+    } else {
+      this.srcNet = -1;
+      this.dstNet = -1;
+    }
+  }
+}
+
+/**
+ * Longest match of the address in `w`. Words are passed as int32 (`| 0`): a uint32 above 2^31
+ * passed to a function that is not inlined would be boxed in a heap number, once per packet.
+ */
+function lookup(trie: PrefixTrie, w: Uint32Array, v6: boolean): number {
+  return v6 ? trie.lookup6(w[0] | 0, w[1] | 0, w[2] | 0, w[3] | 0) : trie.lookup4(w[0] | 0);
+}
+
+function readAddress(data: Uint8Array, o: number, v6: boolean, out: Uint32Array): void {
+  out[0] = ((data[o] << 24) | (data[o + 1] << 16) | (data[o + 2] << 8) | data[o + 3]) >>> 0;
+  if (v6) {
+    out[1] = ((data[o + 4] << 24) | (data[o + 5] << 16) | (data[o + 6] << 8) | data[o + 7]) >>> 0;
+    out[2] = ((data[o + 8] << 24) | (data[o + 9] << 16) | (data[o + 10] << 8) | data[o + 11]) >>> 0;
+    out[3] = ((data[o + 12] << 24) | (data[o + 13] << 16) | (data[o + 14] << 8) | data[o + 15]) >>> 0;
+  } else {
+    out[1] = 0; out[2] = 0; out[3] = 0;
+  }
+}

@@ -1,0 +1,173 @@
+import { BIAS, buildIndex, type RangeIndex } from './prefix-index.ts';
+import { buildRanges } from './prefix-ranges.ts';
+
+/** One network prefix and the name it is reported under. */
+export interface PrefixEntry {
+  /** Address family. */
+  version: 4 | 6;
+  /**
+   * The network address as 32-bit big-endian words, as a flow key holds it (flow-key.ts): one
+   * word for IPv4, four (w0..w3) for IPv6. Each word is an unsigned integer; host bits are zero.
+   */
+  words: number[];
+  /** Prefix length: 0..32 for IPv4, 0..128 for IPv6. */
+  length: number;
+  /** Name reported for addresses this prefix matches (not interpreted here). */
+  name: string;
+}
+
+/**
+ * Longest-prefix match over a fixed set of IPv4 and IPv6 prefixes, built once (`build`) and then
+ * queried per packet: `lookup4` and `lookup6` allocate nothing, create no strings, use no BigInt
+ * and never throw.
+ *
+ * Layout, per family (prefix-ranges.ts, prefix-index.ts): the prefixes are flattened at build
+ * time into the sorted, disjoint address ranges they induce (at most 2n + 1), each holding the
+ * index of its longest matching prefix. A multibit trie over the address bits (a root of about
+ * log2(ranges) ≤ 20 bits, children of ≤ 8 bits made only where a block holds more than 8 range
+ * boundaries) narrows a lookup to at most 8 candidate ranges, which a binary search settles.
+ * Memory is proportional to the number of ranges, not to prefix lengths, so /128 host routes and
+ * sparse IPv6 tables cost the same as /24s. Everything lives in two Int32Arrays per family;
+ * address words are stored xor 0x80000000 so that int32 comparison orders them as unsigned.
+ *
+ * IPv4 and IPv6 tables are independent: an IPv4-mapped IPv6 prefix (::ffff:0:0/96) matches only
+ * IPv6 lookups. Immutable once built.
+ */
+export class PrefixTrie {
+  /** Number of entries given to build() (duplicates included). */
+  readonly size: number;
+  readonly #entries: readonly PrefixEntry[];
+  readonly #v4: RangeIndex;
+  readonly #v6: RangeIndex;
+
+  private constructor(entries: readonly PrefixEntry[], v4: RangeIndex, v6: RangeIndex) {
+    this.#entries = entries;
+    this.size = entries.length;
+    this.#v4 = v4;
+    this.#v6 = v6;
+  }
+
+  /**
+   * Builds the structure for `entries` (copied; the entry objects are kept as given and returned
+   * by entry()). When the same prefix (family, network and length) occurs more than once, the
+   * LAST occurrence wins: lookups never return the earlier indices. Throws RangeError naming the
+   * entry when a version, word count, word value or length is invalid or host bits are set.
+   */
+  static build(entries: readonly PrefixEntry[]): PrefixTrie {
+    const own = entries.slice();
+    const v4: number[] = [];
+    const v6: number[] = [];
+    for (let i = 0; i < own.length; i++) {
+      checkEntry(own[i], i);
+      (own[i].version === 4 ? v4 : v6).push(i);
+    }
+    return new PrefixTrie(own, buildIndex(buildRanges(own, v4, 1), 1), buildIndex(buildRanges(own, v6, 4), 4));
+  }
+
+  /**
+   * Index into the entries of the longest prefix holding the IPv4 address `addr` (one 32-bit
+   * word, unsigned or its int32 form), or -1 when none does.
+   */
+  lookup4(addr: number): number {
+    const t = this.#v4;
+    const nodes = t.nodes;
+    const ranges = t.ranges;
+    let pos = t.rootBits;
+    let o = (addr >>> (32 - pos)) << 1;
+    let child = nodes[o + 1];
+    while (child !== 0) {
+      const bits = child & 15;
+      o = (child >>> 4) + (((addr << pos) >>> (32 - bits)) << 1);
+      pos += bits;
+      child = nodes[o + 1];
+    }
+    let lo = nodes[o];
+    let hi = nodes[o + 2];
+    const a = addr ^ BIAS;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (ranges[mid << 1] <= a) lo = mid;
+      else hi = mid - 1;
+    }
+    return ranges[(lo << 1) + 1];
+  }
+
+  /**
+   * Index into the entries of the longest prefix holding the IPv6 address w0:w1:w2:w3 (32-bit
+   * big-endian words, unsigned or int32 form), or -1 when none does.
+   */
+  lookup6(w0: number, w1: number, w2: number, w3: number): number {
+    const t = this.#v6;
+    const nodes = t.nodes;
+    const s = t.ranges;
+    let pos = t.rootBits;
+    let o = (w0 >>> (32 - pos)) << 1;
+    let child = nodes[o + 1];
+    while (child !== 0) {
+      const bits = child & 15;
+      const w = pos < 32 ? w0 : pos < 64 ? w1 : pos < 96 ? w2 : w3;
+      o = (child >>> 4) + (((w << (pos & 31)) >>> (32 - bits)) << 1);
+      pos += bits;
+      child = nodes[o + 1];
+    }
+    let lo = nodes[o];
+    let hi = nodes[o + 2];
+    const a0 = w0 ^ BIAS;
+    const a1 = w1 ^ BIAS;
+    const a2 = w2 ^ BIAS;
+    const a3 = w3 ^ BIAS;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      const r = mid * 5;
+      let x = s[r];
+      let le: boolean;
+      if (x !== a0) le = x < a0;
+      else if ((x = s[r + 1]) !== a1) le = x < a1;
+      else if ((x = s[r + 2]) !== a2) le = x < a2;
+      else le = s[r + 3] <= a3;
+      if (le) lo = mid;
+      else hi = mid - 1;
+    }
+    return s[lo * 5 + 4];
+  }
+
+  /** The entry at `index` (as returned by a lookup), for export time. Throws RangeError when out of range. */
+  entry(index: number): PrefixEntry {
+    if (!Number.isInteger(index) || index < 0 || index >= this.size) {
+      throw new RangeError(`prefix trie: entry index ${index} out of range 0..${this.size - 1}`);
+    }
+    return this.#entries[index];
+  }
+
+  /** Bytes held by the typed arrays of both families (not counting the entry objects). */
+  memoryBytes(): number {
+    let bytes = 0;
+    for (const t of [this.#v4, this.#v6]) bytes += t.ranges.byteLength + t.nodes.byteLength;
+    return bytes;
+  }
+
+  /** Number of disjoint ranges per family, for benchmarks and tests. */
+  rangeCounts(): { v4: number; v6: number } {
+    return { v4: this.#v4.ranges.length / 2, v6: this.#v6.ranges.length / 5 };
+  }
+}
+
+function checkEntry(e: PrefixEntry, i: number): void {
+  const where = `prefix trie: entry ${i}`;
+  if (e.version !== 4 && e.version !== 6) throw new RangeError(`${where}: version ${String(e.version)} is not 4 or 6`);
+  const w = e.version === 4 ? 1 : 4;
+  const max = 32 * w;
+  if (!Array.isArray(e.words) || e.words.length !== w) {
+    throw new RangeError(`${where}: IPv${e.version} needs ${w} address word(s), got ${Array.isArray(e.words) ? e.words.length : typeof e.words}`);
+  }
+  if (!Number.isInteger(e.length) || e.length < 0 || e.length > max) {
+    throw new RangeError(`${where}: prefix length ${e.length} is not 0..${max}`);
+  }
+  for (let k = 0; k < w; k++) {
+    const word = e.words[k];
+    if (!Number.isInteger(word) || word < 0 || word > 0xffffffff) throw new RangeError(`${where}: word ${k} (${word}) is not a 32-bit unsigned integer`);
+    const bits = Math.min(32, Math.max(0, e.length - 32 * k));
+    const host = bits === 32 ? 0 : 0xffffffff >>> bits;
+    if ((word & host) !== 0) throw new RangeError(`${where}: host bits set in word ${k} for /${e.length}`);
+  }
+}
