@@ -6,6 +6,7 @@ import { loadNetworksFile } from './account/networks-file.ts';
 import { resolveAggregations } from './config/aggregations.ts';
 import { readCaptureFile, type CaptureFileStats } from './capture/capture-file.ts';
 import { InterfaceRegistry } from './capture/interface-registry.ts';
+import { KernelStats } from './capture/kernel-stats.ts';
 import { LiveCapture } from './capture/live-capture.ts';
 import type { Config } from './config/schema.ts';
 import { FlowAttributes } from './export/flow-attributes.ts';
@@ -26,6 +27,8 @@ export class Pipeline {
   readonly traffic: TrafficMetrics;
   readonly telemetry: Telemetry;
   readonly otlpUrl: string | undefined;
+  /** Kernel drop counters (live capture). */
+  readonly kernel = new KernelStats();
   #server: Server | undefined;
   #live: LiveCapture | undefined;
   readonly #config: Config;
@@ -52,7 +55,7 @@ export class Pipeline {
     this.telemetry = new Telemetry({
       config, resource: buildResource(config.resource.attributes), traffic: this.traffic,
       accountant: this.accountant, interfaces: this.interfaces, otlpUrl: this.otlpUrl,
-      outputReader: opts.outputReader, onError: (message) => log.warn(message),
+      outputReader: opts.outputReader, onError: (message) => log.warn(message), kernel: this.kernel,
     });
     this.accountant.onTableFilling = () => {
       void this.traffic.flush();
@@ -82,7 +85,8 @@ export class Pipeline {
   /** Starts live capture on `interfaces` (throws CaptureError with a clear message). */
   startLive(interfaces: string[]): void {
     const c = this.#config.capture;
-    this.#live = new LiveCapture({ interfaces, filter: c.filter, bufferSize: c.bufferSize, snaplen: c.snaplen }, this.accountant, this.interfaces);
+    this.#live = new LiveCapture({ interfaces, filter: c.filter, bufferSize: c.bufferSize, snaplen: c.snaplen }, this.accountant, this.interfaces, this.kernel);
+    if (this.kernel.unavailable) this.#log.warn('kernel drop counts unavailable', { reason: this.kernel.unavailable });
   }
 
   /**

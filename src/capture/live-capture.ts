@@ -3,6 +3,7 @@ import { LinkType } from '../decode/link-type.ts';
 import type { InterfaceRegistry } from './interface-registry.ts';
 import type { PacketSink } from './packet-sink.ts';
 import { systemInterfaces } from './default-interface.ts';
+import { socketFds, type KernelStats } from './kernel-stats.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -41,14 +42,22 @@ export class CaptureError extends Error {
 export class LiveCapture {
   readonly #handles: CapHandle[] = [];
 
-  /** Opens every interface or none: on the first failure the ones opened are closed again. */
-  constructor(options: LiveCaptureOptions, sink: PacketSink, interfaces: InterfaceRegistry) {
+  readonly #tracked: number[] = [];
+  readonly #kernel: KernelStats | undefined;
+
+  /**
+   * Opens every interface or none: on the first failure the ones opened are closed again.
+   * `kernel`, when given, is told which packet socket belongs to which interface (drop counts).
+   */
+  constructor(options: LiveCaptureOptions, sink: PacketSink, interfaces: InterfaceRegistry, kernel?: KernelStats) {
+    this.#kernel = kernel;
     const { Cap } = require('cap') as { Cap: new () => CapHandle };
     try {
       for (const name of options.interfaces) {
         const cap = new Cap();
         const buffer = Buffer.alloc(options.snaplen);
         let linkName: string;
+        const before = kernel ? socketFds() : undefined;
         try {
           linkName = cap.open(name, options.filter, options.bufferSize, buffer);
         } catch (err) {
@@ -60,6 +69,7 @@ export class LiveCapture {
           throw new CaptureError(`capture.interfaces: "${name}": link type not supported (${linkName}); supported: Ethernet, Linux cooked (any), raw IP, BSD loopback`);
         }
         const index = interfaces.register(name);
+        if (kernel && before && kernel.track(index, before)) this.#tracked.push(index);
         cap.on('packet', (nbytes: number) => sink.packet(buffer, 0, nbytes, nbytes, linkType, index));
       }
     } catch (err) {
@@ -70,6 +80,8 @@ export class LiveCapture {
 
   /** Stops capturing on every interface. Idempotent. */
   close(): void {
+    this.#kernel?.poll();
+    for (const i of this.#tracked.splice(0)) this.#kernel?.untrack(i);
     for (const h of this.#handles.splice(0)) {
       try {
         h.close();

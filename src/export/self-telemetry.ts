@@ -1,10 +1,11 @@
 import { ValueType, type Meter } from '@opentelemetry/api';
 import type { Accountant } from '../account/accountant.ts';
 import type { InterfaceRegistry } from '../capture/interface-registry.ts';
+import type { KernelStats } from '../capture/kernel-stats.ts';
 import { DECODE_STATUS_NAMES } from '../decode/decode-result.ts';
 import type { CumulativeStore } from './cumulative-store.ts';
 import {
-  ATTR_NETWORK_INTERFACE_NAME, ATTR_REASON, METRIC_CAPTURE_PACKETS, METRIC_DECODE_ERRORS,
+  ATTR_NETWORK_INTERFACE_NAME, ATTR_REASON, METRIC_CAPTURE_DROPPED, METRIC_CAPTURE_PACKETS, METRIC_DECODE_ERRORS,
   METRIC_SAMPLING_RATE, METRIC_SERIES, METRIC_SERIES_EXPIRED,
 } from './semconv.ts';
 
@@ -19,7 +20,15 @@ export interface ExportHealth {
  * reasons.
  */
 export function registerSelfTelemetry(meter: Meter, accountant: Accountant, interfaces: InterfaceRegistry,
-  store: CumulativeStore, health: ExportHealth): void {
+  store: CumulativeStore, health: ExportHealth, kernel: KernelStats | undefined): void {
+  const dropped = meter.createObservableCounter(METRIC_CAPTURE_DROPPED, {
+    unit: '{packet}', valueType: ValueType.INT,
+    description: 'Packets the kernel dropped before otelacct could read them (capture buffer full), per interface; live capture only.',
+  });
+  const overflowed = meter.createObservableCounter('otelacct.export.series.overflowed', {
+    unit: '{series}', valueType: ValueType.INT,
+    description: 'New keys folded into an otel.metric.overflow series because a traffic metric held its cardinality limit.',
+  });
   const frames = meter.createObservableCounter(METRIC_CAPTURE_PACKETS, {
     unit: '{packet}', valueType: ValueType.INT,
     description: 'Frames received from the capture, per interface, whether accounted or not.',
@@ -56,9 +65,14 @@ export function registerSelfTelemetry(meter: Meter, accountant: Accountant, inte
     for (const t of accountant.flowTables) entries += t.size;
     r.observe(flowEntries, entries);
     r.observe(sampling, accountant.samplingRate);
+    if (kernel) {
+      kernel.poll();
+      for (const [index, drops] of kernel.drops()) r.observe(dropped, drops, { [ATTR_NETWORK_INTERFACE_NAME]: interfaces.name(index) });
+    }
     const st = store.stats();
+    r.observe(overflowed, st.overflowed);
     r.observe(series, st.series);
     r.observe(expired, st.expired);
     r.observe(exportFailures, health.exportFailures);
-  }, [frames, errors, flowEntries, series, expired, exportFailures, sampling]);
+  }, [frames, errors, flowEntries, series, expired, exportFailures, sampling, dropped, overflowed]);
 }

@@ -39,6 +39,7 @@ export const ATTR_REASON = 'reason';
 export const METRIC_TRAFFIC_BYTES = 'otelacct.traffic.bytes';
 export const METRIC_TRAFFIC_PACKETS = 'otelacct.traffic.packets';
 export const METRIC_CAPTURE_PACKETS = 'otelacct.capture.packets';
+export const METRIC_CAPTURE_DROPPED = 'otelacct.capture.dropped';
 export const METRIC_DECODE_ERRORS = 'otelacct.decode.errors';
 export const METRIC_FLOW_TABLE_OVERFLOW = 'otelacct.flow_table.overflow.packets';
 export const METRIC_SERIES = 'otelacct.export.series';

@@ -3,6 +3,7 @@ import type { Resource } from '@opentelemetry/resources';
 import { MeterProvider, MetricReader, type IMetricReader, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import type { Accountant } from '../account/accountant.ts';
 import type { InterfaceRegistry } from '../capture/interface-registry.ts';
+import type { KernelStats } from '../capture/kernel-stats.ts';
 import type { Config } from '../config/schema.ts';
 import { VERSION } from '../version.ts';
 import { createOtlpReader } from './otlp-reader.ts';
@@ -26,6 +27,8 @@ export interface TelemetryOptions {
   otlpUrl: string | undefined;
   /** Add a reader for printing the final counters (--read). */
   outputReader: boolean;
+  /** Kernel drop counters of live captures, if any. */
+  kernel?: KernelStats;
   onError: (message: string) => void;
 }
 
@@ -56,7 +59,7 @@ export class Telemetry {
       readers.push(this.output);
     }
     this.provider = new MeterProvider({ resource: o.resource, readers });
-    registerSelfTelemetry(this.provider.getMeter(SCOPE_NAME, VERSION), o.accountant, o.interfaces, o.traffic.store, this.health);
+    registerSelfTelemetry(this.provider.getMeter(SCOPE_NAME, VERSION), o.accountant, o.interfaces, o.traffic.store, this.health, o.kernel);
   }
 
   /** Collects through the output reader (only when created with outputReader). */

@@ -85,3 +85,36 @@ test('live capture on an interface that does not exist: one clear line and exit 
   assert.equal(lines.length, 1, log.text);
   assert.match(lines[0], /^otelacct: capture.interfaces: "no-such-if0" not found \(available: .*lo/);
 });
+
+test('kernel drops are counted: a stopped meter with a small buffer loses packets, and received + dropped = sent', async (t) => {
+  if (!skipUnless(t, { tools: ['ip'], root: true })) return;
+  const net = new VethNamespace(4);
+  t.after(() => net.dispose());
+  const otelacct = startOtelacct(['-i', net.hostIf, '--filter', `udp and dst host ${net.peerAddr}`, '--buffer-size', '65536',
+    '--prometheus-host', '127.0.0.1', '--prometheus-port', '0']);
+  const log = new OutputWatch(otelacct);
+  t.after(() => stop(otelacct));
+  const url = (JSON.parse(await log.line(/"serving metrics"/)) as { url: string }).url;
+  await log.line(/"capturing"/);
+  assert.doesNotMatch(log.text, /kernel drop counts unavailable/);
+
+  otelacct.kill('SIGSTOP');
+  const SENT = 5000;
+  const { createSocket } = await import('node:dgram');
+  const sock = createSocket('udp4');
+  const payload = Buffer.alloc(1000, 1);
+  let done = 0;
+  await new Promise<void>((resolve, reject) => {
+    for (let i = 0; i < SENT; i++) sock.send(payload, 9, net.peerAddr, (e) => (e ? reject(e) : ++done === SENT && resolve()));
+  });
+  sock.close();
+  otelacct.kill('SIGCONT');
+  const totals = await waitFor('received + dropped = sent', async () => {
+    const expo = parseExposition(await (await fetch(url)).text());
+    const received = sumBy(expo, 'otelacct_capture_packets_total', ['network_interface_name']).get(net.hostIf) ?? 0;
+    const dropped = sumBy(expo, 'otelacct_capture_dropped_total', ['network_interface_name']).get(net.hostIf) ?? 0;
+    return received + dropped === SENT ? { received, dropped } : undefined;
+  }, 15_000);
+  assert.ok(totals.dropped > 0, `some packets were dropped by the kernel: ${JSON.stringify(totals)}`);
+  assert.ok(totals.received > 0);
+});
