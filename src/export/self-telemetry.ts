@@ -1,12 +1,18 @@
-import { ValueType, type Meter } from '@opentelemetry/api';
+import { ValueType, type Attributes, type HrTime } from '@opentelemetry/api';
+import { hrTime } from '@opentelemetry/core';
+import type { Resource } from '@opentelemetry/resources';
+import {
+  AggregationTemporality, DataPointType, type CollectionResult, type MetricData, type MetricProducer,
+} from '@opentelemetry/sdk-metrics';
 import type { Accountant } from '../account/accountant.ts';
 import type { InterfaceRegistry } from '../capture/interface-registry.ts';
 import type { KernelStats } from '../capture/kernel-stats.ts';
 import { DECODE_STATUS_NAMES } from '../decode/decode-result.ts';
+import { VERSION } from '../version.ts';
 import type { CumulativeStore } from './cumulative-store.ts';
 import {
   ATTR_NETWORK_INTERFACE_NAME, ATTR_REASON, METRIC_CAPTURE_DROPPED, METRIC_CAPTURE_PACKETS, METRIC_DECODE_ERRORS,
-  METRIC_SAMPLING_RATE, METRIC_SERIES, METRIC_SERIES_EXPIRED,
+  METRIC_SAMPLING_RATE, METRIC_SERIES, METRIC_SERIES_EXPIRED, SCOPE_NAME,
 } from './semconv.ts';
 
 /** Counters an exporter keeps about its own health (OTLP export failures). */
@@ -14,65 +20,89 @@ export interface ExportHealth {
   exportFailures: number;
 }
 
+export interface SelfTelemetrySources {
+  accountant: Accountant;
+  interfaces: InterfaceRegistry;
+  store: CumulativeStore;
+  health: ExportHealth;
+  /** Kernel drop counters of live captures, if any. */
+  kernel: KernelStats | undefined;
+}
+
+type Point = [number, Attributes];
+
 /**
- * Registers otelacct's self-telemetry on `meter` as observable instruments read at collection
- * time (nothing on the packet path). Every attribute set here is bounded: interfaces, decode
- * reasons.
+ * otelacct's self-telemetry, produced at collection time from counters the components keep
+ * (nothing on the packet path). It is a MetricProducer rather than SDK instruments on purpose:
+ * the public MeterProvider then holds no instrument state at all, so a reader that is never
+ * collected (a Prometheus endpoint nobody scrapes) makes the SDK stash nothing for it. Every
+ * attribute set is bounded (interfaces, decode reasons). Counters are cumulative from `start`.
  */
-export function registerSelfTelemetry(meter: Meter, accountant: Accountant, interfaces: InterfaceRegistry,
-  store: CumulativeStore, health: ExportHealth, kernel: KernelStats | undefined): void {
-  const dropped = meter.createObservableCounter(METRIC_CAPTURE_DROPPED, {
-    unit: '{packet}', valueType: ValueType.INT,
-    description: 'Packets the kernel dropped before otelacct could read them (capture buffer full), per interface; live capture only.',
-  });
-  const overflowed = meter.createObservableCounter('otelacct.export.series.overflowed', {
-    unit: '{series}', valueType: ValueType.INT,
-    description: 'New keys folded into an otel.metric.overflow series because a traffic metric held its cardinality limit.',
-  });
-  const frames = meter.createObservableCounter(METRIC_CAPTURE_PACKETS, {
-    unit: '{packet}', valueType: ValueType.INT,
-    description: 'Frames received from the capture, per interface, whether accounted or not.',
-  });
-  const errors = meter.createObservableCounter(METRIC_DECODE_ERRORS, {
-    unit: '{packet}', valueType: ValueType.INT,
-    description: 'Frames not accounted, by reason (not_ip, truncated_ip, unsupported_link_type, ...).',
-  });
-  const flowEntries = meter.createObservableGauge('otelacct.flow_table.entries', {
-    unit: '{entry}', valueType: ValueType.INT, description: 'Keys in the flow tables (all aggregations) since their last flush.',
-  });
-  const series = meter.createObservableGauge(METRIC_SERIES, {
-    unit: '{series}', valueType: ValueType.INT, description: 'Traffic series held for export (all traffic metrics).',
-  });
-  const expired = meter.createObservableCounter(METRIC_SERIES_EXPIRED, {
-    unit: '{series}', valueType: ValueType.INT, description: 'Traffic series dropped after export.idleTimeout without traffic.',
-  });
-  const exportFailures = meter.createObservableCounter('otelacct.export.failures', {
-    unit: '{export}', valueType: ValueType.INT, description: 'OTLP exports that failed.',
-  });
-  const sampling = meter.createObservableGauge(METRIC_SAMPLING_RATE, {
-    unit: '1', valueType: ValueType.INT,
-    description: 'Effective sampling rate N: 1 packet in N is counted, its bytes and packets scaled by N.',
-  });
-  meter.addBatchObservableCallback((r) => {
+export class SelfTelemetry implements MetricProducer {
+  readonly #s: SelfTelemetrySources;
+  readonly #start: HrTime = hrTime();
+  #resource: Resource | undefined;
+
+  constructor(sources: SelfTelemetrySources) {
+    this.#s = sources;
+  }
+
+  setResource(resource: Resource): void {
+    this.#resource = resource;
+  }
+
+  async collect(): Promise<CollectionResult> {
+    return {
+      resourceMetrics: {
+        resource: this.#resource as Resource,
+        scopeMetrics: [{ scope: { name: SCOPE_NAME, version: VERSION }, metrics: this.metrics() }],
+      },
+      errors: [],
+    };
+  }
+
+  /** The self-telemetry as of now. */
+  metrics(): MetricData[] {
+    const { accountant, interfaces, store, health, kernel } = this.#s;
+    const now = hrTime();
     const names = interfaces.names();
-    for (let i = 0; i < names.length; i++) {
-      r.observe(frames, accountant.framesByInterface[i], { [ATTR_NETWORK_INTERFACE_NAME]: names[i] });
-    }
-    for (let s = 1; s < DECODE_STATUS_NAMES.length; s++) {
-      r.observe(errors, accountant.decodeErrors[s], { [ATTR_REASON]: DECODE_STATUS_NAMES[s] });
+    const frames: Point[] = names.map((n, i) => [accountant.framesByInterface[i], { [ATTR_NETWORK_INTERFACE_NAME]: n }]);
+    const errors: Point[] = [];
+    for (let s = 1; s < DECODE_STATUS_NAMES.length; s++) errors.push([accountant.decodeErrors[s], { [ATTR_REASON]: DECODE_STATUS_NAMES[s] }]);
+    const drops: Point[] = [];
+    if (kernel) {
+      kernel.poll();
+      for (const [index, n] of kernel.drops()) drops.push([n, { [ATTR_NETWORK_INTERFACE_NAME]: interfaces.name(index) }]);
     }
     let entries = 0;
     for (const t of accountant.flowTables) entries += t.size;
-    r.observe(flowEntries, entries);
-    r.observe(sampling, accountant.samplingRate);
-    if (kernel) {
-      kernel.poll();
-      for (const [index, drops] of kernel.drops()) r.observe(dropped, drops, { [ATTR_NETWORK_INTERFACE_NAME]: interfaces.name(index) });
-    }
     const st = store.stats();
-    r.observe(overflowed, st.overflowed);
-    r.observe(series, st.series);
-    r.observe(expired, st.expired);
-    r.observe(exportFailures, health.exportFailures);
-  }, [frames, errors, flowEntries, series, expired, exportFailures, sampling, dropped, overflowed]);
+    const sum = (name: string, unit: string, description: string, points: Point[]): MetricData => ({
+      descriptor: { name, unit, description, valueType: ValueType.INT },
+      aggregationTemporality: AggregationTemporality.CUMULATIVE,
+      dataPointType: DataPointType.SUM,
+      isMonotonic: true,
+      dataPoints: points.map(([value, attributes]) => ({ attributes, value, startTime: this.#start, endTime: now })),
+    });
+    const gauge = (name: string, unit: string, description: string, value: number): MetricData => ({
+      descriptor: { name, unit, description, valueType: ValueType.INT },
+      aggregationTemporality: AggregationTemporality.CUMULATIVE,
+      dataPointType: DataPointType.GAUGE,
+      dataPoints: [{ attributes: {}, value, startTime: now, endTime: now }],
+    });
+    const out = [
+      sum(METRIC_CAPTURE_PACKETS, '{packet}', 'Frames received from the capture, per interface, whether accounted or not.', frames),
+      sum(METRIC_DECODE_ERRORS, '{packet}', 'Frames not accounted, by reason (not_ip, truncated_ip, unsupported_link_type, ...).', errors),
+      gauge('otelacct.flow_table.entries', '{entry}', 'Keys in the flow tables (all aggregations) since their last flush.', entries),
+      gauge(METRIC_SERIES, '{series}', 'Traffic series held for export (all traffic metrics).', st.series),
+      sum(METRIC_SERIES_EXPIRED, '{series}', 'Traffic series dropped after export.idleTimeout without traffic.', [[st.expired, {}]]),
+      sum('otelacct.export.series.overflowed', '{series}', 'New keys folded into an otel.metric.overflow series because a traffic metric held its cardinality limit.', [[st.overflowed, {}]]),
+      sum('otelacct.export.failures', '{export}', 'OTLP exports that failed.', [[health.exportFailures, {}]]),
+      gauge(METRIC_SAMPLING_RATE, '1', 'Effective sampling rate N: 1 packet in N is counted, its bytes and packets scaled by N.', accountant.samplingRate),
+    ];
+    if (kernel) {
+      out.splice(1, 0, sum(METRIC_CAPTURE_DROPPED, '{packet}', 'Packets the kernel dropped before otelacct could read them (capture buffer full), per interface; live capture only.', drops));
+    }
+    return out;
+  }
 }

@@ -5,10 +5,8 @@ import type { Accountant } from '../account/accountant.ts';
 import type { InterfaceRegistry } from '../capture/interface-registry.ts';
 import type { KernelStats } from '../capture/kernel-stats.ts';
 import type { Config } from '../config/schema.ts';
-import { VERSION } from '../version.ts';
 import { createOtlpReader } from './otlp-reader.ts';
-import { registerSelfTelemetry, type ExportHealth } from './self-telemetry.ts';
-import { SCOPE_NAME } from './semconv.ts';
+import { SelfTelemetry, type ExportHealth } from './self-telemetry.ts';
 import type { TrafficMetrics } from './traffic-metrics.ts';
 
 /** A reader collected on demand (the --read output); cumulative like the Prometheus one. */
@@ -34,9 +32,8 @@ export interface TelemetryOptions {
 
 /**
  * The one public MeterProvider: its readers (Prometheus pull, OTLP push, the --read output) all
- * receive the traffic metrics through the TrafficMetrics producer plus otelacct's
- * self-telemetry. Only readers that will be collected are attached (a reader that never
- * collects would make the SDK stash data for it).
+ * receive the traffic metrics (TrafficMetrics) and otelacct's self-telemetry (SelfTelemetry)
+ * through MetricProducers. Only readers that will be collected are attached.
  */
 export class Telemetry {
   readonly provider: MeterProvider;
@@ -48,18 +45,24 @@ export class Telemetry {
   constructor(o: TelemetryOptions) {
     this.#traffic = o.traffic;
     o.traffic.setResource(o.resource);
+    const self = new SelfTelemetry({ accountant: o.accountant, interfaces: o.interfaces, store: o.traffic.store, health: this.health, kernel: o.kernel });
+    self.setResource(o.resource);
+    // Self-telemetry first: it then reflects the state before this collection's flush, the
+    // same moment for every reader.
+    const producers = [self, o.traffic];
     const readers: IMetricReader[] = [];
     if (o.config.prometheus.enabled) {
-      this.prometheus = new PrometheusExporter({ preventServerStart: true, metricProducers: [o.traffic] });
+      this.prometheus = new PrometheusExporter({ preventServerStart: true, metricProducers: producers });
       readers.push(this.prometheus);
     }
-    if (o.otlpUrl) readers.push(createOtlpReader(o.config, o.otlpUrl, [o.traffic], this.health, o.onError));
+    if (o.otlpUrl) readers.push(createOtlpReader(o.config, o.otlpUrl, producers, this.health, o.onError));
     if (o.outputReader) {
-      this.output = new OnDemandReader({ metricProducers: [o.traffic] });
+      this.output = new OnDemandReader({ metricProducers: producers });
       readers.push(this.output);
     }
+    // No instrument is ever created on this provider: all data comes from the producers, so the
+    // SDK keeps no per-reader state that could grow for a reader that does not collect.
     this.provider = new MeterProvider({ resource: o.resource, readers });
-    registerSelfTelemetry(this.provider.getMeter(SCOPE_NAME, VERSION), o.accountant, o.interfaces, o.traffic.store, this.health, o.kernel);
   }
 
   /** Collects through the output reader (only when created with outputReader). */

@@ -26,7 +26,15 @@ export interface Received { path: string; headers: IncomingHttpHeaders; body: Ex
 export class OtlpReceiver {
   readonly received: Received[] = [];
   readonly problems: string[] = [];
+  /** Requests received in all (`received` keeps only the last `keep`). */
+  count = 0;
+  readonly #keep: number;
   #server: Server | undefined;
+
+  /** @param keep how many decoded requests to keep (all by default). */
+  constructor(keep = Infinity) {
+    this.#keep = keep;
+  }
 
   async start(): Promise<string> {
     this.#server = createServer((req, res) => {
@@ -40,6 +48,8 @@ export class OtlpReceiver {
           let raw = Buffer.concat(chunks);
           if (req.headers['content-encoding'] === 'gzip') raw = gunzipSync(raw);
           this.received.push({ path: req.url ?? '', headers: req.headers, body: JSON.parse(raw.toString('utf8')) as ExportRequest });
+          this.count++;
+          if (this.received.length > this.#keep) this.received.shift();
           res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
         } catch (err) {
           this.problems.push(String(err));
