@@ -28,6 +28,13 @@ export interface LiveCaptureOptions {
   snaplen: number;
 }
 
+/**
+ * Cap objects whose open() failed. cap leaves such an object half-initialised: its destructor
+ * (when the garbage collector frees it) stops a libuv poll handle that was never started and
+ * aborts the process. Keeping them referenced means they are never freed before exit.
+ */
+const failedOpens: CapHandle[] = [];
+
 /** A live-capture failure, with a message naming the interface and what to do. */
 export class CaptureError extends Error {
   override name = 'CaptureError';
@@ -61,6 +68,7 @@ export class LiveCapture {
         try {
           linkName = cap.open(name, options.filter, options.bufferSize, buffer);
         } catch (err) {
+          failedOpens.push(cap);
           throw new CaptureError(describeOpenError(name, options.filter, err as Error), { cause: err });
         }
         this.#handles.push(cap);
