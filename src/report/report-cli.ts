@@ -1,5 +1,51 @@
-/** `otelacct report`: placeholder entry point, replaced by the billing report implementation. */
-export async function reportMain(_argv: string[]): Promise<number> {
-  process.stderr.write('otelacct: report: not available in this build\n');
-  return 2;
+import { BILLED_AGGREGATIONS } from './aggregations.ts';
+import { computeBilling, NoDataError } from './billing.ts';
+import { httpInstantQuery, PrometheusApiError } from './prometheus-api.ts';
+import { formatCsv, formatJson, formatTable } from './report-format.ts';
+import { parseReportArgs, REPORT_USAGE, ReportUsageError } from './report-options.ts';
+import { formatInstant } from './time-values.ts';
+
+const FORMATTERS = { table: formatTable, csv: formatCsv, json: formatJson } as const;
+
+/**
+ * `otelacct report [flags]`: queries Prometheus and prints the billing report on stdout.
+ * Resolves to the exit status: 0 printed, 1 Prometheus unreachable/failing or no data (one line
+ * on stderr), 2 bad flags.
+ */
+export async function reportMain(argv: string[]): Promise<number> {
+  let options;
+  try {
+    options = parseReportArgs(argv);
+  } catch (err) {
+    if (!(err instanceof ReportUsageError)) throw err;
+    process.stderr.write(`otelacct report: ${err.message} (see otelacct report --help)\n`);
+    return 2;
+  }
+  if (options === 'help') {
+    process.stdout.write(REPORT_USAGE);
+    return 0;
+  }
+  const aggregation = BILLED_AGGREGATIONS[options.aggregation];
+  try {
+    const rows = await computeBilling(httpInstantQuery(options.prometheus, options.timeoutMs), {
+      aggregation,
+      job: options.job,
+      periodMs: options.toMs - options.fromMs,
+      stepMs: options.stepMs,
+      quantile: options.percentile / 100,
+      toMs: options.toMs,
+    });
+    process.stdout.write(FORMATTERS[options.format](rows, { column: aggregation.column, percentile: options.percentile }));
+    return 0;
+  } catch (err) {
+    if (err instanceof NoDataError) {
+      process.stderr.write(`otelacct report: ${err.message} (${formatInstant(options.fromMs)} to ${formatInstant(options.toMs)})\n`);
+      return 1;
+    }
+    if (err instanceof PrometheusApiError) {
+      process.stderr.write(`otelacct report: ${err.message}\n`);
+      return 1;
+    }
+    throw err;
+  }
 }
