@@ -47,7 +47,6 @@ export class Pipeline {
     this.traffic = new TrafficMetrics({
       accountant: this.accountant,
       attributes: specs.map((spec) => new FlowAttributes(spec, this.interfaces, tables, a.networkFallback)),
-      idleTimeoutMs: config.export.idleTimeout * 1000,
       onError: (err) => log.error('traffic collection failed', { error: String(err) }),
       now: opts.now,
     });

@@ -19,6 +19,8 @@ export class AggregationSpec {
   readonly name: string;
   readonly dimensions: readonly string[];
   readonly cardinalityLimit: number;
+  /** Seconds without traffic before a series leaves (0: never). */
+  readonly idleTimeout: number;
   /** Local/remote orientation (else source/destination). */
   readonly localSide: boolean;
   readonly aMode: number;
@@ -45,6 +47,7 @@ export class AggregationSpec {
     this.name = agg.name;
     this.dimensions = agg.dimensions;
     this.cardinalityLimit = agg.cardinalityLimit;
+    this.idleTimeout = agg.idleTimeout;
     this.localSide = agg.dimensions.some((d) => LOCAL_DIMENSIONS.includes(d));
     const [aAddr, aPrefix, aNet, aPort] = this.localSide
       ? [ATTR_LOCAL_ADDRESS, ATTR_LOCAL_PREFIX, ATTR_LOCAL_NETWORK, ATTR_LOCAL_PORT]

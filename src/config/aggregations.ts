@@ -9,6 +9,8 @@ export interface AggregationConfig {
   cardinalityLimit?: number;
   /** Roll-up for *.prefix dimensions of addresses no networks-file entry matches. */
   prefixLength?: { ipv4?: number; ipv6?: number };
+  /** Seconds without traffic before a series leaves; default export.idleTimeout; 0 never. */
+  idleTimeout?: number;
 }
 
 /** Names an aggregation cannot take: they are otelacct's own metric namespaces. */
@@ -27,7 +29,7 @@ export function aggregationList(value: unknown): void {
     if (agg === null || typeof agg !== 'object' || Array.isArray(agg)) throw new Error(`${where}: must be a map with name and dimensions`);
     const a = agg as Record<string, unknown>;
     for (const k of Object.keys(a)) {
-      if (!['name', 'dimensions', 'cardinalityLimit', 'prefixLength'].includes(k)) throw new Error(`${where}: unknown key "${k}" (allowed: name, dimensions, cardinalityLimit, prefixLength)`);
+      if (!['name', 'dimensions', 'cardinalityLimit', 'prefixLength', 'idleTimeout'].includes(k)) throw new Error(`${where}: unknown key "${k}" (allowed: name, dimensions, cardinalityLimit, prefixLength, idleTimeout)`);
     }
     if (typeof a.name !== 'string' || !NAME.test(a.name)) throw new Error(`${where}: name must match ${NAME.source}`);
     if (RESERVED.has(a.name)) throw new Error(`${where}: name "${a.name}" is reserved (${[...RESERVED].join(', ')})`);
@@ -38,6 +40,9 @@ export function aggregationList(value: unknown): void {
       throw new Error(`${where} (${a.name}): cardinalityLimit must be an integer from 2 to 10000000`);
     }
     if (a.prefixLength !== undefined) checkPrefixLength(a.prefixLength, `${where} (${a.name}): prefixLength`);
+    if (a.idleTimeout !== undefined && !(Number.isInteger(a.idleTimeout) && (a.idleTimeout as number) >= 0 && (a.idleTimeout as number) <= 366 * 86400)) {
+      throw new Error(`${where} (${a.name}): idleTimeout must be an integer number of seconds from 0 to 31622400`);
+    }
   });
 }
 
@@ -76,6 +81,8 @@ export interface ResolvedAggregation {
   cardinalityLimit: number;
   /** Roll-up lengths for unmatched addresses in *.prefix dimensions (32/128: none; 0: pmacct's 0.0.0.0/0). */
   prefixLength: { ipv4: number; ipv6: number };
+  /** Seconds without traffic before a series leaves (0: never). */
+  idleTimeout: number;
 }
 
 /**
@@ -84,7 +91,7 @@ export interface ResolvedAggregation {
  * become 0.0.0.0/0 and ::/0 (as pmacct's src_net/dst_net) unless prefixLength says otherwise.
  */
 export function resolveAggregations(config: {
-  aggregations: AggregationConfig[]; accounting: { dimensions: string[] }; export: { cardinalityLimit: number };
+  aggregations: AggregationConfig[]; accounting: { dimensions: string[] }; export: { cardinalityLimit: number; idleTimeout?: number };
 }): ResolvedAggregation[] {
   const list = config.aggregations.length > 0
     ? config.aggregations
@@ -94,5 +101,6 @@ export function resolveAggregations(config: {
     dimensions: a.dimensions,
     cardinalityLimit: a.cardinalityLimit ?? config.export.cardinalityLimit,
     prefixLength: { ipv4: a.prefixLength?.ipv4 ?? 0, ipv6: a.prefixLength?.ipv6 ?? 0 },
+    idleTimeout: a.idleTimeout ?? config.export.idleTimeout ?? 0,
   }));
 }

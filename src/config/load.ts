@@ -67,7 +67,20 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Loa
   }
 
   const conf = convict(schema, { env: {}, args: [] });
-  if (configFile) conf.load(readConfigFile(configFile));
+  // Maps whose keys may contain dots (resource attribute names like service.instance.id, header
+  // names): convict would read the dots as nesting, so they bypass it and are checked here.
+  const maps: Array<[string, string, unknown]> = [];
+  if (configFile) {
+    const doc = readConfigFile(configFile) as Record<string, Record<string, unknown> | undefined>;
+    for (const [section, key] of [['resource', 'attributes'], ['otlp', 'headers']] as const) {
+      const sec = doc[section];
+      if (sec && typeof sec === 'object' && key in sec) {
+        maps.push([section, key, sec[key]]);
+        delete sec[key];
+      }
+    }
+    conf.load(doc);
+  }
   for (const leaf of all) {
     if (leaf.env && env[leaf.env] !== undefined && env[leaf.env] !== '') {
       conf.set(leaf.key, coerce(leaf, env[leaf.env]!, `${leaf.env}`, undefined));
@@ -91,6 +104,12 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Loa
     throw new ConfigError(rephrase((err as Error).message, configFile));
   }
   const config = conf.getProperties() as Config;
+  for (const [section, key, value] of maps) {
+    if (value === null || typeof value !== 'object' || Array.isArray(value) || Object.values(value).some((v) => typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean')) {
+      throw new ConfigError(`${section}.${key}=${JSON.stringify(value)}: must be a map of names to strings${configFile ? ` (in ${configFile})` : ''}`);
+    }
+    (config as unknown as Record<string, Record<string, unknown>>)[section][key] = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, String(v)]));
+  }
   checkCrossKeys(config);
   return { config, printConfig, help, configFile };
 }

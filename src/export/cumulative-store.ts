@@ -16,6 +16,8 @@ interface Stream {
   descriptor: MetricDescriptor;
   series: Map<string, Series>;
   limit: number;
+  /** 0: never expire. */
+  idleMs: number;
 }
 
 /** Counts the store reports about itself (self-telemetry). */
@@ -38,7 +40,7 @@ export interface StoreStats {
  */
 export class CumulativeStore {
   readonly #limitOf: (metric: string) => number;
-  readonly #idleTimeoutMs: number;
+  readonly #idleOf: (metric: string) => number;
   readonly #now: () => number;
   readonly #streams = new Map<string, Stream>();
   #expired = 0;
@@ -47,12 +49,13 @@ export class CumulativeStore {
   /**
    * @param limit most series per stream, the overflow series included (as the SDK counts it);
    *   a number for every stream, or a function of the metric name
-   * @param idleTimeoutMs series unchanged for longer are dropped; 0 keeps them forever
+   * @param idleTimeoutMs series unchanged for longer are dropped; 0 keeps them forever; a number
+   *   for every stream, or a function of the metric name
    * @param now clock in milliseconds (injectable for tests)
    */
-  constructor(limit: number | ((metric: string) => number), idleTimeoutMs: number, now: () => number = Date.now) {
+  constructor(limit: number | ((metric: string) => number), idleTimeoutMs: number | ((metric: string) => number), now: () => number = Date.now) {
     this.#limitOf = typeof limit === 'number' ? () => limit : limit;
-    this.#idleTimeoutMs = idleTimeoutMs;
+    this.#idleOf = typeof idleTimeoutMs === 'number' ? () => idleTimeoutMs : idleTimeoutMs;
     this.#now = now;
   }
 
@@ -65,7 +68,8 @@ export class CumulativeStore {
         if (metric.dataPointType !== DataPointType.SUM) continue;
         let stream = this.#streams.get(metric.descriptor.name);
         if (!stream) {
-          stream = { descriptor: metric.descriptor, series: new Map(), limit: Math.max(2, this.#limitOf(metric.descriptor.name)) };
+          const name = metric.descriptor.name;
+          stream = { descriptor: metric.descriptor, series: new Map(), limit: Math.max(2, this.#limitOf(name)), idleMs: this.#idleOf(name) };
           this.#streams.set(metric.descriptor.name, stream);
         }
         for (const dp of metric.dataPoints) {
@@ -101,7 +105,7 @@ export class CumulativeStore {
     for (const stream of this.#streams.values()) {
       const dataPoints = [];
       for (const [key, s] of stream.series) {
-        if (this.#idleTimeoutMs > 0 && now - s.lastChange > this.#idleTimeoutMs) {
+        if (stream.idleMs > 0 && now - s.lastChange > stream.idleMs) {
           stream.series.delete(key);
           this.#expired++;
           continue;

@@ -28,8 +28,6 @@ export interface TrafficMetricsOptions {
   accountant: Accountant;
   /** One attribute builder per aggregation, in the accountant's order. */
   attributes: readonly FlowAttributes[];
-  /** Drop series idle this long (ms); 0 never. */
-  idleTimeoutMs: number;
   /** Called with collection errors (never throws). */
   onError: (err: unknown) => void;
   now?: () => number;
@@ -66,15 +64,17 @@ export class TrafficMetrics implements MetricProducer {
     this.#onError = opts.onError;
     const specs = opts.accountant.aggregations;
     const limits = new Map<string, number>();
+    const idle = new Map<string, number>();
     const views: ViewOptions[] = [];
     for (const spec of specs) {
       const names = trafficMetricNames(spec.name);
       for (const n of [names.bytes, names.packets]) {
         limits.set(n, spec.cardinalityLimit);
+        idle.set(n, spec.idleTimeout * 1000);
         views.push({ instrumentName: n, aggregationCardinalityLimit: spec.cardinalityLimit });
       }
     }
-    this.store = new CumulativeStore((metric) => limits.get(metric) ?? 2000, opts.idleTimeoutMs, opts.now);
+    this.store = new CumulativeStore((metric) => limits.get(metric) ?? 2000, (metric) => idle.get(metric) ?? 0, opts.now);
     this.#provider = new MeterProvider({ views, readers: [this.#reader] });
     const meter = this.#provider.getMeter(SCOPE_NAME, VERSION);
     this.#instruments = specs.map((spec) => {

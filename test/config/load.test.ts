@@ -99,3 +99,12 @@ test('--help lists every key with its flag, environment variable and default', (
   assert.equal(r.help, true);
   assert.equal(r.printConfig, true);
 });
+
+test('resource attributes and OTLP headers may have dotted names', () => {
+  const yaml = file('dots.yaml', 'resource:\n  attributes:\n    service.instance.id: meter-7\n    deployment.environment.name: prod\n    rack: 12\notlp:\n  headers:\n    x.tenant: acme\n');
+  const { config } = loadConfig(['-c', yaml], {});
+  assert.deepEqual(config.resource.attributes, { 'service.instance.id': 'meter-7', 'deployment.environment.name': 'prod', rack: '12' });
+  assert.deepEqual(config.otlp.headers, { 'x.tenant': 'acme' });
+  const bad = file('baddots.yaml', 'resource:\n  attributes: [a, b]\n');
+  assert.match(error(['-c', bad]), /^resource.attributes=\["a","b"\]: must be a map of names to strings/);
+});

@@ -93,3 +93,20 @@ test('churn: with expiry, series held stay at most the limit over many intervals
   assert.ok(store.stats().overflowed > 0);
   void total;
 });
+
+test('limits and idle timeouts can differ per stream', () => {
+  let now = 0;
+  const store = new CumulativeStore((m) => (m === 'small' ? 3 : 100), (m) => (m === 'keep' ? 0 : 1_000), () => now);
+  store.merge(delta([[{ h: 'a' }, 1], [{ h: 'b' }, 1], [{ h: 'c' }, 1], [{ h: 'd' }, 1]], 'small'));
+  store.merge(delta([[{ h: 'a' }, 1]], 'keep'));
+  store.merge(delta([[{ h: 'a' }, 1]], 'drop'));
+  now += 5_000;
+  const byName = new Map(store.snapshot().map((m) => [m.descriptor.name, m.dataPoints.length]));
+  assert.equal(byName.get('small'), 0, 'expired after 1 s');
+  assert.equal(byName.get('keep'), 1, 'idleTimeout 0 keeps it');
+  assert.equal(byName.get('drop'), 0);
+  now = 0;
+  const s2 = new CumulativeStore((m) => (m === 'small' ? 3 : 100), 0, () => now);
+  s2.merge(delta([[{ h: 'a' }, 1], [{ h: 'b' }, 1], [{ h: 'c' }, 1], [{ h: 'd' }, 1]], 'small'));
+  assert.equal(s2.snapshot()[0].dataPoints.length, 3, '2 series + overflow');
+});
