@@ -4,7 +4,7 @@ import {
   AggregationTemporality, MeterProvider, MetricReader, type CollectionResult, type MetricProducer, type ViewOptions,
 } from '@opentelemetry/sdk-metrics';
 import type { Accountant } from '../account/accountant.ts';
-import { KEY_WORDS } from '../account/flow-table.ts';
+import { KEY_WORDS, type FlowTable } from '../account/flow-table.ts';
 import { VERSION } from '../version.ts';
 import { CumulativeStore } from './cumulative-store.ts';
 import type { FlowAttributes } from './flow-attributes.ts';
@@ -57,6 +57,7 @@ export class TrafficMetrics implements MetricProducer {
   readonly #onError: (err: unknown) => void;
   #resource: Resource | undefined;
   #chain: Promise<void> = Promise.resolve();
+  readonly #drainListeners: Array<(aggregation: number, table: FlowTable) => void> = [];
 
   constructor(opts: TrafficMetricsOptions) {
     this.#accountant = opts.accountant;
@@ -91,6 +92,15 @@ export class TrafficMetrics implements MetricProducer {
     });
   }
 
+  /**
+   * Registers `listener` to see every flow table's contents at each flush, just before it is
+   * emptied: the deltas since the previous flush (e.g. for live rates). It must not keep
+   * references to the table's arrays and must not throw.
+   */
+  onDrain(listener: (aggregation: number, table: FlowTable) => void): void {
+    this.#drainListeners.push(listener);
+  }
+
   /** The resource stamped on produced metrics (the readers use their provider's own). */
   setResource(resource: Resource): void {
     this.#resource = resource;
@@ -118,6 +128,7 @@ export class TrafficMetrics implements MetricProducer {
         bytes.add(table.bytes[e], attributes);
         packets.add(table.packets[e], attributes);
       }
+      for (const listener of this.#drainListeners) listener(i, table);
       if (table.overflowPackets > 0) {
         const attributes = { [ATTR_OVERFLOW]: true };
         bytes.add(table.overflowBytes, attributes);
