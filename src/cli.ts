@@ -6,6 +6,7 @@ import { CaptureError } from './capture/live-capture.ts';
 import { helpText } from './config/help.ts';
 import { ConfigError, loadConfig } from './config/load.ts';
 import { toJson, toPrometheusText } from './export/final-output.ts';
+import { WebConfigError } from './export/web-config.ts';
 import { Logger } from './log.ts';
 import { Pipeline } from './pipeline.ts';
 
@@ -51,7 +52,13 @@ async function main(argv: string[]): Promise<number> {
 
   if (offline) {
     let exitCode = 0;
-    if (config.export.serve) await startServer(pipeline, log);
+    if (config.export.serve) {
+      const problem = await startServer(pipeline, log);
+      if (problem) {
+        await pipeline.stop();
+        return fail(problem.message, problem.code);
+      }
+    }
     try {
       const stats = await pipeline.readFile(config.capture.read);
       log.debug('file read', { file: config.capture.read, ...stats });
@@ -79,11 +86,10 @@ async function main(argv: string[]): Promise<number> {
     if (err instanceof CaptureError) return fail(err.message, 1);
     throw err;
   }
-  try {
-    await startServer(pipeline, log);
-  } catch (err) {
+  const problem = await startServer(pipeline, log);
+  if (problem) {
     await pipeline.stop();
-    return fail((err as Error).message, 1);
+    return fail(problem.message, problem.code);
   }
   log.info('capturing', { interfaces, filter: config.capture.filter || undefined, otlp: pipeline.otlpUrl });
   const signal = await untilSignal();
@@ -92,9 +98,16 @@ async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-async function startServer(pipeline: Pipeline, log: Logger): Promise<void> {
-  const url = await pipeline.serve();
-  if (url) log.info('serving metrics', { url });
+/** Starts the HTTP endpoint; returns the problem (message, exit code) if it cannot. */
+async function startServer(pipeline: Pipeline, log: Logger): Promise<{ message: string; code: number } | undefined> {
+  try {
+    const url = await pipeline.serve();
+    if (url) log.info('serving metrics', { url });
+    return undefined;
+  } catch (err) {
+    if (err instanceof WebConfigError) return { message: err.message, code: 2 };
+    return { message: (err as Error).message, code: 1 };
+  }
 }
 
 function untilSignal(): Promise<string> {

@@ -11,6 +11,7 @@ import { LiveCapture } from './capture/live-capture.ts';
 import type { Config } from './config/schema.ts';
 import { FlowAttributes } from './export/flow-attributes.ts';
 import { createMetricsServer, listen } from './export/http-server.ts';
+import { loadWebConfig } from './export/web-config.ts';
 import { otlpEndpoint } from './export/otlp-reader.ts';
 import { buildResource } from './export/resource.ts';
 import { Telemetry } from './export/telemetry.ts';
@@ -65,10 +66,11 @@ export class Pipeline {
   async serve(): Promise<string | undefined> {
     const p = this.#config.prometheus;
     if (!p.enabled || !this.telemetry.prometheus) return undefined;
-    this.#server = createMetricsServer(this.telemetry.prometheus, p.path);
+    const web = p.webConfigFile ? loadWebConfig(p.webConfigFile) : undefined;
+    this.#server = createMetricsServer(this.telemetry.prometheus, p.path, { web });
     const port = await listen(this.#server, p.host, p.port);
     const host = p.host === '' ? 'localhost' : p.host.includes(':') ? `[${p.host}]` : p.host;
-    return `http://${host}:${port}${p.path}`;
+    return `${web?.tls ? 'https' : 'http'}://${host}:${port}${p.path}`;
   }
 
   /** Accounts a capture file to its end (throws CaptureFileError after counting what it could). */

@@ -155,6 +155,10 @@ export const schema = {
       doc: 'Listen port for /metrics (0: any free port, logged at start).',
       format: intIn(0, 65535), default: 9464, env: 'OTELACCT_PROMETHEUS_PORT', arg: 'prometheus-port',
     },
+    webConfigFile: {
+      doc: 'TLS and basic auth for the HTTP endpoint (every path): a Prometheus exporter-toolkit web config file with tls_server_config (cert_file, key_file) and basic_auth_users (bcrypt hashes).',
+      format: String, default: '', env: 'OTELACCT_PROMETHEUS_WEB_CONFIG_FILE', arg: 'web-config-file',
+    },
     path: {
       doc: 'HTTP path of the exposition.',
       format: (v: unknown) => { if (typeof v !== 'string' || !v.startsWith('/')) throw new Error('must start with "/"'); },
@@ -206,7 +210,7 @@ export interface Config {
   };
   aggregations: AggregationConfig[];
   export: { cardinalityLimit: number; idleTimeout: number; output: 'prometheus' | 'json' | 'none'; serve: boolean };
-  prometheus: { enabled: boolean; host: string; port: number; path: string };
+  prometheus: { enabled: boolean; host: string; port: number; path: string; webConfigFile: string };
   otlp: { endpoint: string; headers: Record<string, string>; interval: number; timeout: number; compression: 'none' | 'gzip' };
   resource: { attributes: Record<string, string> };
   log: { level: 'error' | 'warn' | 'info' | 'debug' };

@@ -1,13 +1,29 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
+import { BasicAuth } from './basic-auth.ts';
+import type { WebConfig } from './web-config.ts';
+
+/** Handles a request the metrics server does not; returns false to let it answer 404. */
+export type ExtraRoutes = (url: string, req: IncomingMessage, res: ServerResponse) => boolean;
+
+export interface MetricsServerOptions {
+  /** TLS and basic auth (prometheus.webConfigFile); they cover every path. */
+  web?: WebConfig;
+  /** More routes (the live page), consulted after the exposition path. */
+  routes?: ExtraRoutes;
+}
 
 /**
- * otelacct's HTTP endpoint: GET/HEAD `path` serves the Prometheus exposition, `/` a short index,
- * anything else 404, other methods 405. Requests are not read beyond their headers.
+ * otelacct's HTTP endpoint: GET/HEAD `path` serves the Prometheus exposition, `/` a short index
+ * (unless `routes` serves it), anything else 404, other methods 405. With a web config: HTTPS
+ * and/or basic auth on every path (401 with a Basic challenge). Requests are not read beyond
+ * their headers; slow or oversized requests are cut off by the timeouts and header limits.
  */
-export function createMetricsServer(exporter: PrometheusExporter, path: string): Server {
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+export function createMetricsServer(exporter: PrometheusExporter, path: string, options: MetricsServerOptions = {}): Server {
+  const auth = options.web?.users ? new BasicAuth(options.web.users) : undefined;
+  const serve = (req: IncomingMessage, res: ServerResponse): void => {
     const url = (req.url ?? '/').split('?')[0];
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { allow: 'GET, HEAD' }).end();
@@ -17,13 +33,26 @@ export function createMetricsServer(exporter: PrometheusExporter, path: string):
       exporter.getMetricsRequestHandler(req, res);
       return;
     }
+    if (options.routes?.(url, req, res)) return;
     if (url === '/') {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
         .end(`<!doctype html><title>otelacct</title><h1>otelacct</h1><p><a href="${path}">${path}</a></p>\n`);
       return;
     }
     res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
-  });
+  };
+  const handler = (req: IncomingMessage, res: ServerResponse): void => {
+    if (!auth) {
+      serve(req, res);
+      return;
+    }
+    auth.check(req).then((ok) => {
+      if (ok) serve(req, res);
+      else res.writeHead(401, { 'www-authenticate': 'Basic realm="otelacct"', 'content-type': 'text/plain' }).end('unauthorized\n');
+    }, () => res.writeHead(500).end());
+  };
+  const tls = options.web?.tls;
+  const server: Server = tls ? createTlsServer({ cert: tls.cert, key: tls.key }, handler) : createServer(handler);
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;
   server.maxHeadersCount = 100;

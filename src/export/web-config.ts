@@ -1,0 +1,74 @@
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+
+/** What the HTTP endpoint enforces: TLS material and basic-auth users (bcrypt hashes). */
+export interface WebConfig {
+  tls?: { cert: Buffer; key: Buffer };
+  /** user → bcrypt hash. */
+  users?: Map<string, string>;
+}
+
+/** A web-config problem: one line naming the file, the key and what is wrong. */
+export class WebConfigError extends Error {
+  override name = 'WebConfigError';
+}
+
+/**
+ * Reads a web configuration file in the format of the Prometheus exporter toolkit
+ * (node_exporter's --web.config.file), the subset otelacct implements:
+ *
+ *   tls_server_config:
+ *     cert_file: server.crt      # relative paths are relative to the web-config file
+ *     key_file: server.key
+ *   basic_auth_users:
+ *     prometheus: $2y$10$...     # bcrypt hash (htpasswd -nBC 10 "" | tr -d ':\n')
+ *
+ * Any other key is rejected, so a setting otelacct would ignore cannot be mistaken for one in force.
+ */
+export function loadWebConfig(path: string): WebConfig {
+  const fail = (what: string): never => {
+    throw new WebConfigError(`prometheus.webConfigFile ${path}: ${what}`);
+  };
+  let doc: unknown;
+  try {
+    doc = parseYaml(readFileSync(path, 'utf8'));
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    fail(e.code ? `cannot read (${e.code})` : `not valid YAML: ${e.message.split('\n')[0]}`);
+  }
+  if (doc === null || doc === undefined) return {};
+  if (typeof doc !== 'object' || Array.isArray(doc)) fail('top level must be a map (tls_server_config, basic_auth_users)');
+  const d = doc as Record<string, unknown>;
+  for (const k of Object.keys(d)) {
+    if (k !== 'tls_server_config' && k !== 'basic_auth_users') fail(`unknown key "${k}" (supported: tls_server_config, basic_auth_users)`);
+  }
+  const out: WebConfig = {};
+  if (d.tls_server_config !== undefined && d.tls_server_config !== null) {
+    const t = d.tls_server_config as Record<string, unknown>;
+    if (typeof t !== 'object') fail('tls_server_config must be a map with cert_file and key_file');
+    for (const k of Object.keys(t)) {
+      if (k !== 'cert_file' && k !== 'key_file') fail(`tls_server_config: unknown key "${k}" (supported: cert_file, key_file)`);
+    }
+    if (typeof t.cert_file !== 'string' || typeof t.key_file !== 'string') fail('tls_server_config needs cert_file and key_file');
+    const read = (key: string, file: string): Buffer => {
+      const p = resolve(dirname(path), file);
+      try {
+        return readFileSync(p);
+      } catch (err) {
+        return fail(`tls_server_config.${key} ${p}: cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+      }
+    };
+    out.tls = { cert: read('cert_file', t.cert_file as string), key: read('key_file', t.key_file as string) };
+  }
+  if (d.basic_auth_users !== undefined && d.basic_auth_users !== null) {
+    const u = d.basic_auth_users as Record<string, unknown>;
+    if (typeof u !== 'object' || Array.isArray(u)) fail('basic_auth_users must be a map of user names to bcrypt hashes');
+    out.users = new Map();
+    for (const [user, hash] of Object.entries(u)) {
+      if (typeof hash !== 'string' || !/^\$2[abxy]?\$\d\d\$[./A-Za-z0-9]{53}$/.test(hash)) fail(`basic_auth_users.${user}: not a bcrypt hash (like $2y$10$...)`);
+      out.users.set(user, hash as string);
+    }
+  }
+  return out;
+}
