@@ -8,6 +8,7 @@ import { readCaptureFile, type CaptureFileStats } from './capture/capture-file.t
 import { InterfaceRegistry } from './capture/interface-registry.ts';
 import { KernelStats } from './capture/kernel-stats.ts';
 import { LiveCapture } from './capture/live-capture.ts';
+import { ReadProgress } from './capture/read-progress.ts';
 import type { Config } from './config/schema.ts';
 import { FlowAttributes } from './export/flow-attributes.ts';
 import { createMetricsServer, listen } from './export/http-server.ts';
@@ -73,14 +74,25 @@ export class Pipeline {
     return `${web?.tls ? 'https' : 'http'}://${host}:${port}${p.path}`;
   }
 
-  /** Accounts a capture file to its end (throws CaptureFileError after counting what it could). */
-  readFile(path: string): Promise<CaptureFileStats> {
-    return readCaptureFile(path, this.accountant, this.interfaces, {
-      chunkSize: 1 << 20,
-      // Flush when the table is half full: a 1 MiB chunk holds at most 2^16 packets (16-byte
-      // records), so with the default maxFlows (2^17) one chunk cannot fill the other half.
-      onChunk: () => (this.accountant.flowTables.some((t) => t.size * 2 >= t.maxEntries) ? this.traffic.flush() : undefined),
-    });
+  /**
+   * Accounts a capture file to its end (throws CaptureFileError after counting what it could).
+   * On a terminal, stderr shows the progress (percentage, MB/s); otherwise nothing.
+   */
+  async readFile(path: string): Promise<CaptureFileStats> {
+    const progress = new ReadProgress(path);
+    try {
+      return await readCaptureFile(path, this.accountant, this.interfaces, {
+        chunkSize: 1 << 20,
+        onChunk: (bytesRead) => {
+          progress.update(bytesRead, this.accountant.totalPackets);
+          // Flush when a table is half full: a 1 MiB chunk holds at most 2^16 packets (16-byte
+          // records), so with the default maxFlows (2^17) one chunk cannot fill the other half.
+          return this.accountant.flowTables.some((t) => t.size * 2 >= t.maxEntries) ? this.traffic.flush() : undefined;
+        },
+      });
+    } finally {
+      progress.done();
+    }
   }
 
   /** Starts live capture on `interfaces` (throws CaptureError with a clear message). */

@@ -17,9 +17,10 @@ export interface ReadCaptureFileOptions {
   chunkSize?: number;
   /**
    * Awaited after the packets of each chunk were delivered and before the buffer is reused
-   * (the pipeline flushes here). Errors it throws propagate unchanged.
+   * (the pipeline flushes here), with the bytes of the file read so far. Errors it throws
+   * propagate unchanged.
    */
-  onChunk?: () => void | Promise<void>;
+  onChunk?: (bytesRead: number) => void | Promise<void>;
 }
 
 /**

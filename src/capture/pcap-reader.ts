@@ -60,7 +60,7 @@ export async function readPcap(ctx: ReadContext): Promise<void> {
     file.start = pos;
     stats.packets = packets;
     stats.capturedBytes = bytes;
-    await onChunk?.();
+    await onChunk?.(file.base + file.end);
     if (!file.refill(need)) {
       if (file.available === 0) return;
       throw new CaptureFileError(file.path, 'truncated packet record', file.base + file.start,

@@ -89,7 +89,7 @@ export async function readPcapng(ctx: ReadContext): Promise<void> {
       stats.capturedBytes = bytes;
     }
     file.start = pos;
-    await onChunk?.();
+    await onChunk?.(file.base + file.end);
     if (!file.refill(need)) {
       if (file.available === 0) return;
       throw new CaptureFileError(file.path, 'truncated block', file.base + file.start,

@@ -14,7 +14,7 @@ export interface ReadContext {
   /** Updated by the reader at least after every chunk and before it throws. */
   readonly stats: CaptureFileStats;
   /** Awaited after the packets of every chunk were delivered, before the buffer is reused. */
-  readonly onChunk: (() => void | Promise<void>) | undefined;
+  readonly onChunk: ((bytesRead: number) => void | Promise<void>) | undefined;
 }
 
 /** Unsigned 32-bit little-endian integer at `p`. */

@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { after, test } from 'node:test';
 import { LinkType } from '../../src/decode/link-type.ts';
 import { ethernetIPv4, ethernetIPv6, ipv4Packet } from '../support/frames.ts';
 import { PcapNgWriter, PcapWriter } from '../support/pcap-writer.ts';
 import { TempDir } from '../support/read-capture.ts';
-import { parseExposition, runOtelacct, sumBy } from '../support/run-otelacct.ts';
+import { skipUnless } from '../support/requirements.ts';
+import { CLI, parseExposition, runOtelacct, sumBy } from '../support/run-otelacct.ts';
 
 const tmp = new TempDir();
 after(() => tmp.dispose());
@@ -152,4 +154,18 @@ test('past the cardinality limit, keys land in one otel_metric_overflow="true" s
   assert.equal(overflow.length, 1);
   assert.ok(overflow[0][1] > 0);
   assert.equal(series.reduce((a, [, v]) => a + v, 0), total);
+});
+
+test('progress on a terminal, nothing when stderr is not one', async (t) => {
+  if (!skipUnless(t, { tools: ['script'] })) return;
+  const w = new PcapWriter({ linkType: LinkType.ETHERNET });
+  for (let i = 0; i < 3000; i++) w.add(ethernetIPv4({ src: '10.3.0.1', dst: '10.3.0.2', proto: 17, srcPort: 1, dstPort: 2, payloadLength: 500 }));
+  const file = tmp.write('progress.pcap', w.toBuffer());
+  const quiet = await runOtelacct(['--read', file, '--output', 'none']);
+  assert.equal(quiet.code, 0);
+  assert.equal(quiet.stderr, '', 'no progress when stderr is a pipe');
+  // script(1) gives the command a pseudo-terminal.
+  const tty = spawnSync('script', ['-qec', `${process.execPath} ${CLI} --read ${file} --output none`, '/dev/null'], { encoding: 'utf8' });
+  assert.equal(tty.status, 0, tty.stderr);
+  assert.match(tty.stdout, /reading \d+\.\d% +[\d.]+ MB\/s/);
 });
