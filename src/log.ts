@@ -2,17 +2,26 @@
 const LEVELS = { error: 0, warn: 1, info: 2, debug: 3 } as const;
 export type LogLevel = keyof typeof LEVELS;
 
+/** How long a repeating warning or error is held back after it was written, in ms. */
+export const REPEAT_WINDOW_MS = 60_000;
+
 /**
  * Structured logs: one JSON object per line on stderr, with time, level and msg, plus fields.
- * Per-packet problems are counted in self-telemetry, never logged.
+ * Warnings and errors that repeat (same level and msg) are written once per REPEAT_WINDOW_MS;
+ * the next one written says how many were held back (`repeated`). Per-packet problems are
+ * counted in self-telemetry, never logged.
  */
 export class Logger {
   #max: number;
   readonly #write: (line: string) => void;
+  readonly #now: () => number;
+  /** level+msg → [time last written, occurrences held back since]. */
+  readonly #recent = new Map<string, [number, number]>();
 
-  constructor(level: LogLevel = 'info', write: (line: string) => void = (l) => process.stderr.write(l)) {
+  constructor(level: LogLevel = 'info', write: (line: string) => void = (l) => process.stderr.write(l), now: () => number = Date.now) {
     this.#max = LEVELS[level];
     this.#write = write;
+    this.#now = now;
   }
 
   setLevel(level: LogLevel): void {
@@ -21,7 +30,20 @@ export class Logger {
 
   log(level: LogLevel, msg: string, fields?: Record<string, unknown>): void {
     if (LEVELS[level] > this.#max) return;
-    this.#write(JSON.stringify({ time: new Date().toISOString(), level, msg, ...fields }) + '\n');
+    let repeated: number | undefined;
+    if (level === 'warn' || level === 'error') {
+      const key = `${level}\u0000${msg}`;
+      const now = this.#now();
+      const seen = this.#recent.get(key);
+      if (seen && now - seen[0] < REPEAT_WINDOW_MS) {
+        seen[1]++;
+        return;
+      }
+      if (seen && seen[1] > 0) repeated = seen[1];
+      if (this.#recent.size > 1000) this.#recent.clear();
+      this.#recent.set(key, [now, 0]);
+    }
+    this.#write(JSON.stringify({ time: new Date(this.#now()).toISOString(), level, msg, ...fields, ...(repeated ? { repeated } : {}) }) + '\n');
   }
 
   error(msg: string, fields?: Record<string, unknown>): void { this.log('error', msg, fields); }

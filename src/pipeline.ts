@@ -56,7 +56,7 @@ export class Pipeline {
     this.telemetry = new Telemetry({
       config, resource: buildResource(config.resource.attributes), traffic: this.traffic,
       accountant: this.accountant, interfaces: this.interfaces, otlpUrl: this.otlpUrl,
-      outputReader: opts.outputReader, onError: (message) => log.warn(message), kernel: this.kernel,
+      outputReader: opts.outputReader, onError: (message, fields) => log.warn(message, fields), kernel: this.kernel,
     });
     this.accountant.onTableFilling = () => {
       void this.traffic.flush();

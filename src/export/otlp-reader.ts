@@ -19,7 +19,7 @@ export function otlpEndpoint(config: Config, env: NodeJS.ProcessEnv): string | u
  * provider's own. Failed exports are counted in `health` and reported through `onError`.
  */
 export function createOtlpReader(config: Config, url: string, producers: MetricProducer[], health: ExportHealth,
-  onError: (message: string) => void): PeriodicExportingMetricReader {
+  onError: (message: string, fields?: Record<string, unknown>) => void): PeriodicExportingMetricReader {
   const exporter = new OTLPMetricExporter({
     url,
     headers: { ...config.otlp.headers },
@@ -30,7 +30,7 @@ export function createOtlpReader(config: Config, url: string, producers: MetricP
     export: (metrics, done) => exporter.export(metrics, (result) => {
       if (result.code !== 0) {
         health.exportFailures++;
-        onError(`otlp export to ${url} failed: ${result.error?.message ?? 'unknown error'}`);
+        onError('otlp export failed', { endpoint: url, error: result.error?.message ?? 'unknown error', failures: health.exportFailures });
       }
       done(result);
     }),

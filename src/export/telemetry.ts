@@ -27,7 +27,7 @@ export interface TelemetryOptions {
   outputReader: boolean;
   /** Kernel drop counters of live captures, if any. */
   kernel?: KernelStats;
-  onError: (message: string) => void;
+  onError: (message: string, fields?: Record<string, unknown>) => void;
 }
 
 /**

@@ -28,6 +28,13 @@ export class OtlpReceiver {
   readonly problems: string[] = [];
   /** Requests received in all (`received` keeps only the last `keep`). */
   count = 0;
+  /**
+   * How requests are answered: `ok` decodes and answers 200; `503` / `429` answer that status
+   * (with Retry-After: 0 for 429); `hang` never answers. Requests answered with a failure or
+   * never answered are counted in `failed` and not decoded.
+   */
+  mode: 'ok' | '503' | '429' | 'hang' = 'ok';
+  failed = 0;
   readonly #keep: number;
   #server: Server | undefined;
 
@@ -41,6 +48,12 @@ export class OtlpReceiver {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
+        if (this.mode !== 'ok') {
+          this.failed++;
+          if (this.mode === 'hang') return;
+          res.writeHead(Number(this.mode), this.mode === '429' ? { 'retry-after': '0' } : {}).end();
+          return;
+        }
         try {
           if (req.method !== 'POST') throw new Error(`method ${req.method}`);
           const type = req.headers['content-type'] ?? '';
@@ -62,7 +75,20 @@ export class OtlpReceiver {
   }
 
   stop(): Promise<void> {
+    this.#server?.closeAllConnections();
     return new Promise((r) => (this.#server ? this.#server.close(() => r()) : r()));
+  }
+
+  /** Stops listening but can start again on the same port (`restart`): connection refused meanwhile. */
+  async pause(): Promise<number> {
+    const port = (this.#server!.address() as AddressInfo).port;
+    await this.stop();
+    return port;
+  }
+
+  /** Listens again on `port` after `pause`. */
+  async restart(port: number): Promise<void> {
+    await new Promise<void>((r, j) => this.#server!.once('error', j).listen(port, '127.0.0.1', r));
   }
 }
 
