@@ -7,7 +7,8 @@ export const REPEAT_WINDOW_MS = 60_000;
 
 /**
  * Structured logs: one JSON object per line on stderr, with time, level and msg, plus fields.
- * Warnings and errors that repeat (same level and msg) are written once per REPEAT_WINDOW_MS;
+ * Warnings and errors that repeat (same level, msg, and `interface` / `reason` fields) are written
+ * once per REPEAT_WINDOW_MS;
  * the next one written says how many were held back (`repeated`). Per-packet problems are
  * counted in self-telemetry, never logged.
  */
@@ -32,7 +33,7 @@ export class Logger {
     if (LEVELS[level] > this.#max) return;
     let repeated: number | undefined;
     if (level === 'warn' || level === 'error') {
-      const key = `${level}\u0000${msg}`;
+      const key = `${level}\u0000${msg}\u0000${String(fields?.interface ?? '')}\u0000${String(fields?.reason ?? '')}`;
       const now = this.#now();
       const seen = this.#recent.get(key);
       if (seen && now - seen[0] < REPEAT_WINDOW_MS) {

@@ -57,6 +57,7 @@ export class Pipeline {
       config, resource: buildResource(config.resource.attributes), traffic: this.traffic,
       accountant: this.accountant, interfaces: this.interfaces, otlpUrl: this.otlpUrl,
       outputReader: opts.outputReader, onError: (message, fields) => log.warn(message, fields), kernel: this.kernel,
+      interfaceUp: () => this.#live?.states(),
     });
     this.accountant.onTableFilling = () => {
       void this.traffic.flush();
@@ -98,7 +99,8 @@ export class Pipeline {
   /** Starts live capture on `interfaces` (throws CaptureError with a clear message). */
   startLive(interfaces: string[]): void {
     const c = this.#config.capture;
-    this.#live = new LiveCapture({ interfaces, filter: c.filter, bufferSize: c.bufferSize, snaplen: c.snaplen }, this.accountant, this.interfaces, this.kernel);
+    this.#live = new LiveCapture({ interfaces, filter: c.filter, bufferSize: c.bufferSize, snaplen: c.snaplen }, this.accountant, this.interfaces, this.kernel,
+      (level, msg, fields) => this.#log.log(level, msg, fields));
     if (this.kernel.unavailable) this.#log.warn('kernel drop counts unavailable', { reason: this.kernel.unavailable });
   }
 

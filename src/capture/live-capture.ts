@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { LinkType } from '../decode/link-type.ts';
 import type { InterfaceRegistry } from './interface-registry.ts';
+import { interfaceState } from './interface-state.ts';
 import type { PacketSink } from './packet-sink.ts';
 import { systemInterfaces } from './default-interface.ts';
 import { socketFds, type KernelStats } from './kernel-stats.ts';
@@ -21,13 +23,6 @@ const CAP_LINK_TYPES: Record<string, number> = {
   LINKTYPE_LINUX_SLL: LinkType.LINUX_SLL,
 };
 
-export interface LiveCaptureOptions {
-  interfaces: string[];
-  filter: string;
-  bufferSize: number;
-  snaplen: number;
-}
-
 /**
  * Cap objects whose open() failed. cap leaves such an object half-initialised: its destructor
  * (when the garbage collector frees it) stops a libuv poll handle that was never started and
@@ -35,68 +30,186 @@ export interface LiveCaptureOptions {
  */
 const failedOpens: CapHandle[] = [];
 
+export interface LiveCaptureOptions {
+  interfaces: string[];
+  filter: string;
+  bufferSize: number;
+  snaplen: number;
+}
+
+/** Events worth a log line (interface lost, back, capture stalled). */
+export type CaptureEvent = (level: 'info' | 'warn', msg: string, fields: Record<string, unknown>) => void;
+
 /** A live-capture failure, with a message naming the interface and what to do. */
 export class CaptureError extends Error {
   override name = 'CaptureError';
 }
+
+interface Port {
+  name: string;
+  index: number;
+  buffer: Buffer;
+  cap: CapHandle | undefined;
+  ifindex: number;
+  /** Packets cap delivered on this interface (for stall detection). */
+  delivered: number;
+  lastDelivered: number;
+  lastReceived: number;
+  stalledTicks: number;
+}
+
+/** How often interfaces are checked for loss, return and stalls (ms). */
+const WATCH_MS = 1000;
 
 /**
  * Live capture with libpcap (npm `cap`) on one or more interfaces, promiscuous, feeding `sink`.
  * Each interface has its own `snaplen`-byte buffer that cap overwrites for every packet, so the
  * sink sees it only for the duration of its call. Packets longer than snaplen arrive truncated
  * (byte counts come from the IP header, so they stay exact).
+ *
+ * Interfaces that disappear, go down or stop delivering (libpcap's socket failed while the
+ * kernel still queues packets) are closed and reopened when they are back: checked every second,
+ * reported through `onEvent` and `states()`. The series keep their names, so counting resumes.
  */
 export class LiveCapture {
-  readonly #handles: CapHandle[] = [];
-
-  readonly #tracked: number[] = [];
+  readonly #ports: Port[] = [];
+  readonly #options: LiveCaptureOptions;
+  readonly #sink: PacketSink;
   readonly #kernel: KernelStats | undefined;
+  readonly #onEvent: CaptureEvent;
+  readonly #Cap: new () => CapHandle;
+  #timer: NodeJS.Timeout | undefined;
 
   /**
    * Opens every interface or none: on the first failure the ones opened are closed again.
    * `kernel`, when given, is told which packet socket belongs to which interface (drop counts).
    */
-  constructor(options: LiveCaptureOptions, sink: PacketSink, interfaces: InterfaceRegistry, kernel?: KernelStats) {
+  constructor(options: LiveCaptureOptions, sink: PacketSink, interfaces: InterfaceRegistry, kernel?: KernelStats,
+    onEvent: CaptureEvent = () => {}) {
+    this.#options = options;
+    this.#sink = sink;
     this.#kernel = kernel;
-    const { Cap } = require('cap') as { Cap: new () => CapHandle };
+    this.#onEvent = onEvent;
+    this.#Cap = (require('cap') as { Cap: new () => CapHandle }).Cap;
+    if (capAborts()) {
+      onEvent('warn', 'the cap addon was built with assertions: losing an interface will abort otelacct; reinstall (npm ci) to rebuild it', { addon: require.resolve('cap/build/Release/cap.node') });
+    }
     try {
       for (const name of options.interfaces) {
-        const cap = new Cap();
-        const buffer = Buffer.alloc(options.snaplen);
-        let linkName: string;
-        const before = kernel ? socketFds() : undefined;
-        try {
-          linkName = cap.open(name, options.filter, options.bufferSize, buffer);
-        } catch (err) {
-          failedOpens.push(cap);
-          throw new CaptureError(describeOpenError(name, options.filter, err as Error), { cause: err });
-        }
-        this.#handles.push(cap);
-        const linkType = CAP_LINK_TYPES[linkName];
-        if (linkType === undefined) {
-          throw new CaptureError(`capture.interfaces: "${name}": link type not supported (${linkName}); supported: Ethernet, Linux cooked (any), raw IP, BSD loopback`);
-        }
-        const index = interfaces.register(name);
-        if (kernel && before && kernel.track(index, before)) this.#tracked.push(index);
-        cap.on('packet', (nbytes: number) => sink.packet(buffer, 0, nbytes, nbytes, linkType, index));
+        const port: Port = {
+          name, index: interfaces.register(name), buffer: Buffer.alloc(options.snaplen), cap: undefined, ifindex: -1,
+          delivered: 0, lastDelivered: 0, lastReceived: 0, stalledTicks: 0,
+        };
+        this.#ports.push(port);
+        this.#open(port);
       }
     } catch (err) {
       this.close();
       throw err;
     }
+    this.#timer = setInterval(() => this.#watch(), WATCH_MS).unref();
+  }
+
+  /** Interface index → capturing now (true) or lost/down (false). */
+  states(): ReadonlyMap<number, boolean> {
+    return new Map(this.#ports.map((p) => [p.index, p.cap !== undefined]));
+  }
+
+  /** Opens `port`; throws CaptureError with a one-line message. */
+  #open(port: Port): void {
+    const cap = new this.#Cap();
+    const before = this.#kernel ? socketFds() : undefined;
+    let linkName: string;
+    try {
+      linkName = cap.open(port.name, this.#options.filter, this.#options.bufferSize, port.buffer);
+    } catch (err) {
+      failedOpens.push(cap);
+      throw new CaptureError(describeOpenError(port.name, this.#options.filter, err as Error), { cause: err });
+    }
+    const linkType = CAP_LINK_TYPES[linkName];
+    if (linkType === undefined) {
+      closeQuietly(cap);
+      throw new CaptureError(`capture.interfaces: "${port.name}": link type not supported (${linkName}); supported: Ethernet, Linux cooked (any), raw IP, BSD loopback`);
+    }
+    port.cap = cap;
+    port.ifindex = interfaceState(port.name).ifindex;
+    if (this.#kernel && before) this.#kernel.track(port.index, before);
+    port.lastReceived = this.#kernel?.received().get(port.index) ?? 0;
+    port.lastDelivered = port.delivered;
+    port.stalledTicks = 0;
+    const sink = this.#sink;
+    const buffer = port.buffer;
+    const index = port.index;
+    cap.on('packet', (nbytes: number) => {
+      port.delivered++;
+      sink.packet(buffer, 0, nbytes, nbytes, linkType, index);
+    });
+  }
+
+  #closePort(port: Port): void {
+    if (!port.cap) return;
+    this.#kernel?.poll();
+    this.#kernel?.untrack(port.index);
+    closeQuietly(port.cap);
+    port.cap = undefined;
+  }
+
+  /** One check of every interface: lost, back, or stalled. */
+  #watch(): void {
+    this.#kernel?.poll();
+    for (const port of this.#ports) {
+      const st = interfaceState(port.name);
+      if (port.cap) {
+        const reason = !st.exists ? 'disappeared' : !st.up ? 'went down' : st.ifindex !== port.ifindex ? 'was recreated' : undefined;
+        if (reason) {
+          this.#closePort(port);
+          this.#onEvent('warn', 'interface lost; capture stopped until it is back', { interface: port.name, reason });
+          if (reason !== 'was recreated') continue;
+        } else {
+          // The kernel queued packets for us but cap delivered none, twice in a row: libpcap's
+          // socket failed (it stops polling after an error). Reopen.
+          const received = this.#kernel?.received().get(port.index) ?? 0;
+          const stalled = received > port.lastReceived && port.delivered === port.lastDelivered;
+          port.stalledTicks = stalled ? port.stalledTicks + 1 : 0;
+          port.lastReceived = received;
+          port.lastDelivered = port.delivered;
+          if (port.stalledTicks < 2) continue;
+          this.#closePort(port);
+          this.#onEvent('warn', 'capture stalled; reopening', { interface: port.name });
+        }
+      }
+      if (!st.exists || !st.up) continue;
+      try {
+        this.#open(port);
+        this.#onEvent('info', 'interface back; capturing again', { interface: port.name });
+      } catch (err) {
+        this.#onEvent('warn', 'interface not capturable yet', { interface: port.name, error: (err as Error).message });
+      }
+    }
   }
 
   /** Stops capturing on every interface. Idempotent. */
   close(): void {
-    this.#kernel?.poll();
-    for (const i of this.#tracked.splice(0)) this.#kernel?.untrack(i);
-    for (const h of this.#handles.splice(0)) {
-      try {
-        h.close();
-      } catch {
-        // already closed
-      }
-    }
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = undefined;
+    for (const port of this.#ports) this.#closePort(port);
+  }
+}
+
+/** True when cap's addon still holds the poll-status assert (scripts/build-native.mjs removes it). */
+function capAborts(): boolean {
+  try {
+    return readFileSync(require.resolve('cap/build/Release/cap.node')).includes('status == 0');
+  } catch {
+    return false;
+  }
+}
+
+function closeQuietly(cap: CapHandle): void {
+  try {
+    cap.close();
+  } catch {
+    // already closed
   }
 }
 

@@ -27,6 +27,8 @@ export interface SelfTelemetrySources {
   health: ExportHealth;
   /** Kernel drop counters of live captures, if any. */
   kernel: KernelStats | undefined;
+  /** Live interfaces: index → capturing now (undefined: not capturing live). */
+  interfaceUp?: () => ReadonlyMap<number, boolean> | undefined;
 }
 
 type Point = [number, Attributes];
@@ -63,7 +65,7 @@ export class SelfTelemetry implements MetricProducer {
 
   /** The self-telemetry as of now. */
   metrics(): MetricData[] {
-    const { accountant, interfaces, store, health, kernel } = this.#s;
+    const { accountant, interfaces, store, health, kernel, interfaceUp } = this.#s;
     const now = hrTime();
     const names = interfaces.names();
     const frames: Point[] = names.map((n, i) => [accountant.framesByInterface[i], { [ATTR_NETWORK_INTERFACE_NAME]: n }]);
@@ -100,6 +102,15 @@ export class SelfTelemetry implements MetricProducer {
       sum('otelacct.export.failures', '{export}', 'OTLP exports that failed.', [[health.exportFailures, {}]]),
       gauge(METRIC_SAMPLING_RATE, '1', 'Effective sampling rate N: 1 packet in N is counted, its bytes and packets scaled by N.', accountant.samplingRate),
     ];
+    const up = interfaceUp?.();
+    if (up) {
+      out.push({
+        descriptor: { name: 'otelacct.capture.interface.up', unit: '1', valueType: ValueType.INT, description: 'Whether otelacct is capturing on the interface now (0: lost or down, watched for its return).' },
+        aggregationTemporality: AggregationTemporality.CUMULATIVE,
+        dataPointType: DataPointType.GAUGE,
+        dataPoints: [...up].map(([index, capturing]) => ({ attributes: { [ATTR_NETWORK_INTERFACE_NAME]: interfaces.name(index) }, value: capturing ? 1 : 0, startTime: now, endTime: now })),
+      });
+    }
     if (kernel) {
       out.splice(1, 0, sum(METRIC_CAPTURE_DROPPED, '{packet}', 'Packets the kernel dropped before otelacct could read them (capture buffer full), per interface; live capture only.', drops));
     }

@@ -27,6 +27,8 @@ export interface TelemetryOptions {
   outputReader: boolean;
   /** Kernel drop counters of live captures, if any. */
   kernel?: KernelStats;
+  /** Live interfaces: index → capturing now. */
+  interfaceUp?: () => ReadonlyMap<number, boolean> | undefined;
   onError: (message: string, fields?: Record<string, unknown>) => void;
 }
 
@@ -45,7 +47,7 @@ export class Telemetry {
   constructor(o: TelemetryOptions) {
     this.#traffic = o.traffic;
     o.traffic.setResource(o.resource);
-    const self = new SelfTelemetry({ accountant: o.accountant, interfaces: o.interfaces, store: o.traffic.store, health: this.health, kernel: o.kernel });
+    const self = new SelfTelemetry({ accountant: o.accountant, interfaces: o.interfaces, store: o.traffic.store, health: this.health, kernel: o.kernel, interfaceUp: o.interfaceUp });
     self.setResource(o.resource);
     // Self-telemetry first: it then reflects the state before this collection's flush, the
     // same moment for every reader.
