@@ -5,6 +5,7 @@ import { defaultInterface } from './capture/default-interface.ts';
 import { CaptureError } from './capture/live-capture.ts';
 import { helpText } from './config/help.ts';
 import { ConfigError, loadConfig } from './config/load.ts';
+import type { Config } from './config/schema.ts';
 import { toJson, toPrometheusText } from './export/final-output.ts';
 import { WebConfigError } from './export/web-config.ts';
 import { Logger } from './log.ts';
@@ -44,10 +45,9 @@ async function main(argv: string[]): Promise<number> {
     if (err instanceof NetworksFileError) return fail(err.message, 2);
     throw err;
   }
+  let liveInterfaces: string[] | undefined;
   process.on('SIGHUP', () => {
-    void pipeline.reloadNetworks().then((problem) => {
-      if (problem) log.error('networks file reload failed; keeping the previous table', { error: problem });
-    });
+    void reload(argv, pipeline, log, () => liveInterfaces);
   });
 
   if (offline) {
@@ -78,8 +78,9 @@ async function main(argv: string[]): Promise<number> {
     return exitCode;
   }
 
-  const interfaces = config.capture.interfaces.length > 0 ? config.capture.interfaces : [defaultInterface()].filter((x): x is string => !!x);
+  const interfaces = resolveInterfaces(config);
   if (interfaces.length === 0) return fail('capture.interfaces: none configured and no interface is up (see --interface)', 2);
+  liveInterfaces = interfaces;
   try {
     pipeline.startLive(interfaces);
   } catch (err) {
@@ -96,6 +97,30 @@ async function main(argv: string[]): Promise<number> {
   log.info('stopping', { signal });
   await pipeline.stop();
   return 0;
+}
+
+/** The configured interfaces, or the default one. */
+function resolveInterfaces(config: Config): string[] {
+  return config.capture.interfaces.length > 0 ? config.capture.interfaces : [defaultInterface()].filter((x): x is string => !!x);
+}
+
+/**
+ * SIGHUP: re-reads the configuration (file, environment, the original flags) and applies what
+ * can change while running; a configuration that does not load is logged and the old one kept.
+ */
+async function reload(argv: string[], pipeline: Pipeline, log: Logger, live: () => string[] | undefined): Promise<void> {
+  let next: Config;
+  try {
+    next = loadConfig(argv, process.env).config;
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    log.error('configuration reload failed; keeping the running configuration', { error: err.message });
+    return;
+  }
+  const result = await pipeline.reload(next, live() ? resolveInterfaces(next) : undefined);
+  for (const error of result.errors) log.error('reload: kept the previous setting', { error });
+  if (result.needRestart.length > 0) log.warn('reload: these changes need a restart and were not applied', { keys: result.needRestart });
+  log.info('configuration reloaded', { applied: result.applied });
 }
 
 /** Starts the HTTP endpoint; returns the problem (message, exit code) if it cannot. */

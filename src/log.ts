@@ -7,10 +7,10 @@ export const REPEAT_WINDOW_MS = 60_000;
 
 /**
  * Structured logs: one JSON object per line on stderr, with time, level and msg, plus fields.
- * Warnings and errors that repeat (same level, msg, and `interface` / `reason` fields) are written
- * once per REPEAT_WINDOW_MS;
- * the next one written says how many were held back (`repeated`). Per-packet problems are
- * counted in self-telemetry, never logged.
+ * Problems that can repeat on their own (an unreachable collector, an interface that stays
+ * missing) are logged with `repeating()`: the same level, msg and `interface` / `reason` fields
+ * are written once per REPEAT_WINDOW_MS, and the next one written says how many were held back
+ * (`repeated`). Per-packet problems are counted in self-telemetry, never logged.
  */
 export class Logger {
   #max: number;
@@ -29,10 +29,17 @@ export class Logger {
     this.#max = LEVELS[level];
   }
 
+  /** Writes one line (no rate limit). */
   log(level: LogLevel, msg: string, fields?: Record<string, unknown>): void {
     if (LEVELS[level] > this.#max) return;
+    this.#emit(level, msg, fields, undefined);
+  }
+
+  /** Writes one line unless the same problem was written less than REPEAT_WINDOW_MS ago. */
+  repeating(level: LogLevel, msg: string, fields?: Record<string, unknown>): void {
+    if (LEVELS[level] > this.#max) return;
     let repeated: number | undefined;
-    if (level === 'warn' || level === 'error') {
+    {
       const key = `${level}\u0000${msg}\u0000${String(fields?.interface ?? '')}\u0000${String(fields?.reason ?? '')}`;
       const now = this.#now();
       const seen = this.#recent.get(key);
@@ -44,6 +51,10 @@ export class Logger {
       if (this.#recent.size > 1000) this.#recent.clear();
       this.#recent.set(key, [now, 0]);
     }
+    this.#emit(level, msg, fields, repeated);
+  }
+
+  #emit(level: LogLevel, msg: string, fields: Record<string, unknown> | undefined, repeated: number | undefined): void {
     this.#write(JSON.stringify({ time: new Date(this.#now()).toISOString(), level, msg, ...fields, ...(repeated ? { repeated } : {}) }) + '\n');
   }
 

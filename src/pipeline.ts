@@ -9,7 +9,8 @@ import { InterfaceRegistry } from './capture/interface-registry.ts';
 import { KernelStats } from './capture/kernel-stats.ts';
 import { LiveCapture } from './capture/live-capture.ts';
 import { ReadProgress } from './capture/read-progress.ts';
-import type { Config } from './config/schema.ts';
+import { schema, type Config } from './config/schema.ts';
+import { leaves } from './config/schema-leaves.ts';
 import { FlowAttributes } from './export/flow-attributes.ts';
 import { createMetricsServer, listen } from './export/http-server.ts';
 import { loadWebConfig } from './export/web-config.ts';
@@ -18,6 +19,8 @@ import { buildResource } from './export/resource.ts';
 import { Telemetry } from './export/telemetry.ts';
 import { TrafficMetrics } from './export/traffic-metrics.ts';
 import type { Logger } from './log.ts';
+import type { LivePage } from './web/live-page.ts';
+import { createLiveWeb } from './web/live-web.ts';
 
 /**
  * One otelacct instance: capture (live or file) → accountant → traffic metrics → exporters.
@@ -31,9 +34,12 @@ export class Pipeline {
   readonly otlpUrl: string | undefined;
   /** Kernel drop counters (live capture). */
   readonly kernel = new KernelStats();
+  /** The live top-talkers page (web.enabled), served with /metrics. */
+  readonly web: LivePage | undefined;
   #server: Server | undefined;
   #live: LiveCapture | undefined;
-  readonly #config: Config;
+  #config: Config;
+  #liveInterfaces: string[] = [];
   readonly #log: Logger;
 
   constructor(config: Config, log: Logger, opts: { outputReader: boolean; env?: NodeJS.ProcessEnv; now?: () => number }) {
@@ -49,15 +55,19 @@ export class Pipeline {
     this.traffic = new TrafficMetrics({
       accountant: this.accountant,
       attributes: specs.map((spec) => new FlowAttributes(spec, this.interfaces, tables, a.networkFallback)),
-      onError: (err) => log.error('traffic collection failed', { error: String(err) }),
+      onError: (err) => log.repeating('error', 'traffic collection failed', { error: String(err) }),
       now: opts.now,
     });
     this.otlpUrl = otlpEndpoint(config, opts.env ?? process.env);
     this.telemetry = new Telemetry({
       config, resource: buildResource(config.resource.attributes), traffic: this.traffic,
       accountant: this.accountant, interfaces: this.interfaces, otlpUrl: this.otlpUrl,
-      outputReader: opts.outputReader, onError: (message, fields) => log.warn(message, fields), kernel: this.kernel,
+      outputReader: opts.outputReader, onError: (message, fields) => log.repeating('warn', message, fields), kernel: this.kernel,
       interfaceUp: () => this.#live?.states(),
+    });
+    this.web = createLiveWeb({
+      config, accountant: this.accountant, traffic: this.traffic, exportHealth: this.telemetry.health, kernel: this.kernel,
+      otlp: this.otlpUrl !== undefined, onError: (message) => log.warn(message),
     });
     this.accountant.onTableFilling = () => {
       void this.traffic.flush();
@@ -69,7 +79,7 @@ export class Pipeline {
     const p = this.#config.prometheus;
     if (!p.enabled || !this.telemetry.prometheus) return undefined;
     const web = p.webConfigFile ? loadWebConfig(p.webConfigFile) : undefined;
-    this.#server = createMetricsServer(this.telemetry.prometheus, p.path, { web });
+    this.#server = createMetricsServer(this.telemetry.prometheus, p.path, { web, routes: this.web?.handle });
     const port = await listen(this.#server, p.host, p.port);
     const host = p.host === '' ? 'localhost' : p.host.includes(':') ? `[${p.host}]` : p.host;
     return `${web?.tls ? 'https' : 'http'}://${host}:${port}${p.path}`;
@@ -98,9 +108,10 @@ export class Pipeline {
 
   /** Starts live capture on `interfaces` (throws CaptureError with a clear message). */
   startLive(interfaces: string[]): void {
+    this.#liveInterfaces = interfaces;
     const c = this.#config.capture;
     this.#live = new LiveCapture({ interfaces, filter: c.filter, bufferSize: c.bufferSize, snaplen: c.snaplen }, this.accountant, this.interfaces, this.kernel,
-      (level, msg, fields) => this.#log.log(level, msg, fields));
+      (level, msg, fields, repeating) => (repeating ? this.#log.repeating(level, msg, fields) : this.#log.log(level, msg, fields)));
     if (this.kernel.unavailable) this.#log.warn('kernel drop counts unavailable', { reason: this.kernel.unavailable });
   }
 
@@ -109,8 +120,7 @@ export class Pipeline {
    * old table and the new one takes over with no packet in between; on failure the old table
    * stays and the error is returned (one line).
    */
-  async reloadNetworks(): Promise<string | undefined> {
-    const path = this.#config.accounting.networksFile;
+  async reloadNetworks(path: string = this.#config.accounting.networksFile): Promise<string | undefined> {
     if (!path) return undefined;
     let next;
     try {
@@ -125,10 +135,74 @@ export class Pipeline {
     return undefined;
   }
 
+  /**
+   * Applies a reloaded configuration (SIGHUP) without losing counts: log level, the networks
+   * file (re-read even when its path is unchanged), local networks, and for live capture the
+   * interfaces, filter, buffer size and snaplen (the captures are reopened: packets in the
+   * milliseconds between close and open are not seen). Other keys need a restart: they are
+   * returned and left as they were. If a new capture setting fails to open, the previous one is
+   * reopened and the error returned. Counters, series and their start times carry on.
+   */
+  async reload(next: Config, liveInterfaces: string[] | undefined): Promise<{ applied: string[]; needRestart: string[]; errors: string[] }> {
+    const before = flatten(this.#config);
+    const after = flatten(next);
+    const changed = [...new Set([...before.keys(), ...after.keys()])].filter((k) => before.get(k) !== after.get(k));
+    const applied: string[] = [];
+    const needRestart: string[] = [];
+    const errors: string[] = [];
+    const live = ['capture.interfaces', 'capture.filter', 'capture.bufferSize', 'capture.snaplen'];
+    for (const key of changed) {
+      if (key === 'log.level' || key === 'accounting.networksFile' || key === 'accounting.localNetworks') continue;
+      if (live.includes(key) && this.#live) continue;
+      needRestart.push(key);
+    }
+    if (changed.includes('log.level')) {
+      this.#log.setLevel(next.log.level);
+      applied.push('log.level');
+    }
+    if (changed.includes('accounting.localNetworks')) {
+      try {
+        const local = loadNetworkTables(next.accounting.localNetworks, '').local;
+        await this.traffic.flush(() => {
+          this.accountant.tables.local = local;
+        });
+        applied.push('accounting.localNetworks');
+      } catch (err) {
+        errors.push((err as Error).message);
+      }
+    }
+    const problem = await this.reloadNetworks(next.accounting.networksFile);
+    if (problem) errors.push(problem);
+    else if (changed.includes('accounting.networksFile')) applied.push('accounting.networksFile');
+    const liveChanged = changed.filter((k) => live.includes(k));
+    if (this.#live && liveChanged.length > 0 && liveInterfaces) {
+      const old = { interfaces: this.#liveInterfaces, capture: this.#config.capture };
+      this.#live.close();
+      this.#config = { ...this.#config, capture: next.capture };
+      try {
+        this.startLive(liveInterfaces);
+        applied.push(...liveChanged);
+      } catch (err) {
+        errors.push((err as Error).message);
+        this.#config = { ...this.#config, capture: old.capture };
+        this.startLive(old.interfaces);
+      }
+    }
+    // Keys that need a restart keep their old values.
+    const keep = new Set(needRestart.map((k) => k.split('.')[0]));
+    this.#config = {
+      ...next,
+      capture: this.#live ? this.#config.capture : next.capture,
+      ...Object.fromEntries([...keep].map((section) => [section, (this.#config as unknown as Record<string, unknown>)[section]])),
+    } as Config;
+    return { applied, needRestart, errors };
+  }
+
   /** Stops capture, exports a last time, closes the server. */
   async stop(): Promise<void> {
     this.#live?.close();
     this.#live = undefined;
+    this.web?.close();
     try {
       await this.telemetry.shutdown();
     } catch (err) {
@@ -137,4 +211,15 @@ export class Pipeline {
     await new Promise<void>((resolve) => (this.#server ? this.#server.close(() => resolve()) : resolve()));
     this.#server?.closeAllConnections();
   }
+}
+
+/** Config as key → JSON of the value, one entry per schema key. */
+function flatten(config: Config): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const { key } of leaves(schema)) {
+    let v: unknown = config;
+    for (const part of key.split('.')) v = (v as Record<string, unknown> | undefined)?.[part];
+    out.set(key, JSON.stringify(v));
+  }
+  return out;
 }

@@ -38,7 +38,7 @@ export interface LiveCaptureOptions {
 }
 
 /** Events worth a log line (interface lost, back, capture stalled). */
-export type CaptureEvent = (level: 'info' | 'warn', msg: string, fields: Record<string, unknown>) => void;
+export type CaptureEvent = (level: 'info' | 'warn', msg: string, fields: Record<string, unknown>, repeating?: boolean) => void;
 
 /** A live-capture failure, with a message naming the interface and what to do. */
 export class CaptureError extends Error {
@@ -183,7 +183,7 @@ export class LiveCapture {
         this.#open(port);
         this.#onEvent('info', 'interface back; capturing again', { interface: port.name });
       } catch (err) {
-        this.#onEvent('warn', 'interface not capturable yet', { interface: port.name, error: (err as Error).message });
+        this.#onEvent('warn', 'interface not capturable yet', { interface: port.name, error: (err as Error).message }, true);
       }
     }
   }

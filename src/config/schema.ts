@@ -165,6 +165,20 @@ export const schema = {
       default: '/metrics', env: 'OTELACCT_PROMETHEUS_PATH', arg: 'prometheus-path',
     },
   },
+  web: {
+    enabled: {
+      doc: 'Serve the live top-talkers page at / and its API at /api/live and /api/snapshot, on the /metrics server (same TLS and basic auth). Off: / is a plain index and /api/* is 404.',
+      format: Boolean, default: true, env: 'OTELACCT_WEB_ENABLED', arg: 'web',
+    },
+    topN: {
+      doc: 'Hosts and pairs the live page keeps per second (the top N by in, by out and by total).',
+      format: intIn(1, 200), default: 20, env: 'OTELACCT_WEB_TOP_N', arg: 'web-top-n',
+    },
+    windowSeconds: {
+      doc: 'Seconds of history the live page keeps for its sparklines.',
+      format: intIn(10, 3600), default: 300, env: 'OTELACCT_WEB_WINDOW_SECONDS', arg: 'web-window-seconds',
+    },
+  },
   otlp: {
     endpoint: {
       doc: 'OTLP/HTTP metrics URL, e.g. http://collector:4318/v1/metrics. Empty: OTEL_EXPORTER_OTLP_METRICS_ENDPOINT or OTEL_EXPORTER_OTLP_ENDPOINT (+/v1/metrics) if set, else OTLP is off.',
@@ -211,6 +225,7 @@ export interface Config {
   aggregations: AggregationConfig[];
   export: { cardinalityLimit: number; idleTimeout: number; output: 'prometheus' | 'json' | 'none'; serve: boolean };
   prometheus: { enabled: boolean; host: string; port: number; path: string; webConfigFile: string };
+  web: { enabled: boolean; topN: number; windowSeconds: number };
   otlp: { endpoint: string; headers: Record<string, string>; interval: number; timeout: number; compression: 'none' | 'gzip' };
   resource: { attributes: Record<string, string> };
   log: { level: 'error' | 'warn' | 'info' | 'debug' };

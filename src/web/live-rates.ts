@@ -1,0 +1,194 @@
+import type { Accountant } from '../account/accountant.ts';
+import type { FlowTable } from '../account/flow-table.ts';
+import type { NetworkTables } from '../account/network-tables.ts';
+import { Direction } from '../account/packet-context.ts';
+import type { Health } from './health.ts';
+import { HostFilter } from './host-filter.ts';
+import { chooseView, EntryReader, type HostMode, type LiveView } from './live-view.ts';
+import { SlotAccumulator, type DirectionSplit, type Slot } from './slot.ts';
+
+/** Shortest interval a drain closes by itself when no page ticker runs (ms). */
+const MIN_DRAIN_SLOT_MS = 1000;
+
+export interface LiveRatesOptions {
+  accountant: Accountant;
+  tables: NetworkTables;
+  internalTraffic: 'both' | 'once';
+  /** Hosts and pairs kept per interval (web.topN). */
+  topN: number;
+  /** Seconds of intervals kept for sparklines (web.windowSeconds). */
+  windowSeconds: number;
+  /** Reads the meter's health; gets the flow-table overflow LiveRates counted. */
+  health: (flowTableOverflow: number) => Health;
+  /** Clock in ms since the epoch (tests). */
+  now?: () => number;
+}
+
+/** A slot just closed: the page-wide one, and the same interval for any host filter. */
+export interface ClosedSlot {
+  slot: Slot;
+  /** The interval's top hosts and pairs among those matching `filter` (valid during the callback only). */
+  filtered(filter: HostFilter): Slot;
+}
+
+/** What the page needs to know besides the slots. */
+export interface LiveMeta {
+  topN: number;
+  windowSeconds: number;
+  hostMode: HostMode;
+  note: string;
+}
+
+/**
+ * Live per-host and per-pair rates for the web page, computed from the flow tables' deltas at
+ * every flush (`drain`, registered with TrafficMetrics.onDrain): nothing on the packet path.
+ *
+ * Drained bytes accumulate in one interval; `closeSlot()` turns it into a Slot (rates over the
+ * time since the previous close) keeping only the top N hosts and pairs, and starts the next.
+ * The page's ticker flushes and closes every second while a page is open; otherwise a drain
+ * closes the interval by itself once it is at least a second long (scrapes, OTLP pushes).
+ * Memory: the open interval holds at most one host and one pair per flow-table key (capped at
+ * maxFlows, the rest summed as "other"); closed slots keep 3N hosts and N pairs each, for
+ * `windowSeconds` (and at most 2 × windowSeconds slots).
+ */
+export class LiveRates {
+  /** The aggregations read (chosen again if a reload adds or removes the local networks). */
+  view: LiveView;
+  meta: LiveMeta;
+  /** Whether a drain may close the interval by itself (false while the page ticker runs). */
+  closeOnDrain = true;
+  readonly #o: LiveRatesOptions;
+  readonly #now: () => number;
+  readonly #acc: SlotAccumulator;
+  #reader: EntryReader;
+  readonly #ring: Slot[] = [];
+  readonly #listeners = new Set<(closed: ClosedSlot) => void>();
+  #lastClose: number;
+  #lastDrain: number | undefined;
+  #atClose = { bytes: 0, packets: 0, internal: 0 };
+  #atDrain = { bytes: 0, packets: 0, internal: 0 };
+  #overflowPackets = 0;
+
+  constructor(o: LiveRatesOptions) {
+    this.#o = o;
+    this.#now = o.now ?? Date.now;
+    this.view = chooseView(o.accountant.aggregations, o.tables);
+    this.meta = this.#metaOf(this.view);
+    this.#reader = new EntryReader(this.view, o.accountant.aggregations, o.tables, o.internalTraffic);
+    this.#acc = new SlotAccumulator(Math.max(1024, o.accountant.flowTables[0]?.maxEntries ?? 0));
+    this.#lastClose = this.#now();
+    this.#atClose = this.#totals();
+  }
+
+  /** TrafficMetrics.onDrain listener: reads aggregation `aggregation`'s table before it is emptied. */
+  drain(aggregation: number, table: FlowTable): void {
+    if (aggregation === 0) {
+      this.#lastDrain = this.#now();
+      this.#atDrain = this.#totals();
+      const view = chooseView(this.#o.accountant.aggregations, this.#o.tables);
+      if (view.hostMode !== this.view.hostMode) {
+        this.view = view;
+        this.meta = this.#metaOf(view);
+        this.#reader = new EntryReader(view, this.#o.accountant.aggregations, this.#o.tables, this.#o.internalTraffic);
+      }
+    }
+    this.#overflowPackets += table.overflowPackets;
+    this.#reader.read(aggregation, table, this.#acc);
+    const last = aggregation === this.#o.accountant.flowTables.length - 1;
+    if (last && this.closeOnDrain && this.#lastDrain! - this.#lastClose >= MIN_DRAIN_SLOT_MS) this.closeSlot();
+  }
+
+  /**
+   * Closes the interval accumulated up to the last drain (call right after a flush), notifies
+   * subscribers and returns the slot; undefined when nothing was drained since the last close.
+   */
+  closeSlot(): Slot | undefined {
+    const end = this.#lastDrain;
+    if (end === undefined || end <= this.#lastClose) return undefined;
+    const seconds = (end - this.#lastClose) / 1000;
+    const d = this.#atDrain;
+    const c = this.#atClose;
+    const bytes = d.bytes - c.bytes;
+    const packets = d.packets - c.packets;
+    const base = {
+      end, seconds, bytes, packets, bps: Math.round((bytes * 8) / seconds), pps: Math.round(packets / seconds),
+      directions: this.#directions(d.internal - c.internal), health: this.#o.health(this.#overflowPackets),
+    };
+    const n = this.#o.topN;
+    const slot: Slot = { ...base, ...this.#acc.select(new HostFilter(''), n, seconds) };
+    this.#ring.push(slot);
+    this.#prune(end);
+    const cache = new Map<string, Slot>();
+    const closed: ClosedSlot = {
+      slot,
+      filtered: (filter) => {
+        if (filter.all) return slot;
+        let s = cache.get(filter.text);
+        if (s === undefined) cache.set(filter.text, (s = { ...base, ...this.#acc.select(filter, n, seconds) }));
+        return s;
+      },
+    };
+    for (const listener of this.#listeners) listener(closed);
+    this.#acc.clear();
+    this.#lastClose = end;
+    this.#lastDrain = undefined;
+    this.#atClose = d;
+    return slot;
+  }
+
+  /** Calls `listener` with every slot closed from now on; returns the unsubscribe function. */
+  subscribe(listener: (closed: ClosedSlot) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /**
+   * The slots of the last windowSeconds, oldest first. With a filter, each keeps the hosts and
+   * pairs that match among those it kept (hosts below that second's top N are not known).
+   */
+  window(filter = new HostFilter('')): Slot[] {
+    this.#prune(this.#now());
+    if (filter.all) return [...this.#ring];
+    return this.#ring.map((s) => ({
+      ...s,
+      hosts: s.hosts.filter((h) => filter.matches(h.host)),
+      pairs: s.pairs.filter((p) => filter.matches(p.a) || filter.matches(p.b)),
+    }));
+  }
+
+  /** The health counters now. */
+  health(): Health {
+    return this.#o.health(this.#overflowPackets);
+  }
+
+  #metaOf(view: LiveView): LiveMeta {
+    return { topN: this.#o.topN, windowSeconds: this.#o.windowSeconds, hostMode: view.hostMode, note: view.note };
+  }
+
+  #prune(now: number): void {
+    const oldest = now - this.#o.windowSeconds * 1000;
+    let drop = Math.max(0, this.#ring.length - 2 * this.#o.windowSeconds);
+    while (drop < this.#ring.length && this.#ring[drop].end <= oldest) drop++;
+    if (drop > 0) this.#ring.splice(0, drop);
+  }
+
+  #totals(): { bytes: number; packets: number; internal: number } {
+    const a = this.#o.accountant;
+    return { bytes: a.totalBytes, packets: a.totalPackets, internal: a.internalBytes };
+  }
+
+  /** The direction split of the open interval; `internal` is the accountant's local-to-local bytes. */
+  #directions(internal: number): DirectionSplit | null {
+    const mode = this.view.hostMode;
+    if (mode !== 'local' && mode !== 'classified') return null;
+    const d = this.#acc.directions;
+    if (mode === 'classified' || this.#o.internalTraffic === 'once') {
+      return { receive: d[Direction.RECEIVE], transmit: d[Direction.TRANSMIT], internal: d[Direction.INTERNAL], transit: d[Direction.TRANSIT] };
+    }
+    // internalTraffic "both": local-to-local bytes are in both the receive and the transmit entries.
+    return {
+      receive: Math.max(0, d[Direction.RECEIVE] - internal), transmit: Math.max(0, d[Direction.TRANSMIT] - internal),
+      internal, transit: d[Direction.TRANSIT],
+    };
+  }
+}

@@ -1,0 +1,162 @@
+import { SideMode, type AggregationSpec } from '../account/aggregation-spec.ts';
+import { KEY_WORDS, KeyWord, keyDirection, keyIpVersion } from '../account/flow-key.ts';
+import type { FlowTable } from '../account/flow-table.ts';
+import type { NetworkTables } from '../account/network-tables.ts';
+import { Direction } from '../account/packet-context.ts';
+import { formatIPv4, formatIPv6 } from '../decode/address-format.ts';
+
+/**
+ * How the live page finds local hosts in the flow tables:
+ * - `local`: an aggregation keyed by otelacct.local.address and network.io.direction (a billing
+ *   "host" aggregation): in = receive, out = transmit (and `internal` under internalTraffic once);
+ * - `classified`: a source/destination aggregation, with accounting.localNetworks deciding which
+ *   side is local (a local source sends: out; a local destination receives: in);
+ * - `sides`: a source/destination aggregation without local networks: every source is counted
+ *   as a sender (out) and every destination as a receiver (in);
+ * - `none`: no aggregation keeps addresses: only totals.
+ */
+export type HostMode = 'local' | 'classified' | 'sides' | 'none';
+
+/** Which aggregations feed the page, and what the page should say about it. */
+export interface LiveView {
+  hostMode: HostMode;
+  /** Aggregation index the hosts come from, -1 for none. */
+  hostAggregation: number;
+  /** Aggregation index the pairs come from, -1 for none. */
+  pairAggregation: number;
+  /** One sentence for the page on how hosts and directions were derived. */
+  note: string;
+}
+
+/** Picks the aggregations the page reads (see HostMode): the first that fits, in config order. */
+export function chooseView(specs: readonly AggregationSpec[], tables: NetworkTables): LiveView {
+  const hasLocal = tables.local !== undefined;
+  const pairIndex = specs.findIndex((s) => !s.localSide && s.aMode === SideMode.ADDRESS && s.bMode === SideMode.ADDRESS);
+  const localIndex = specs.findIndex((s) => s.localSide && s.aMode === SideMode.ADDRESS && s.direction);
+  const localPairIndex = specs.findIndex((s) => s.localSide && s.aMode === SideMode.ADDRESS && s.bMode === SideMode.ADDRESS && s.direction);
+  const pairAggregation = pairIndex >= 0 ? pairIndex : localPairIndex;
+  const pairName = pairAggregation >= 0 ? specs[pairAggregation].name : '';
+  if (localIndex >= 0 && hasLocal) {
+    return {
+      hostMode: 'local', hostAggregation: localIndex, pairAggregation,
+      note: `Hosts from aggregation "${specs[localIndex].name}" (local address and direction)${pairName ? `, pairs from "${pairName}"` : ''}.`,
+    };
+  }
+  if (pairIndex >= 0) {
+    return hasLocal
+      ? { hostMode: 'classified', hostAggregation: pairIndex, pairAggregation, note: `Hosts and pairs from aggregation "${pairName}"; local hosts are those in accounting.localNetworks.` }
+      : {
+        hostMode: 'sides', hostAggregation: pairIndex, pairAggregation,
+        note: `No accounting.localNetworks: every source counts as a sender (out) and every destination as a receiver (in), from aggregation "${pairName}".`,
+      };
+  }
+  return { hostMode: 'none', hostAggregation: -1, pairAggregation: -1, note: 'No aggregation keeps addresses (source.address and destination.address, or otelacct.local.address with network.io.direction): only totals are shown.' };
+}
+
+/** Receives what one drained flow-table entry means for hosts, pairs and the direction split. */
+export interface EntrySink {
+  /** `bytes` received (in) or sent (out) by local host `host`. */
+  host(host: string, inBytes: number, outBytes: number): void;
+  /**
+   * Bytes between `a` and `b`: `ab` sent by a to b, `ba` sent by b to a. `a` is the local side
+   * when exactly one side is local, else the lesser text: the same pair always comes the same way.
+   */
+  pair(a: string, b: string, ab: number, ba: number): void;
+  /** IP bytes of a packet class (Direction code: RECEIVE, TRANSMIT, INTERNAL, TRANSIT). */
+  direction(code: number, bytes: number): void;
+}
+
+/**
+ * Reads flow-table entries for the page (flush time only: this formats address strings). One
+ * instance per LiveRates; not re-entrant.
+ */
+export class EntryReader {
+  readonly #view: LiveView;
+  readonly #specs: readonly AggregationSpec[];
+  readonly #tables: NetworkTables;
+  readonly #internalBoth: boolean;
+  readonly #addr = new Uint8Array(16);
+
+  constructor(view: LiveView, specs: readonly AggregationSpec[], tables: NetworkTables, internalTraffic: 'both' | 'once') {
+    this.#view = view;
+    this.#specs = specs;
+    this.#tables = tables;
+    this.#internalBoth = internalTraffic === 'both';
+  }
+
+  /** Feeds every entry of aggregation `aggregation`'s drained `table` to `sink`. */
+  read(aggregation: number, table: FlowTable, sink: EntrySink): void {
+    const hosts = aggregation === this.#view.hostAggregation;
+    const pairs = aggregation === this.#view.pairAggregation;
+    if (!hosts && !pairs) return;
+    const local = this.#specs[aggregation].localSide;
+    for (let e = 0; e < table.size; e++) {
+      const bytes = table.bytes[e];
+      if (local) this.#localEntry(table.keys, e * KEY_WORDS, bytes, hosts, pairs, sink);
+      else this.#pairEntry(table.keys, e * KEY_WORDS, bytes, hosts, pairs, sink);
+    }
+  }
+
+  /** A local/remote key: side A is the local host. */
+  #localEntry(keys: Uint32Array, base: number, bytes: number, hosts: boolean, pairs: boolean, sink: EntrySink): void {
+    const dir = keyDirection(keys, base);
+    if (hosts) sink.direction(dir, bytes);
+    if (dir === Direction.TRANSIT || dir === Direction.NONE) return;
+    const v6 = keyIpVersion(keys, base) === 6;
+    const a = this.#text(keys, base + KeyWord.A, v6);
+    if (hosts) {
+      if (dir === Direction.RECEIVE) sink.host(a, bytes, 0);
+      else sink.host(a, 0, bytes);
+    }
+    if (!pairs || this.#specs[this.#view.pairAggregation].bMode !== SideMode.ADDRESS) return;
+    // Under internalTraffic "both" a local-to-local packet is also in the receiver's entry:
+    // take it from the sender's only.
+    const bLocal = this.#isLocal(keys, base + KeyWord.B, v6);
+    if (dir === Direction.RECEIVE && this.#internalBoth && bLocal) return;
+    const b = this.#text(keys, base + KeyWord.B, v6);
+    if (dir === Direction.RECEIVE) orient(sink, b, a, bytes, false, true);
+    else orient(sink, a, b, bytes, true, bLocal);
+  }
+
+  /** A source/destination key: side A is the source, B the destination. */
+  #pairEntry(keys: Uint32Array, base: number, bytes: number, hosts: boolean, pairs: boolean, sink: EntrySink): void {
+    const v6 = keyIpVersion(keys, base) === 6;
+    const src = this.#text(keys, base + KeyWord.A, v6);
+    const dst = this.#text(keys, base + KeyWord.B, v6);
+    const srcLocal = this.#isLocal(keys, base + KeyWord.A, v6);
+    const dstLocal = this.#isLocal(keys, base + KeyWord.B, v6);
+    if (pairs) orient(sink, src, dst, bytes, srcLocal, dstLocal);
+    if (!hosts) return;
+    if (this.#view.hostMode === 'sides') {
+      sink.host(src, 0, bytes);
+      sink.host(dst, bytes, 0);
+      return;
+    }
+    sink.direction(srcLocal ? (dstLocal ? Direction.INTERNAL : Direction.TRANSMIT) : dstLocal ? Direction.RECEIVE : Direction.TRANSIT, bytes);
+    if (srcLocal) sink.host(src, 0, bytes);
+    if (dstLocal) sink.host(dst, bytes, 0);
+  }
+
+  #isLocal(keys: Uint32Array, at: number, v6: boolean): boolean {
+    const t = this.#tables.local;
+    if (t === undefined) return false;
+    return (v6 ? t.lookup6(keys[at] | 0, keys[at + 1] | 0, keys[at + 2] | 0, keys[at + 3] | 0) : t.lookup4(keys[at] | 0)) >= 0;
+  }
+
+  #text(keys: Uint32Array, at: number, v6: boolean): string {
+    const a = this.#addr;
+    const n = v6 ? 4 : 1;
+    for (let i = 0; i < n; i++) {
+      const w = keys[at + i];
+      a[i * 4] = w >>> 24; a[i * 4 + 1] = (w >>> 16) & 0xff; a[i * 4 + 2] = (w >>> 8) & 0xff; a[i * 4 + 3] = w & 0xff;
+    }
+    return v6 ? formatIPv6(a, 0) : formatIPv4(a, 0);
+  }
+}
+
+/** Passes `bytes` sent from `from` to `to` on as a pair in its canonical orientation. */
+function orient(sink: EntrySink, from: string, to: string, bytes: number, fromLocal: boolean, toLocal: boolean): void {
+  const fromLeft = fromLocal !== toLocal ? fromLocal : from <= to;
+  if (fromLeft) sink.pair(from, to, bytes, 0);
+  else sink.pair(to, from, 0, bytes);
+}

@@ -1,0 +1,168 @@
+import type { Health } from './health.ts';
+import type { HostFilter } from './host-filter.ts';
+import type { EntrySink } from './live-view.ts';
+
+/** One local host in one interval: bytes and bits per second received (in) and sent (out). */
+export interface HostRate {
+  host: string;
+  inBytes: number;
+  outBytes: number;
+  inBps: number;
+  outBps: number;
+}
+
+/** One pair of addresses in one interval: `ab` sent by a to b, `ba` by b to a. */
+export interface PairRate {
+  a: string;
+  b: string;
+  abBytes: number;
+  baBytes: number;
+  abBps: number;
+  baBps: number;
+}
+
+/** IP bytes of one interval by network.io.direction (each packet once). */
+export interface DirectionSplit {
+  receive: number;
+  transmit: number;
+  internal: number;
+  transit: number;
+}
+
+/**
+ * One closed interval of the live page (usually one second): what the page draws. Only the top
+ * hosts and pairs are kept; the rest is summed in `otherHosts` / `otherPairs`.
+ */
+export interface Slot {
+  /** End of the interval, ms since the epoch. */
+  end: number;
+  /** Length of the interval in seconds. */
+  seconds: number;
+  /** Everything counted in the interval (each packet once), and its rates. */
+  bytes: number;
+  packets: number;
+  bps: number;
+  pps: number;
+  /** Null when the direction is unknown (no accounting.localNetworks, or no host aggregation). */
+  directions: DirectionSplit | null;
+  /** Union of the top N hosts by in, by out and by in + out; sorted by in + out, descending. */
+  hosts: HostRate[];
+  /** Bytes of the hosts not listed (below the top N, or not matching the filter). */
+  otherHosts: { inBytes: number; outBytes: number };
+  /** The top N pairs by bytes both ways, descending. */
+  pairs: PairRate[];
+  otherPairs: number;
+  health: Health;
+}
+
+interface HostSum { host: string; in: number; out: number }
+interface PairSum { a: string; b: string; ab: number; ba: number }
+
+/**
+ * Per-host and per-pair byte sums of the interval being accumulated. Holds at most `maxTracked`
+ * hosts and as many pairs; bytes of any more go to the `other` sums (memory stays bounded under
+ * an address scan).
+ */
+export class SlotAccumulator implements EntrySink {
+  readonly hosts = new Map<string, HostSum>();
+  readonly pairs = new Map<string, PairSum>();
+  /** Bytes by Direction code (0 unused). */
+  readonly directions = new Float64Array(5);
+  untrackedIn = 0;
+  untrackedOut = 0;
+  untrackedPairs = 0;
+  readonly #max: number;
+
+  constructor(maxTracked: number) {
+    this.#max = maxTracked;
+  }
+
+  host(host: string, inBytes: number, outBytes: number): void {
+    let h = this.hosts.get(host);
+    if (h === undefined) {
+      if (this.hosts.size >= this.#max) {
+        this.untrackedIn += inBytes;
+        this.untrackedOut += outBytes;
+        return;
+      }
+      h = { host, in: 0, out: 0 };
+      this.hosts.set(host, h);
+    }
+    h.in += inBytes;
+    h.out += outBytes;
+  }
+
+  pair(a: string, b: string, ab: number, ba: number): void {
+    const key = `${a} ${b}`;
+    let p = this.pairs.get(key);
+    if (p === undefined) {
+      if (this.pairs.size >= this.#max) {
+        this.untrackedPairs += ab + ba;
+        return;
+      }
+      p = { a, b, ab: 0, ba: 0 };
+      this.pairs.set(key, p);
+    }
+    p.ab += ab;
+    p.ba += ba;
+  }
+
+  direction(code: number, bytes: number): void {
+    this.directions[code] += bytes;
+  }
+
+  clear(): void {
+    this.hosts.clear();
+    this.pairs.clear();
+    this.directions.fill(0);
+    this.untrackedIn = 0;
+    this.untrackedOut = 0;
+    this.untrackedPairs = 0;
+  }
+
+  /** The top `n` hosts and pairs matching `filter`, as rates over `seconds`. */
+  select(filter: HostFilter, n: number, seconds: number): Pick<Slot, 'hosts' | 'otherHosts' | 'pairs' | 'otherPairs'> {
+    const rate = (bytes: number) => Math.round((bytes * 8) / seconds);
+    const hosts = filter.all ? [...this.hosts.values()] : [...this.hosts.values()].filter((h) => filter.matches(h.host));
+    const kept = new Set([...topBy(hosts, n, (h) => h.in), ...topBy(hosts, n, (h) => h.out), ...topBy(hosts, n, (h) => h.in + h.out)]);
+    let otherIn = this.untrackedIn;
+    let otherOut = this.untrackedOut;
+    for (const h of this.hosts.values()) {
+      if (!kept.has(h)) { otherIn += h.in; otherOut += h.out; }
+    }
+    const pairs = filter.all ? [...this.pairs.values()] : [...this.pairs.values()].filter((p) => filter.matches(p.a) || filter.matches(p.b));
+    const topPairs = topBy(pairs, n, (p) => p.ab + p.ba);
+    let otherPairs = this.untrackedPairs;
+    for (const p of this.pairs.values()) otherPairs += p.ab + p.ba;
+    for (const p of topPairs) otherPairs -= p.ab + p.ba;
+    return {
+      hosts: [...kept].sort((x, y) => y.in + y.out - (x.in + x.out) || (x.host < y.host ? -1 : 1))
+        .map((h) => ({ host: h.host, inBytes: h.in, outBytes: h.out, inBps: rate(h.in), outBps: rate(h.out) })),
+      otherHosts: { inBytes: otherIn, outBytes: otherOut },
+      pairs: topPairs.map((p) => ({ a: p.a, b: p.b, abBytes: p.ab, baBytes: p.ba, abBps: rate(p.ab), baBps: rate(p.ba) })),
+      otherPairs,
+    };
+  }
+}
+
+/**
+ * The `n` items of highest positive `score`, highest first (ties: first seen first). O(items × n)
+ * at worst, O(items) when most items score below the current n-th: fine for n in the tens.
+ */
+export function topBy<T>(items: Iterable<T>, n: number, score: (item: T) => number): T[] {
+  const top: T[] = [];
+  const scores: number[] = [];
+  for (const item of items) {
+    const s = score(item);
+    if (!(s > 0) || (top.length === n && s <= scores[n - 1])) continue;
+    let i = top.length === n ? n - 1 : top.length;
+    while (i > 0 && scores[i - 1] < s) {
+      top[i] = top[i - 1];
+      scores[i] = scores[i - 1];
+      i--;
+    }
+    top[i] = item;
+    scores[i] = s;
+  }
+  return top;
+}
