@@ -484,7 +484,7 @@ function otelacctConfig(name: string, aggregations: Array<{ name: string; dimens
  */
 async function otelacct(file: string, config: string, wanted: Record<string, string[]>): Promise<Record<string, Counters>> {
   const run = await runOtelacct(['--read', file, '--config', config, '--output', 'json', '--log-level', 'warn'],
-    { timeoutMs: 45_000 });
+    { timeoutMs: 25_000 });
   assert.equal(run.code, 0, `otelacct --read ${file} exited ${run.code} (${run.signal}); stderr:\n${run.stderr}`);
   let json: JsonOutput;
   try {
@@ -626,7 +626,7 @@ async function both<T>(file: string, plugins: PmacctPlugin[], extra: { preTagMap
   const [pm, mine] = await Promise.all([
     // debug: true makes pmacctd log the networks table it loaded (networksFileTable).
     runPmacctd(file, {
-      pmacctd, plugins, ...extra, config: extra.networksFile ? { debug: 'true' } : undefined, timeoutMs: 40_000,
+      pmacctd, plugins, ...extra, config: extra.networksFile ? { debug: 'true' } : undefined, timeoutMs: 25_000,
     }),
     ours(),
   ]);

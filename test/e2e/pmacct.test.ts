@@ -276,7 +276,7 @@ interface JsonOutput {
 async function otelacctPairs(file: string): Promise<Map<string, PmacctCounters>> {
   const run = await runOtelacct(
     ['--read', file, '--dimensions', 'source.address,destination.address', '--output', 'json', '--log-level', 'warn'],
-    { timeoutMs: 45_000 },
+    { timeoutMs: 25_000 },
   );
   assert.equal(run.code, 0, `otelacct --read ${file} exited ${run.code} (${run.signal}); stderr:\n${run.stderr}`);
   let json: JsonOutput;
@@ -341,7 +341,7 @@ function skipWithout(t: TestContext): boolean {
 /** Runs pmacctd (checked against the generator's packet count) and otelacct on `file` at once. */
 async function both(file: string, expected: { packets: number; bytes: number }) {
   const [pm, ours] = await Promise.all([
-    runPmacctd(file, { pmacctd, expectedPackets: expected.packets, timeoutMs: 40_000 }),
+    runPmacctd(file, { pmacctd, expectedPackets: expected.packets, timeoutMs: 25_000 }),
     otelacctPairs(file),
   ]);
   assert.deepEqual({ packets: pm.packets, bytes: pm.bytes }, expected,

@@ -311,7 +311,8 @@ async function runOnce(capture: string, plugins: PmacctPlugin[], options: Pmacct
     const fail = (why: string, transient = false): Error =>
       new PmacctRunError(`pmacctd on ${capture}: ${why}\nconfig:\n${config}${map}\npmacctd log:\n${log}`, transient);
     const transient = TRANSIENT.test(run.stderr);
-    if (run.timedOut) throw fail(`did not exit within ${timeoutMs} ms (killed)`, transient);
+    // pmacctd 1.7.7 with several plugins occasionally hangs at the end of the file: retry.
+    if (run.timedOut) throw fail(`did not exit within ${timeoutMs} ms (killed)`, true);
     if (run.code !== 0) throw fail(`exited with code ${run.code}, signal ${run.signal}`, transient);
     if (/\bERROR\b/.test(run.stderr)) throw fail('logged an ERROR', transient);
     // A map line or filter pmacctd could not use is skipped with a warning: never accept that.
