@@ -15,6 +15,9 @@ export class HostFilter {
   /** What the filter means, for the page: "prefix 10.20.0.0/16", "text “10.20.”" or "". */
   readonly description: string;
   readonly #prefix: BlockList | undefined;
+  /** IPv4 prefixes are matched without the BlockList (it parses the text on every call). */
+  readonly #net4: number | undefined;
+  readonly #mask4: number = 0;
   readonly #needle: string;
 
   constructor(text: string) {
@@ -26,6 +29,10 @@ export class HostFilter {
     if (m && family !== 0 && bits <= (family === 6 ? 128 : 32)) {
       this.#prefix = new BlockList();
       this.#prefix.addSubnet(m[1], bits, family === 6 ? 'ipv6' : 'ipv4');
+      if (family === 4) {
+        this.#mask4 = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
+        this.#net4 = (ipv4Number(m[1]) & this.#mask4) >>> 0;
+      }
       this.description = `prefix ${m[1]}/${bits}`;
     } else {
       this.description = this.text === '' ? '' : `text "${this.text}"`;
@@ -40,10 +47,37 @@ export class HostFilter {
   /** Does address text `host` (as the page shows it) pass the filter? */
   matches(host: string): boolean {
     if (this.text === '') return true;
+    if (this.#net4 !== undefined) {
+      const n = ipv4Number(host);
+      return n >= 0 && ((n & this.#mask4) >>> 0) === this.#net4;
+    }
     if (this.#prefix) {
       const family = isIP(host);
       return family !== 0 && this.#prefix.check(host, family === 6 ? 'ipv6' : 'ipv4');
     }
     return host.toLowerCase().includes(this.#needle);
   }
+}
+
+/** The IPv4 address in dotted-quad `text` as a number, or -1 when it is not one. */
+function ipv4Number(text: string): number {
+  let n = 0;
+  let part = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      part = part * 10 + (c - 48);
+      if (++digits > 3 || part > 255) return -1;
+    } else if (c === 46 && digits > 0 && dots < 3) {
+      n = n * 256 + part;
+      part = 0;
+      digits = 0;
+      dots++;
+    } else {
+      return -1;
+    }
+  }
+  return dots === 3 && digits > 0 ? n * 256 + part : -1;
 }

@@ -34,7 +34,7 @@ export interface LivePageOptions {
 /**
  * The live top-talkers page on otelacct's HTTP server: `GET /` the page, `/assets/app.js` and
  * `/assets/app.css` its code (served from src/web/assets, no build step, nothing from a CDN),
- * `/api/snapshot` the current state as JSON, `/api/live` a server-sent event stream: a
+ * `/api/snapshot` the current state as JSON (flushing first when no page is open), `/api/live` a server-sent event stream: a
  * `snapshot` event, then one `slot` event per second. `?filter=` (HostFilter) applies to both.
  *
  * While at least one stream is open a 1-second ticker flushes the flow tables and closes a slot
@@ -67,7 +67,7 @@ export class LivePage {
   readonly handle = (url: string, req: IncomingMessage, res: ServerResponse): boolean => {
     if (url === '/' || url === '/index.html') this.#asset(req, res, 'index.html');
     else if (url.startsWith('/assets/')) this.#asset(req, res, url.slice('/assets/'.length));
-    else if (url === '/api/snapshot') this.#snapshot(req, res);
+    else if (url === '/api/snapshot') void this.#snapshot(req, res);
     else if (url === '/api/live') this.#stream(req, res);
     else if (url.startsWith('/api/')) res.writeHead(404, { 'content-type': 'application/json', ...SECURITY_HEADERS }).end('{"error":"not found"}\n');
     else return false;
@@ -130,7 +130,15 @@ export class LivePage {
     };
   }
 
-  #snapshot(req: IncomingMessage, res: ServerResponse): void {
+  /** Without a page open, a snapshot flushes first (as a scrape does), so it is never older than a second. */
+  async #snapshot(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (!this.#timer && req.method === 'GET') {
+      try {
+        await this.#o.flush();
+      } catch (err) {
+        this.#o.onError(`live page flush failed: ${String(err)}`);
+      }
+    }
     res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...SECURITY_HEADERS })
       .end(`${JSON.stringify(this.#state(this.#filter(req)))}\n`);
   }

@@ -35,6 +35,13 @@ export function createLiveWeb(o: LiveWebOptions): LivePage | undefined {
     topN: web.topN, windowSeconds: web.windowSeconds,
     health: (overflow) => readHealth({ accountant: o.accountant, kernel: o.kernel, store: o.traffic.store, exportHealth: o.exportHealth, otlp: o.otlp }, overflow),
   });
-  o.traffic.onDrain((aggregation, table) => rates.drain(aggregation, table));
+  // A drain listener must not throw: the page must never cost /metrics or OTLP a flush.
+  o.traffic.onDrain((aggregation, table) => {
+    try {
+      rates.drain(aggregation, table);
+    } catch (err) {
+      o.onError(`live page: ${String(err)}`);
+    }
+  });
   return new LivePage({ rates, flush: () => o.traffic.flush(), metricsPath: o.config.prometheus.path, onError: o.onError });
 }
