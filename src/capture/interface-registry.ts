@@ -12,7 +12,7 @@ export class InterfaceRegistry {
     const known = this.#byName.get(name);
     if (known !== undefined) return known;
     if (this.#names.length >= 65536) {
-      throw new Error(`interface registry: more than 65536 interfaces (adding "${name}")`);
+      throw new Error(`interface registry: more than 65536 interfaces (adding ${JSON.stringify(name)})`);
     }
     const index = this.#names.length;
     this.#names.push(name);

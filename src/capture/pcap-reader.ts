@@ -73,7 +73,7 @@ function registerInterface(ctx: ReadContext): number {
   try {
     return ctx.interfaces.register(ctx.fileName);
   } catch (err) {
-    throw new CaptureFileError(ctx.file.path, `cannot register interface "${ctx.fileName}"`, 0, errorText(err),
+    throw new CaptureFileError(ctx.file.path, `cannot register interface ${JSON.stringify(ctx.fileName)}`, 0, errorText(err),
       { cause: err });
   }
 }

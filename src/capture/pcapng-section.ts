@@ -114,7 +114,7 @@ export function readInterfaceDescription(ctx: ReadContext, ifs: SectionInterface
   try {
     index = ctx.interfaces.register(name);
   } catch (err) {
-    throw new CaptureFileError(ctx.file.path, `cannot register interface "${name}"`, at, errorText(err), { cause: err });
+    throw new CaptureFileError(ctx.file.path, `cannot register interface ${JSON.stringify(name)}`, at, errorText(err), { cause: err });
   }
   ifs.linkTypes.push(u16(buf, pos + 8, le));
   ifs.snaplens.push(u32(buf, pos + 12, le));

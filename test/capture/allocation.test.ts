@@ -71,7 +71,13 @@ describe('per-packet allocation', () => {
   ];
   for (const [format, build] of files) {
     it(`keeps the heap flat over ${PACKETS} ${format} packets`, async () => {
-      const { growth, gcs } = await heapGrowth(dir.write(`flat.${format}`, build()));
+      const path = dir.write(`flat.${format}`, build());
+      // On a busy machine the optimising compiler may not have finished after the warm-up, and
+      // unoptimised code boxes numbers: up to three measured reads. A real per-packet
+      // allocation shows in every one of them.
+      let result = await heapGrowth(path);
+      for (let attempt = 1; attempt < 3 && (result.gcs > 0 || result.growth >= 256 * 1024); attempt++) result = await heapGrowth(path);
+      const { growth, gcs } = result;
       // The smallest heap object is 12 bytes: 200k of them would add 2.4 MB or trigger a scavenge.
       assert.ok(growth < 256 * 1024, `heap grew by ${growth} bytes`);
       assert.equal(gcs, 0, 'garbage collections during the read');
