@@ -51,4 +51,4 @@ ENV NODE_ENV=production \
 USER otelacct
 EXPOSE 9464
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 CMD ["node", "/app/healthcheck.mjs"]
-ENTRYPOINT ["node", "/app/dist/src/cli.js"]
+ENTRYPOINT ["node", "--max-semi-space-size=2", "/app/dist/src/cli.js"]

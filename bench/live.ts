@@ -18,7 +18,7 @@ import { OutputWatch, waitFor } from '../test/support/processes.ts';
 import { parseExposition, sumBy } from '../test/support/run-otelacct.ts';
 import type { TrafficTotals } from './generate.ts';
 import { killTree, processMemory, processTree, treeCpu } from './measure.ts';
-import { CLI, cleanEnv } from './otelacct-output.ts';
+import { CLI_ARGS, cleanEnv } from './otelacct-output.ts';
 import { PMACCT_PLUGIN_BUFFER } from './offline.ts';
 import type { Tools } from './tools.ts';
 
@@ -67,7 +67,7 @@ function exited(child: ChildProcess, timeoutMs = 20_000): Promise<void> {
 }
 
 async function startOtelacct(ifName: string): Promise<Capture> {
-  const child = spawn(process.execPath, [CLI, '-i', ifName, '--prometheus-port', '0', '--prometheus-host', '127.0.0.1'],
+  const child = spawn(process.execPath, [...CLI_ARGS, '-i', ifName, '--prometheus-port', '0', '--prometheus-host', '127.0.0.1'],
     { env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   const watch = new OutputWatch(child);
   const line = await watch.line(/"msg":"serving metrics"/);

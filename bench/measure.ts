@@ -28,6 +28,8 @@ export interface Usage {
   peakRssKiB: number;
   /** Highest sum of the sampled VmRSS of the tree, KiB (sampled every pollMs). */
   sampledRssKiB: number;
+  /** As sampledRssKiB, but only until the command wrote its first byte to stdout. */
+  rssBeforeOutputKiB: number;
 }
 
 /** The result of `measure`. */
@@ -162,9 +164,15 @@ export function measure(cmd: string, args: string[], o: MeasureOptions = {}): Pr
     });
     let stdout = '';
     let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     const sampler = new TreeSampler(child.pid!, child.pid);
+    let rssBeforeOutputKiB = 0;
+    let output = false;
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      if (!output) rssBeforeOutputKiB = sampler.sampledRssKiB;
+      output = true;
+      stdout += d;
+    });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     let started = false;
     const poll = setInterval(() => {
       if (!started && o.onStart) {
@@ -205,6 +213,7 @@ export function measure(cmd: string, args: string[], o: MeasureOptions = {}): Pr
       resolve({
         code, stdout, stderr, wall, cpu: Math.max(user + sys, sampler.cpu),
         peakRssKiB: Math.max(maxRss, sampler.peakRssKiB), sampledRssKiB: sampler.sampledRssKiB,
+        rssBeforeOutputKiB: output ? rssBeforeOutputKiB : sampler.sampledRssKiB,
       });
     });
   });

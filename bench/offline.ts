@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { parsePmacctCsv, pmacctdConfig } from '../test/support/pmacct.ts';
 import type { TrafficTotals } from './generate.ts';
 import { measure, type Measured } from './measure.ts';
-import { CLI, cleanEnv, comparePairs, parseOtelacctJson } from './otelacct-output.ts';
+import { CLI_ARGS, cleanEnv, comparePairs, parseOtelacctJson } from './otelacct-output.ts';
 import type { Tools } from './tools.ts';
 
 /**
@@ -124,9 +124,9 @@ export async function runOffline(tools: Tools, file: string, empty: string, tota
     const pm = await runPmacctd(tools, file, dir, result.pmacctReadSpan);
     result.runs.pmacctd.push(pm.run);
 
-    const empt = check(await measure(process.execPath, [CLI, '--read', empty, '--output', 'json'], { env }), 'otelacct (empty file)');
+    const empt = check(await measure(process.execPath, [...CLI_ARGS, '--read', empty, '--output', 'json'], { env }), 'otelacct (empty file)');
     result.runs.otelacctEmpty.push({ ...empt, netWall: empt.wall });
-    const o = check(await measure(process.execPath, [CLI, '--read', file, '--output', 'json'], { env }), 'otelacct');
+    const o = check(await measure(process.execPath, [...CLI_ARGS, '--read', file, '--output', 'json'], { env }), 'otelacct');
     const out = parseOtelacctJson(o.stdout);
     result.runs.otelacct.push({ ...o, netWall: o.wall - empt.wall });
 

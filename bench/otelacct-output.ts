@@ -6,6 +6,8 @@ import { fileURLToPath } from 'node:url';
 
 /** Absolute path of src/cli.ts. */
 export const CLI = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
+/** How otelacct is started, as ./otelacct and the package's bin start it (the V8 flag: see src/cli.ts). */
+export const CLI_ARGS = ['--max-semi-space-size=2', CLI];
 
 /** The environment of the benchmark without OTEL_* and OTELACCT_* (so defaults apply). */
 export function cleanEnv(): NodeJS.ProcessEnv {

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { FlowTable } from '../src/account/flow-table.ts';
 import { SCAN_PACKET_BYTES } from './generate.ts';
 import { killTree, measure, type Measured } from './measure.ts';
-import { CLI, cleanEnv, parseOtelacctJson } from './otelacct-output.ts';
+import { CLI_ARGS, cleanEnv, parseOtelacctJson } from './otelacct-output.ts';
 
 /** What the scan measured. */
 export interface ScanResult {
@@ -32,7 +32,7 @@ export interface ScanResult {
 
 /** The defaults otelacct runs with (as --print-config shows them). */
 function defaults(): { maxFlows: number; cardinalityLimit: number } {
-  const text = execFileSync(process.execPath, [CLI, '--print-config'], { env: cleanEnv(), encoding: 'utf8' });
+  const text = execFileSync(process.execPath, [...CLI_ARGS, '--print-config'], { env: cleanEnv(), encoding: 'utf8' });
   const c = JSON.parse(text) as { accounting: { maxFlows: number }; export: { cardinalityLimit: number } };
   return { maxFlows: c.accounting.maxFlows, cardinalityLimit: c.export.cardinalityLimit };
 }
@@ -41,7 +41,7 @@ function defaults(): { maxFlows: number; cardinalityLimit: number } {
 export async function runScan(sources: number, dir: string, empty: string, log: (line: string) => void): Promise<ScanResult> {
   const { maxFlows, cardinalityLimit } = defaults();
   const env = cleanEnv();
-  const baseline = await measure(process.execPath, [CLI, '--read', empty, '--output', 'json'], { env, pollMs: 100 });
+  const baseline = await measure(process.execPath, [...CLI_ARGS, '--read', empty, '--output', 'json'], { env, pollMs: 100 });
   const fifo = join(dir, 'scan.fifo');
   execFileSync('mkfifo', [fifo]);
   const generator = spawn(process.execPath, [new URL('./generate.ts', import.meta.url).pathname, 'scan', '--sources', String(sources), '--out', fifo],
@@ -50,7 +50,7 @@ export async function runScan(sources: number, dir: string, empty: string, log: 
   generator.stderr.setEncoding('utf8').on('data', (d: string) => (generatorError += d));
   let run: Measured;
   try {
-    run = await measure(process.execPath, [CLI, '--read', fifo, '--output', 'json'], { env, pollMs: 100, timeoutMs: 1_200_000 });
+    run = await measure(process.execPath, [...CLI_ARGS, '--read', fifo, '--output', 'json'], { env, pollMs: 100, timeoutMs: 1_200_000 });
   } finally {
     killTree(generator, 'SIGKILL');
   }

@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 import { NetworksFileError } from './account/networks.ts';
 import { CaptureFileError } from './capture/capture-file.ts';
 import { defaultInterface } from './capture/default-interface.ts';
@@ -6,13 +5,18 @@ import { CaptureError } from './capture/live-capture.ts';
 import { helpText } from './config/help.ts';
 import { ConfigError, loadConfig } from './config/load.ts';
 import type { Config } from './config/schema.ts';
-import { toJson, toPrometheusText } from './export/final-output.ts';
+import { writeJson, writePrometheusText } from './export/final-output.ts';
 import { WebConfigError } from './export/web-config.ts';
 import { Logger } from './log.ts';
 import { Pipeline } from './pipeline.ts';
 
 /** Seconds SIGINT/SIGTERM may take (stop capture, final OTLP export) before a forced exit. */
 const STOP_TIMEOUT_MS = 15_000;
+
+/** Writes to stdout, waiting for the pipe to drain when it is full. */
+function writeStdout(text: string): Promise<void> | void {
+  if (!process.stdout.write(text)) return new Promise((resolve) => process.stdout.once('drain', () => resolve()));
+}
 
 function fail(message: string, code: number): number {
   process.stderr.write(`otelacct: ${message}\n`);
@@ -69,8 +73,8 @@ async function main(argv: string[]): Promise<number> {
     }
     await pipeline.traffic.flush();
     const metrics = await pipeline.telemetry.collectOutput();
-    if (config.export.output === 'prometheus') process.stdout.write(toPrometheusText(metrics));
-    else if (config.export.output === 'json') process.stdout.write(toJson(metrics));
+    if (config.export.output === 'prometheus') await writePrometheusText(metrics, writeStdout);
+    else if (config.export.output === 'json') await writeJson(metrics, writeStdout);
     if (config.export.serve) {
       await untilSignal();
     }

@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import { Accountant } from './account/accountant.ts';
+import { Accountant, flushMark } from './account/accountant.ts';
 import { AggregationSpec } from './account/aggregation-spec.ts';
 import { loadNetworkTables } from './account/networks.ts';
 import { loadNetworksFile } from './account/networks-file.ts';
@@ -65,8 +65,11 @@ export class Pipeline {
       outputReader: opts.outputReader, onError: (message, fields) => log.repeating('warn', message, fields), kernel: this.kernel,
       interfaceUp: () => this.#live?.states(),
     });
+    // The page exists only where it can be served: live capture, or --read with --serve. (A
+    // plain --read would pay for its per-flush work for nothing.)
+    const served = config.prometheus.enabled && (config.capture.read === '' || config.export.serve);
     this.web = createLiveWeb({
-      config, accountant: this.accountant, traffic: this.traffic, exportHealth: this.telemetry.health, kernel: this.kernel,
+      config: { ...config, web: { ...config.web, enabled: config.web.enabled && served } }, accountant: this.accountant, traffic: this.traffic, exportHealth: this.telemetry.health, kernel: this.kernel,
       otlp: this.otlpUrl !== undefined, onError: (message) => log.warn(message),
     });
     this.accountant.onTableFilling = () => {
@@ -96,9 +99,10 @@ export class Pipeline {
         chunkSize: 1 << 20,
         onChunk: (bytesRead) => {
           progress.update(bytesRead, this.accountant.totalPackets);
-          // Flush when a table is half full: a 1 MiB chunk holds at most 2^16 packets (16-byte
-          // records), so with the default maxFlows (2^17) one chunk cannot fill the other half.
-          return this.accountant.flowTables.some((t) => t.size * 2 >= t.maxEntries) ? this.traffic.flush() : undefined;
+          // Flush when a table reaches the flush mark (at most half of it): a 1 MiB chunk holds at
+          // most 2^16 packets (16-byte records), so with the default maxFlows (2^17) one chunk
+          // cannot fill the rest.
+          return this.accountant.flowTables.some((t) => t.size >= Math.min(flushMark(t.maxEntries), t.maxEntries >> 1)) ? this.traffic.flush() : undefined;
         },
       });
     } finally {

@@ -7,6 +7,15 @@ import { FlowTable } from './flow-table.ts';
 import type { NetworkTables } from './network-tables.ts';
 import { Direction, PacketContext } from './packet-context.ts';
 
+/**
+ * Keys in a flow table that call for a flush: ¾ of the table, but at most 16384. Small flushes
+ * keep what the SDK and the garbage collector handle at once small during an address scan
+ * (memory stays flat); the rest of the table absorbs what arrives until the flush runs.
+ */
+export function flushMark(maxFlows: number): number {
+  return Math.max(1, Math.min(Math.floor(maxFlows * 0.75), 16384));
+}
+
 /** How the Accountant counts; fixed for its lifetime. */
 export interface AccountantOptions {
   aggregations: readonly AggregationSpec[];
@@ -42,7 +51,7 @@ export class Accountant implements PacketSink {
   totalPackets = 0;
   /** Bytes of local-to-local packets (scaled): local/remote aggregations count them twice with internalTraffic "both". */
   internalBytes = 0;
-  /** Called (at most once until the next `tableFlushed()`) when a flow table is 3/4 full. */
+  /** Called (at most once until the next `tableFlushed()`) when a flow table reaches flushMark(). */
   onTableFilling: (() => void) | undefined;
   readonly #decoded = new DecodeResult();
   readonly #ctx = new PacketContext();
@@ -58,7 +67,7 @@ export class Accountant implements PacketSink {
     this.tables = o.tables;
     this.samplingRate = o.samplingRate;
     this.flowTables = o.aggregations.map(() => new FlowTable(o.maxFlows));
-    this.#fillMark = Math.max(1, Math.floor(o.maxFlows * 0.75));
+    this.#fillMark = flushMark(o.maxFlows);
     this.#wantsNamed = o.aggregations.some((a) => a.wantsNamed);
     this.#internalBoth = o.internalTraffic === 'both';
     if (o.ports.length > 0) {

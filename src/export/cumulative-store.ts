@@ -4,20 +4,33 @@ import {
 } from '@opentelemetry/sdk-metrics';
 import { ATTR_OVERFLOW } from './semconv.ts';
 
-interface Series {
+/**
+ * One attribute set of a group, with one cumulative value per stream of the group. The streams
+ * of a group (otelacct.<name>.bytes and .packets) always carry the same attribute sets, so they
+ * share the entry: one key string, one attributes object, one start time.
+ */
+interface Entry {
   attributes: Attributes;
   startTime: HrTime;
-  value: number;
-  /** Clock reading (ms) of the last delta that changed the value. */
+  /** Cumulative value per stream of the group (indexed by Stream.slot). */
+  values: number[];
+  /** Clock reading (ms) of the last delta that changed a value. */
   lastChange: number;
+}
+
+interface Group {
+  entries: Map<string, Entry>;
+  /** Most entries, the overflow entry included. */
+  limit: number;
+  /** 0: never expire. */
+  idleMs: number;
+  streams: Stream[];
 }
 
 interface Stream {
   descriptor: MetricDescriptor;
-  series: Map<string, Series>;
-  limit: number;
-  /** 0: never expire. */
-  idleMs: number;
+  group: Group;
+  slot: number;
 }
 
 /** Counts the store reports about itself (self-telemetry). */
@@ -30,25 +43,35 @@ export interface StoreStats {
   overflowed: number;
 }
 
+/** The group of a metric: its name up to the last dot (otelacct.host.bytes → otelacct.host). */
+function groupName(metric: string): string {
+  const dot = metric.lastIndexOf('.');
+  return dot > 0 ? metric.slice(0, dot) : metric;
+}
+
 /**
  * otelacct's own cumulative state for the traffic metrics. It folds the SDK's *delta* collections
  * (views and cardinality limits already applied) into monotonic cumulative series, forgets series
- * idle for longer than `idleTimeoutMs`, and holds at most `limit` series per stream: further
+ * idle for longer than their idle timeout, and holds at most `limit` series per stream: further
  * keys are folded into one series with `otel.metric.overflow=true`, so the sum over a stream's
- * series always equals everything counted. Memory is bounded by limit × streams, not by uptime.
+ * series always equals everything counted. Memory is bounded by the limits, not by uptime.
  * A series that expires and comes back starts again from zero with a new start time.
+ *
+ * Streams whose names differ only after the last dot (the bytes and packets of an aggregation)
+ * form a group that shares its entries, limit and expiry.
  */
 export class CumulativeStore {
   readonly #limitOf: (metric: string) => number;
   readonly #idleOf: (metric: string) => number;
   readonly #now: () => number;
   readonly #streams = new Map<string, Stream>();
+  readonly #groups = new Map<string, Group>();
   #expired = 0;
   #overflowed = 0;
 
   /**
    * @param limit most series per stream, the overflow series included (as the SDK counts it);
-   *   a number for every stream, or a function of the metric name
+   *   a number for every stream, or a function of the metric name (read for a group's first stream)
    * @param idleTimeoutMs series unchanged for longer are dropped; 0 keeps them forever; a number
    *   for every stream, or a function of the metric name
    * @param now clock in milliseconds (injectable for tests)
@@ -59,6 +82,21 @@ export class CumulativeStore {
     this.#now = now;
   }
 
+  #stream(descriptor: MetricDescriptor): Stream {
+    let stream = this.#streams.get(descriptor.name);
+    if (stream) return stream;
+    const gname = groupName(descriptor.name);
+    let group = this.#groups.get(gname);
+    if (!group) {
+      group = { entries: new Map(), limit: Math.max(2, this.#limitOf(descriptor.name)), idleMs: this.#idleOf(descriptor.name), streams: [] };
+      this.#groups.set(gname, group);
+    }
+    stream = { descriptor, group, slot: group.streams.length };
+    group.streams.push(stream);
+    this.#streams.set(descriptor.name, stream);
+    return stream;
+  }
+
   /** Adds one delta collection of monotonic sums. Non-sum metrics are ignored. */
   merge(delta: ResourceMetrics): void {
     const now = this.#now();
@@ -66,12 +104,7 @@ export class CumulativeStore {
     for (const scope of delta.scopeMetrics) {
       for (const metric of scope.metrics) {
         if (metric.dataPointType !== DataPointType.SUM) continue;
-        let stream = this.#streams.get(metric.descriptor.name);
-        if (!stream) {
-          const name = metric.descriptor.name;
-          stream = { descriptor: metric.descriptor, series: new Map(), limit: Math.max(2, this.#limitOf(name)), idleMs: this.#idleOf(name) };
-          this.#streams.set(metric.descriptor.name, stream);
-        }
+        const stream = this.#stream(metric.descriptor);
         for (const dp of metric.dataPoints) {
           if (dp.value === 0) continue;
           this.#add(stream, dp.attributes, dp.value, now, hrNow);
@@ -81,36 +114,52 @@ export class CumulativeStore {
   }
 
   #add(stream: Stream, attributes: Attributes, value: number, now: number, hrNow: HrTime): void {
+    const group = stream.group;
     let key = seriesKey(attributes);
-    let s = stream.series.get(key);
-    if (!s && stream.series.size >= stream.limit - 1 && attributes[ATTR_OVERFLOW] !== true) {
-      this.#overflowed++;
+    let e = group.entries.get(key);
+    if (!e && group.entries.size >= group.limit - 1 && attributes[ATTR_OVERFLOW] !== true) {
+      if (stream.slot === 0) this.#overflowed++;
       attributes = { [ATTR_OVERFLOW]: true };
       key = seriesKey(attributes);
-      s = stream.series.get(key);
+      e = group.entries.get(key);
     }
-    if (!s) {
-      s = { attributes, startTime: hrNow, value: 0, lastChange: now };
-      stream.series.set(key, s);
+    if (!e) {
+      e = { attributes, startTime: hrNow, values: group.streams.map(() => 0), lastChange: now };
+      group.entries.set(key, e);
     }
-    s.value += value;
-    s.lastChange = now;
+    while (e.values.length < group.streams.length) e.values.push(0);
+    e.values[stream.slot] += value;
+    e.lastChange = now;
+  }
+
+  /**
+   * True when a data point for `attributesKey` (a seriesKey) in `metric` would be folded into
+   * the overflow series: the stream holds its limit and not this series. Lets the flush skip the
+   * SDK for keys that cannot become a series (the dominant cost during an address scan).
+   */
+  wouldOverflow(metric: string, attributesKey: string): boolean {
+    const group = this.#streams.get(metric)?.group;
+    return group !== undefined && group.entries.size >= group.limit - 1 && !group.entries.has(attributesKey);
   }
 
   /** Drops idle series; returns the cumulative state as MetricData (one per stream). */
   snapshot(): MetricData[] {
     const now = this.#now();
     const endTime = msToHr(now);
+    for (const group of this.#groups.values()) {
+      if (group.idleMs <= 0) continue;
+      for (const [key, e] of group.entries) {
+        if (now - e.lastChange > group.idleMs) {
+          group.entries.delete(key);
+          this.#expired += group.streams.length;
+        }
+      }
+    }
     const out: MetricData[] = [];
     for (const stream of this.#streams.values()) {
       const dataPoints = [];
-      for (const [key, s] of stream.series) {
-        if (stream.idleMs > 0 && now - s.lastChange > stream.idleMs) {
-          stream.series.delete(key);
-          this.#expired++;
-          continue;
-        }
-        dataPoints.push({ attributes: s.attributes, startTime: s.startTime, endTime, value: s.value });
+      for (const e of stream.group.entries.values()) {
+        dataPoints.push({ attributes: e.attributes, startTime: e.startTime, endTime, value: e.values[stream.slot] ?? 0 });
       }
       out.push({
         descriptor: stream.descriptor,
@@ -125,7 +174,7 @@ export class CumulativeStore {
 
   stats(): StoreStats {
     let series = 0;
-    for (const s of this.#streams.values()) series += s.series.size;
+    for (const g of this.#groups.values()) series += g.entries.size * g.streams.length;
     return { series, expired: this.#expired, overflowed: this.#overflowed };
   }
 }
@@ -142,4 +191,3 @@ function msToHr(ms: number): HrTime {
   const s = Math.floor(ms / 1000);
   return [s, Math.round((ms - s * 1000) * 1e6)];
 }
-

@@ -111,7 +111,7 @@ export class SelfTelemetry implements MetricProducer {
         dataPoints: [...up].map(([index, capturing]) => ({ attributes: { [ATTR_NETWORK_INTERFACE_NAME]: interfaces.name(index) }, value: capturing ? 1 : 0, startTime: now, endTime: now })),
       });
     }
-    if (kernel) {
+    if (kernel && drops.length > 0) {
       out.splice(1, 0, sum(METRIC_CAPTURE_DROPPED, '{packet}', 'Packets the kernel dropped before otelacct could read them (capture buffer full), per interface; live capture only.', drops));
     }
     return out;

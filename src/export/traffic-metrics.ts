@@ -6,7 +6,7 @@ import {
 import type { Accountant } from '../account/accountant.ts';
 import { KEY_WORDS, type FlowTable } from '../account/flow-table.ts';
 import { VERSION } from '../version.ts';
-import { CumulativeStore } from './cumulative-store.ts';
+import { CumulativeStore, seriesKey } from './cumulative-store.ts';
 import type { FlowAttributes } from './flow-attributes.ts';
 import { ATTR_OVERFLOW, SCOPE_NAME } from './semconv.ts';
 
@@ -54,6 +54,8 @@ export class TrafficMetrics implements MetricProducer {
   readonly #provider: MeterProvider;
   readonly #reader = new DeltaReader();
   readonly #instruments: Instruments[];
+  /** The bytes metric name of each aggregation (the store's key for room checks). */
+  readonly #names: string[];
   readonly #onError: (err: unknown) => void;
   #resource: Resource | undefined;
   #chain: Promise<void> = Promise.resolve();
@@ -78,6 +80,7 @@ export class TrafficMetrics implements MetricProducer {
     this.store = new CumulativeStore((metric) => limits.get(metric) ?? 2000, (metric) => idle.get(metric) ?? 0, opts.now);
     this.#provider = new MeterProvider({ views, readers: [this.#reader] });
     const meter = this.#provider.getMeter(SCOPE_NAME, VERSION);
+    this.#names = specs.map((spec) => trafficMetricNames(spec.name).bytes);
     this.#instruments = specs.map((spec) => {
       const names = trafficMetricNames(spec.name);
       return {
@@ -123,16 +126,27 @@ export class TrafficMetrics implements MetricProducer {
       const table = tables[i];
       const { bytes, packets } = this.#instruments[i];
       const attrs = this.#attributes[i];
+      const bytesName = this.#names[i];
+      // Keys the store has no room for would only be folded into the overflow series after a
+      // trip through the SDK: add them to the overflow directly (same result, much cheaper
+      // during an address scan).
+      let overflowBytes = table.overflowBytes;
+      let overflowPackets = table.overflowPackets;
       for (let e = 0; e < table.size; e++) {
         const attributes = attrs.of(table.keys, e * KEY_WORDS);
+        if (this.store.wouldOverflow(bytesName, seriesKey(attributes))) {
+          overflowBytes += table.bytes[e];
+          overflowPackets += table.packets[e];
+          continue;
+        }
         bytes.add(table.bytes[e], attributes);
         packets.add(table.packets[e], attributes);
       }
       for (const listener of this.#drainListeners) listener(i, table);
-      if (table.overflowPackets > 0) {
+      if (overflowPackets > 0) {
         const attributes = { [ATTR_OVERFLOW]: true };
-        bytes.add(table.overflowBytes, attributes);
-        packets.add(table.overflowPackets, attributes);
+        bytes.add(overflowBytes, attributes);
+        packets.add(overflowPackets, attributes);
       }
       table.clear();
     }

@@ -62,7 +62,7 @@ describe('Dockerfile', () => {
   });
 
   it('has the entry point, the metrics port and a health check whose script exists', () => {
-    assert.ok(final.lines.includes('ENTRYPOINT ["node", "/app/dist/src/cli.js"]'));
+    assert.ok(final.lines.includes('ENTRYPOINT ["node", "--max-semi-space-size=2", "/app/dist/src/cli.js"]'));
     assert.ok(final.lines.includes('EXPOSE 9464'));
     const health = final.lines.find((l) => l.startsWith('HEALTHCHECK '));
     assert.match(health ?? '', /CMD \["node", "\/app\/healthcheck\.mjs"\]/);
