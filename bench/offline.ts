@@ -126,7 +126,10 @@ export async function runOffline(tools: Tools, file: string, empty: string, tota
 
     const empt = check(await measure(process.execPath, [...CLI_ARGS, '--read', empty, '--output', 'json'], { env }), 'otelacct (empty file)');
     result.runs.otelacctEmpty.push({ ...empt, netWall: empt.wall });
-    const o = check(await measure(process.execPath, [...CLI_ARGS, '--read', file, '--output', 'json'], { env }), 'otelacct');
+    // Every pair must be its own series to compare pair by pair: size the limit to the input
+    // (an operator does the same for per-pair accounting; the default keeps 10,000 series).
+    const limit = String(Math.max(10_000, 2 * totals.pairs.size + 16));
+    const o = check(await measure(process.execPath, [...CLI_ARGS, '--read', file, '--output', 'json', '--cardinality-limit', limit], { env }), 'otelacct');
     const out = parseOtelacctJson(o.stdout);
     result.runs.otelacct.push({ ...o, netWall: o.wall - empt.wall });
 

@@ -73,6 +73,7 @@ async function main(argv: string[]): Promise<number> {
     }
     await pipeline.traffic.flush();
     const metrics = await pipeline.telemetry.collectOutput();
+    pipeline.reportOverflow();
     if (config.export.output === 'prometheus') await writePrometheusText(metrics, writeStdout);
     else if (config.export.output === 'json') await writeJson(metrics, writeStdout);
     if (config.export.serve) {

@@ -40,6 +40,8 @@ export class Pipeline {
   #live: LiveCapture | undefined;
   #config: Config;
   #liveInterfaces: string[] = [];
+  readonly #overflowSeen = new Map<string, number>();
+  #overflowTimer: NodeJS.Timeout | undefined;
   readonly #log: Logger;
 
   constructor(config: Config, log: Logger, opts: { outputReader: boolean; env?: NodeJS.ProcessEnv; now?: () => number }) {
@@ -117,6 +119,7 @@ export class Pipeline {
     this.#live = new LiveCapture({ interfaces, filter: c.filter, bufferSize: c.bufferSize, snaplen: c.snaplen }, this.accountant, this.interfaces, this.kernel,
       (level, msg, fields, repeating) => (repeating ? this.#log.repeating(level, msg, fields) : this.#log.log(level, msg, fields)));
     if (this.kernel.unavailable) this.#log.warn('kernel drop counts unavailable', { reason: this.kernel.unavailable });
+    this.#overflowTimer ??= setInterval(() => this.reportOverflow(), 60_000).unref();
   }
 
   /**
@@ -202,8 +205,24 @@ export class Pipeline {
     return { applied, needRestart, errors };
   }
 
+  /**
+   * Logs the traffic metrics whose overflow series grew since the last call: keys beyond a
+   * cardinality limit are being counted together, so per-key detail is lost (totals are not).
+   * Called after --read, and every minute while capturing.
+   */
+  reportOverflow(): void {
+    for (const [metric, value] of this.traffic.store.overflowTotals()) {
+      if (!metric.endsWith('.bytes') || value <= (this.#overflowSeen.get(metric) ?? 0)) continue;
+      this.#overflowSeen.set(metric, value);
+      this.#log.repeating('warn', 'cardinality limit reached: keys beyond it are counted in the otel.metric.overflow series', {
+        metric, overflowBytes: value, hint: 'raise export.cardinalityLimit (or the aggregation\'s cardinalityLimit), or count by fewer dimensions',
+      });
+    }
+  }
+
   /** Stops capture, exports a last time, closes the server. */
   async stop(): Promise<void> {
+    if (this.#overflowTimer) clearInterval(this.#overflowTimer);
     this.#live?.close();
     this.#live = undefined;
     this.web?.close();

@@ -127,7 +127,7 @@ export const schema = {
   export: {
     cardinalityLimit: {
       doc: 'Series per traffic metric (OTel view aggregationCardinalityLimit). Keys past it go to one series with otel.metric.overflow=true.',
-      format: intIn(2, 10_000_000), default: 50_000, env: 'OTELACCT_EXPORT_CARDINALITY_LIMIT', arg: 'cardinality-limit',
+      format: intIn(2, 10_000_000), default: 10_000, env: 'OTELACCT_EXPORT_CARDINALITY_LIMIT', arg: 'cardinality-limit',
     },
     idleTimeout: {
       doc: 'Seconds without traffic after which a series is dropped from /metrics and OTLP (0: never).',

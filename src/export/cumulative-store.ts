@@ -172,6 +172,17 @@ export class CumulativeStore {
     return out;
   }
 
+  /** Metric → cumulative value of its overflow series, for the streams that have one. */
+  overflowTotals(): Map<string, number> {
+    const key = seriesKey({ [ATTR_OVERFLOW]: true });
+    const out = new Map<string, number>();
+    for (const [name, stream] of this.#streams) {
+      const e = stream.group.entries.get(key);
+      if (e) out.set(name, e.values[stream.slot] ?? 0);
+    }
+    return out;
+  }
+
   stats(): StoreStats {
     let series = 0;
     for (const g of this.#groups.values()) series += g.entries.size * g.streams.length;

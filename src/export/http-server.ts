@@ -3,6 +3,7 @@ import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { BasicAuth } from './basic-auth.ts';
+import { writePrometheusText } from './final-output.ts';
 import type { WebConfig } from './web-config.ts';
 
 /** Handles a request the metrics server does not; returns false to let it answer 404. */
@@ -30,7 +31,7 @@ export function createMetricsServer(exporter: PrometheusExporter, path: string, 
       return;
     }
     if (url === path) {
-      exporter.getMetricsRequestHandler(req, res);
+      void serveExposition(exporter, req, res);
       return;
     }
     if (options.routes?.(url, req, res)) return;
@@ -57,6 +58,31 @@ export function createMetricsServer(exporter: PrometheusExporter, path: string, 
   server.requestTimeout = 30_000;
   server.maxHeadersCount = 100;
   return server;
+}
+
+/**
+ * Collects through the Prometheus reader and writes the exposition one metric at a time, waiting
+ * for the socket to drain: a scrape of 100,000 series is never built as one string (that string
+ * and its intermediates cost ~130 MB at once).
+ */
+async function serveExposition(exporter: PrometheusExporter, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  let metrics;
+  try {
+    metrics = (await exporter.collect()).resourceMetrics;
+  } catch (err) {
+    res.writeHead(500, { 'content-type': 'text/plain' }).end(`# failed to collect metrics: ${String(err)}\n`);
+    return;
+  }
+  res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
+  if (req.method === 'HEAD') {
+    res.end();
+    return;
+  }
+  await writePrometheusText(metrics, (text) => {
+    if (res.destroyed) return;
+    if (!res.write(text)) return new Promise<void>((resolve) => { res.once('drain', resolve); res.once('close', resolve); });
+  });
+  res.end();
 }
 
 /** Starts listening; resolves with the bound port, rejects with a clear message. */

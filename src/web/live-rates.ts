@@ -48,9 +48,16 @@ export interface LiveMeta {
  * The page's ticker flushes and closes every second while a page is open; otherwise a drain
  * closes the interval by itself once it is at least a second long (scrapes, OTLP pushes).
  * Memory: the open interval holds at most one host and one pair per flow-table key (capped at
- * maxFlows, the rest summed as "other"); closed slots keep 3N hosts and N pairs each, for
+ * maxFlows and at MAX_TRACKED, the rest summed as "other"); closed slots keep 3N hosts and N pairs each, for
  * `windowSeconds` (and at most 2 × windowSeconds slots).
  */
+/**
+ * Most hosts (and pairs) one open interval tracks by name. During an address scan every packet
+ * is a new host: past this, they are summed as "other" (a scan has no top talker to show), which
+ * keeps the page's memory small whatever maxFlows is.
+ */
+export const MAX_TRACKED = 16384;
+
 export class LiveRates {
   /** The aggregations read (chosen again if a reload adds or removes the local networks). */
   view: LiveView;
@@ -75,7 +82,7 @@ export class LiveRates {
     this.view = chooseView(o.accountant.aggregations, o.tables);
     this.meta = this.#metaOf(this.view);
     this.#reader = new EntryReader(this.view, o.accountant.aggregations, o.tables, o.internalTraffic);
-    this.#acc = new SlotAccumulator(Math.max(1024, o.accountant.flowTables[0]?.maxEntries ?? 0));
+    this.#acc = new SlotAccumulator(Math.min(MAX_TRACKED, Math.max(1024, o.accountant.flowTables[0]?.maxEntries ?? 0)));
     this.#lastClose = this.#now();
     this.#atClose = this.#totals();
   }

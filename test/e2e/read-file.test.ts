@@ -154,6 +154,9 @@ test('past the cardinality limit, keys land in one otel_metric_overflow="true" s
   assert.equal(overflow.length, 1);
   assert.ok(overflow[0][1] > 0);
   assert.equal(series.reduce((a, [, v]) => a + v, 0), total);
+  const warning = r.stderr.split('\n').find((l) => l.includes('cardinality limit reached'));
+  assert.ok(warning, `a warning names the metric: ${r.stderr}`);
+  assert.equal((JSON.parse(warning) as { metric: string }).metric, 'otelacct.traffic.bytes');
 });
 
 test('progress on a terminal, nothing when stderr is not one', async (t) => {
