@@ -26,7 +26,7 @@ import { FuzzAccounting } from '../test/fuzz/fuzz-accounting.ts';
 import { CORRUPTION_NAMES, FileFuzz } from '../test/fuzz/file-fuzz.ts';
 import { FrameGenerator, LINK_SHAPES } from '../test/fuzz/frame-generator.ts';
 import { FuzzFrame, MUTATION_NAMES, Mutator } from '../test/fuzz/mutator.ts';
-import { Prng } from '../test/fuzz/prng.ts';
+import { Prng } from '../test/support/prng.ts';
 
 const { values } = parseArgs({
   options: {

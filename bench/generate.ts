@@ -16,32 +16,13 @@
 import { parseArgs } from 'node:util';
 import { ethernetIPv4, ethernetIPv6, type PacketSpec } from '../test/support/frames.ts';
 import { PcapWriter } from '../test/support/pcap-writer.ts';
+import { Prng } from '../test/support/prng.ts';
 
 /** LINKTYPE_ETHERNET. */
 const ETHERNET = 1;
 /** First timestamp written (seconds since the epoch). */
 const BASE_SECONDS = 1_700_000_000;
 
-/** A deterministic 32-bit PRNG (mulberry32): `next()` in [0, 2^32), `unit()` in [0, 1). */
-export class Prng {
-  #state: number;
-  constructor(seed: number) {
-    this.#state = seed >>> 0;
-  }
-  next(): number {
-    let t = (this.#state = (this.#state + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  }
-  unit(): number {
-    return this.next() / 4294967296;
-  }
-  /** An integer in [0, n). */
-  below(n: number): number {
-    return Math.floor(this.unit() * n);
-  }
-}
 
 /** Options of writeTraffic. */
 export interface TrafficOptions {
@@ -83,23 +64,23 @@ interface Flow {
 }
 
 function v4(prng: Prng, first: number): string {
-  return `${first}.${prng.below(256)}.${prng.below(256)}.${1 + prng.below(254)}`;
+  return `${first}.${prng.int(256)}.${prng.int(256)}.${1 + prng.int(254)}`;
 }
 
 function v6(prng: Prng, prefix: string): string {
-  const w = (): string => prng.below(65536).toString(16);
-  return `${prefix}:${w()}:${w()}::${(1 + prng.below(65535)).toString(16)}`;
+  const w = (): string => prng.int(65536).toString(16);
+  return `${prefix}:${w()}:${w()}::${(1 + prng.int(65535)).toString(16)}`;
 }
 
 function makeFlow(prng: Prng, o: TrafficOptions): Flow {
   const ipv6 = prng.unit() < o.ipv6Share;
-  const vlan = prng.unit() < o.vlanShare ? [1 + prng.below(4094)] : undefined;
+  const vlan = prng.unit() < o.vlanShare ? [1 + prng.int(4094)] : undefined;
   const r = prng.unit();
   const proto = r < 0.8 ? 6 : r < 0.98 ? 17 : ipv6 ? 58 : 1;
   const src = ipv6 ? v6(prng, '2001:db8') : v4(prng, 10);
   const dst = ipv6 ? v6(prng, '2001:db8:ffff') : v4(prng, 198);
   const spec: PacketSpec = {
-    src, dst, proto, vlan, srcPort: 1024 + prng.below(64000), dstPort: [80, 443, 53, 123, 8080][prng.below(5)],
+    src, dst, proto, vlan, srcPort: 1024 + prng.int(64000), dstPort: [80, 443, 53, 123, 8080][prng.int(5)],
   };
   // UDP and ICMP headers are 12 bytes shorter than TCP's; keep the same IP sizes roughly.
   const extra = proto === 6 ? 0 : 12;

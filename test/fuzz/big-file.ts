@@ -14,7 +14,7 @@ import { checkCli, type InProcessRead } from './cli-fuzz.ts';
 import { FrameGenerator, LINK_SHAPES } from './frame-generator.ts';
 import { FuzzAccounting, FuzzFailure } from './fuzz-accounting.ts';
 import { FuzzFrame, Mutator } from './mutator.ts';
-import { Prng } from './prng.ts';
+import { Prng } from '../support/prng.ts';
 
 /** LINKTYPE_IEEE802_11: an interface whose frames otelacct counts as unsupported. */
 const UNDECODED_LINK_TYPE = 105;

@@ -34,6 +34,8 @@ export function writeCliConfig(dir: string): string {
   writeFileSync(config, JSON.stringify({
     accounting: { localNetworks: FUZZ_LOCAL, networksFile: networks, ports: FUZZ_PORTS, internalTraffic: 'both' },
     aggregations: FUZZ_AGGREGATIONS,
+    // Room for every key of the files: the comparison is key by key, and overflow would log.
+    export: { cardinalityLimit: 1_000_000 },
   }));
   return config;
 }

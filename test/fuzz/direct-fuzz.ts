@@ -12,7 +12,7 @@ import { BuiltFrame, FEATURE_NAMES } from './built-frame.ts';
 import { FrameGenerator, LINK_SHAPES } from './frame-generator.ts';
 import { FUZZ_INTERFACES, FuzzAccounting, FuzzFailure } from './fuzz-accounting.ts';
 import { FuzzFrame, MUTATION_NAMES, Mutator } from './mutator.ts';
-import { Prng } from './prng.ts';
+import { Prng } from '../support/prng.ts';
 
 /** What a run fed and saw. */
 export class FuzzCounts {

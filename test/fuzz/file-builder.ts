@@ -11,7 +11,7 @@ import { PcapNgWriter, PcapWriter } from '../support/pcap-writer.ts';
 import { BuiltFrame } from './built-frame.ts';
 import { FrameGenerator, LINK_SHAPES } from './frame-generator.ts';
 import { FuzzFrame, Mutator } from './mutator.ts';
-import type { Prng } from './prng.ts';
+import type { Prng } from '../support/prng.ts';
 
 /** One record (pcap) or block (pcapng) of a built file. */
 export interface FileBlock {

@@ -15,7 +15,7 @@ import type { PacketSink } from '../../src/capture/packet-sink.ts';
 import type { InProcessRead } from './cli-fuzz.ts';
 import { type BuiltFile, FileBuilder, type FileBlock } from './file-builder.ts';
 import { FuzzAccounting, FuzzFailure } from './fuzz-accounting.ts';
-import { Prng } from './prng.ts';
+import { Prng } from '../support/prng.ts';
 
 /** File-level damage, by index. */
 export const CORRUPTION_NAMES: readonly string[] = ['none', 'truncated', 'bytes overwritten', 'length field', 'file header', 'garbage appended'];

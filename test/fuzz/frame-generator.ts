@@ -10,7 +10,7 @@ import { LinkType } from '../../src/decode/link-type.ts';
 import { AddressFamily, EtherType, PppProtocol } from '../../src/decode/numbers.ts';
 import { BuiltFrame, Feature } from './built-frame.ts';
 import { writeIPv4, writeIPv6 } from './ip-builder.ts';
-import type { Prng } from './prng.ts';
+import type { Prng } from '../support/prng.ts';
 
 /** Link layers the generator builds, with their LINKTYPE and weight. */
 export const LINK_SHAPES: readonly { name: string; linkType: number; weight: number }[] = [

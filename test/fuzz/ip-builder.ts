@@ -6,7 +6,7 @@
  */
 import { IpProto } from '../../src/decode/numbers.ts';
 import { Feature, type BuiltFrame } from './built-frame.ts';
-import type { Prng } from './prng.ts';
+import type { Prng } from '../support/prng.ts';
 
 /** Transport protocols, weighted; 255 stands for a random protocol number. */
 const PROTOCOLS = [IpProto.TCP, IpProto.UDP, IpProto.ICMP, IpProto.SCTP, IpProto.UDP_LITE, IpProto.DCCP, 47, IpProto.ESP, 255];

@@ -7,7 +7,7 @@
  */
 import { LinkType } from '../../src/decode/link-type.ts';
 import { type BuiltFrame, MAX_FRAME } from './built-frame.ts';
-import type { Prng } from './prng.ts';
+import type { Prng } from '../support/prng.ts';
 
 /** What was done to a frame; a frame may carry several (bit set of 1 << kind). */
 export const Mutation = {

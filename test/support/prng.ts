@@ -1,6 +1,7 @@
 /**
- * The fuzzers' seeded random source (mulberry32): the same seed gives the same frames, files and
- * mutations on every machine, so a failure report (seed, frame number) reproduces exactly.
+ * The seeded random source of the fuzzers and the bench generator (mulberry32): the same seed
+ * gives the same frames, files and mutations on every machine, so a failure report (seed, frame
+ * number) reproduces exactly.
  */
 export class Prng {
   #state: number;
