@@ -116,7 +116,9 @@ export class TrafficMetrics implements MetricProducer {
    * (used to swap the networks table).
    */
   flush(afterDrain?: () => void): Promise<void> {
-    this.#chain = this.#chain.then(() => this.#flushOnce(afterDrain), (err) => this.#onError(err));
+    // Every flush runs, whatever happened to the one before; a failure is reported through
+    // onError and never rejects the caller (a scrape or a push then serves what the store has).
+    this.#chain = this.#chain.then(() => this.#flushOnce(afterDrain)).catch((err: unknown) => this.#onError(err));
     return this.#chain;
   }
 
