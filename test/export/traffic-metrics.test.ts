@@ -14,7 +14,7 @@ test('a failed flush is reported, does not reject, and the next flush still runs
     return real.of(keys, base);
   } } as unknown as FlowAttributes;
   const errors: unknown[] = [];
-  const traffic = new TrafficMetrics({ accountant: t.accountant, attributes: [flaky], idleTimeoutMs: 0, onError: (e) => errors.push(e) } as never);
+  const traffic = new TrafficMetrics({ accountant: t.accountant, attributes: [flaky], idleTimeoutMs: 0, onError: (e: unknown) => errors.push(e) } as never);
   t.add(ipv4Packet({ src: '10.0.0.1', dst: '10.0.0.2', proto: 17, srcPort: 1, dstPort: 2 }));
   await traffic.flush(); // throws inside: reported, not rejected
   assert.equal(errors.length, 1);
