@@ -5,18 +5,7 @@ import { DECODE_STATUS_COUNT, DecodeResult, DecodeStatus } from '../../src/decod
 import { LinkType } from '../../src/decode/link-type.ts';
 import { SAMPLES } from './corpus.ts';
 import { poisoned } from './harness.ts';
-
-/** mulberry32: small seeded PRNG so that failures reproduce. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from '../support/prng.ts';
 
 /** Every supported link type plus two unsupported ones. */
 const LINK_TYPES = [...(Object.values(LinkType) as number[]), 105, 65535];

@@ -7,6 +7,10 @@ import {
   findPmacctd, inOutPlugins, inOutPreTagMap, networksFileTable, pmacctdVersion, runPmacctd, type PmacctCounters,
   type PmacctPlugin, type PmacctPluginResult,
 } from '../support/pmacct.ts';
+import {
+  asIPv4Fragment, ethernetDot1Q, sllFrame, withIPv4Options, withIPv6Extension,
+} from '../support/oracle-frames.ts';
+import { prng } from '../support/prng.ts';
 import { TempDir } from '../support/read-capture.ts';
 import { runOtelacct } from '../support/run-otelacct.ts';
 
@@ -90,18 +94,6 @@ function skipWithout(t: TestContext): boolean {
   if (process.env.CI) assert.fail(`pmacct accounting oracle: CI must run it but ${noPmacctd}`);
   t.skip(noPmacctd);
   return false;
-}
-
-/** mulberry32: small, seedable, deterministic. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -234,87 +226,6 @@ interface Packet {
   ipLength: number;
 }
 
-/** IPv4 header checksum. */
-function ipv4HeaderChecksum(header: Uint8Array): number {
-  let total = 0;
-  for (let i = 0; i + 1 < header.length; i += 2) total += (header[i] << 8) | header[i + 1];
-  while (total > 0xffff) total = (total & 0xffff) + (total >>> 16);
-  return ~total & 0xffff;
-}
-
-function fixIPv4Header(ip: Uint8Array): Uint8Array {
-  const view = new DataView(ip.buffer, ip.byteOffset);
-  view.setUint16(2, ip.length);
-  view.setUint16(10, 0);
-  view.setUint16(10, ipv4HeaderChecksum(ip.subarray(0, (ip[0] & 0x0f) * 4)));
-  return ip;
-}
-
-/** `ip` with 4 bytes of IPv4 options (NOP NOP NOP EOL): IHL 6. */
-function withIPv4Options(ip: Uint8Array): Uint8Array {
-  const out = new Uint8Array(ip.length + 4);
-  out.set(ip.subarray(0, 20));
-  out.set([1, 1, 1, 0], 20);
-  out.set(ip.subarray(20), 24);
-  out[0] = 0x46;
-  return fixIPv4Header(out);
-}
-
-/** `ip` as an IPv4 fragment at `offset` (8-byte units), More Fragments set or not. */
-function asIPv4Fragment(ip: Uint8Array, offset: number, more: boolean): Uint8Array {
-  const out = ip.slice();
-  const view = new DataView(out.buffer);
-  view.setUint16(4, 0x4242);
-  view.setUint16(6, (more ? 0x2000 : 0) | offset);
-  return fixIPv4Header(out);
-}
-
-/** `ip` (IPv6) with a hop-by-hop (PadN) or fragment header after the fixed header. */
-function withIPv6Extension(ip: Uint8Array, kind: 'hop-by-hop' | 'fragment', fragmentOffset = 0): Uint8Array {
-  const out = new Uint8Array(ip.length + 8);
-  out.set(ip.subarray(0, 40));
-  out.set(ip.subarray(40), 48);
-  const view = new DataView(out.buffer);
-  out[40] = ip[6];
-  if (kind === 'hop-by-hop') {
-    out[6] = 0;
-    out.set([0, 1, 4, 0, 0, 0, 0], 41);
-  } else {
-    out[6] = 44;
-    view.setUint16(42, (fragmentOffset << 3) | (fragmentOffset === 0 ? 1 : 0));
-    view.setUint32(44, 0x0badf00d);
-  }
-  view.setUint16(4, out.length - 40);
-  return out;
-}
-
-/** Ethernet II frame around `ip`, with 802.1Q tags (TPID 0x8100 each, stacked). */
-function ethernetFrame(ip: Uint8Array, v6: boolean, vlans: number[]): Uint8Array {
-  const frame = new Uint8Array(14 + 4 * vlans.length + ip.length);
-  const view = new DataView(frame.buffer);
-  frame.set([0x02, 0, 0, 0, 0, 0x02, 0x02, 0, 0, 0, 0, 0x01]);
-  vlans.forEach((vid, i) => {
-    view.setUint16(12 + 4 * i, 0x8100);
-    view.setUint16(14 + 4 * i, vid);
-  });
-  view.setUint16(12 + 4 * vlans.length, v6 ? 0x86dd : 0x0800);
-  frame.set(ip, 14 + 4 * vlans.length);
-  return frame;
-}
-
-/** Linux cooked capture v1 frame: 16-byte header, then the IP packet. */
-function sllFrame(ip: Uint8Array, v6: boolean, packetType: number): Uint8Array {
-  const frame = new Uint8Array(16 + ip.length);
-  const view = new DataView(frame.buffer);
-  view.setUint16(0, packetType);
-  view.setUint16(2, 1);
-  view.setUint16(4, 6);
-  frame.set([0x02, 0x00, 0x5e, 0x10, 0x20, 0x30, 0, 0], 6);
-  view.setUint16(14, v6 ? 0x86dd : 0x0800);
-  frame.set(ip, 16);
-  return frame;
-}
-
 /**
  * `count` packets over `pairCount` host pairs: ~30% local→remote, ~30% remote→local, ~20%
  * local→local, ~20% transit; ~40% IPv6. Ethernet frames: ~15% one 802.1Q tag, ~6% two; short
@@ -379,7 +290,7 @@ function buildCapture(seed: number, count: number, pairCount: number, link: 'eth
       const tags = v < 0.15 ? [1 + Math.floor(rand() * 4094)]
         : v < 0.21 ? [100 + Math.floor(rand() * 100), 1 + Math.floor(rand() * 4000)] : [];
       vlans = tags.length;
-      frame = ethernetFrame(ip, pair.v6, tags);
+      frame = ethernetDot1Q(ip, pair.v6, tags);
       if (frame.length < 60 && rand() < 0.7) {
         // What a NIC captures of a short frame: padding after the IP packet, not counted.
         const padded = new Uint8Array(60);

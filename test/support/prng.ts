@@ -66,3 +66,9 @@ export class Prng {
     for (; i < end; i++) out[i] = this.next();
   }
 }
+
+/** A function returning uniform numbers in [0, 1) from `seed` (the same sequence as Prng.unit()). */
+export function prng(seed: number): () => number {
+  const p = new Prng(seed);
+  return () => p.unit();
+}
