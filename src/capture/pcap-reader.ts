@@ -1,5 +1,5 @@
 import { CaptureFileError } from './capture-file-error.ts';
-import { errorText, type ReadContext, u32, u32be, u32le } from './read-context.ts';
+import { errorText, nextChunk, type ReadContext, u32, u32be, u32le } from './read-context.ts';
 
 /** Size of the classic pcap file header. */
 const FILE_HEADER = 24;
@@ -17,7 +17,7 @@ export const MAX_PCAP_CAPLEN = 0x40000;
  * version, or a captured length above 256 KiB — after delivering every complete record before it.
  */
 export async function readPcap(ctx: ReadContext): Promise<void> {
-  const { file, sink, stats, onChunk } = ctx;
+  const { file, sink, stats } = ctx;
   if (file.available < FILE_HEADER && !file.refill(FILE_HEADER)) {
     throw new CaptureFileError(file.path, 'truncated pcap file header', 0,
       `need ${FILE_HEADER} bytes, ${file.available} left`);
@@ -57,15 +57,9 @@ export async function readPcap(ctx: ReadContext): Promise<void> {
       pos += need;
       need = RECORD_HEADER;
     }
-    file.start = pos;
     stats.packets = packets;
     stats.capturedBytes = bytes;
-    await onChunk?.(file.base + file.end);
-    if (!file.refill(need)) {
-      if (file.available === 0) return;
-      throw new CaptureFileError(file.path, 'truncated packet record', file.base + file.start,
-        `need ${need} bytes, ${file.available} left`);
-    }
+    if (!(await nextChunk(ctx, pos, need, 'packet record'))) return;
   }
 }
 

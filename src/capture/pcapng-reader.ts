@@ -4,7 +4,7 @@ import {
   blockName, EPB_TYPE, IDB_TYPE, minBlockLength, PB_TYPE, readInterfaceDescription, readSectionHeader,
   SectionInterfaces, sectionByteOrder, SHB_TYPE, SPB_TYPE,
 } from './pcapng-section.ts';
-import { type ReadContext, u16, u32 } from './read-context.ts';
+import { nextChunk, type ReadContext, u16, u32 } from './read-context.ts';
 
 /** Smallest block: type, total length, trailing total length. */
 const MIN_BLOCK = 12;
@@ -24,7 +24,7 @@ const MIN_BLOCK = 12;
  * in its section, or a captured length beyond the block.
  */
 export async function readPcapng(ctx: ReadContext): Promise<void> {
-  const { file, sink, stats, onChunk } = ctx;
+  const { file, sink, stats } = ctx;
   const ifs = new SectionInterfaces();
   let le = true;
   let packets = 0;
@@ -88,13 +88,7 @@ export async function readPcapng(ctx: ReadContext): Promise<void> {
       stats.packets = packets;
       stats.capturedBytes = bytes;
     }
-    file.start = pos;
-    await onChunk?.(file.base + file.end);
-    if (!file.refill(need)) {
-      if (file.available === 0) return;
-      throw new CaptureFileError(file.path, 'truncated block', file.base + file.start,
-        `need ${need} bytes, ${file.available} left`);
-    }
+    if (!(await nextChunk(ctx, pos, need, 'block'))) return;
   }
 }
 

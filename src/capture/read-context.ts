@@ -1,3 +1,4 @@
+import { CaptureFileError } from './capture-file-error.ts';
 import type { CaptureFileStats } from './capture-file-stats.ts';
 import type { ChunkedFile } from './chunked-file.ts';
 import type { InterfaceRegistry } from './interface-registry.ts';
@@ -15,6 +16,20 @@ export interface ReadContext {
   readonly stats: CaptureFileStats;
   /** Awaited after the packets of every chunk were delivered, before the buffer is reused. */
   readonly onChunk: ((bytesRead: number) => void | Promise<void>) | undefined;
+}
+
+/**
+ * Ends a chunk: records that the reader consumed up to `pos`, awaits onChunk, and refills the
+ * buffer until `need` bytes are unconsumed. Resolves false at a clean end of file (nothing left);
+ * throws CaptureFileError `truncated <what>` when the file ends inside a record or block.
+ */
+export async function nextChunk(ctx: ReadContext, pos: number, need: number, what: string): Promise<boolean> {
+  const file = ctx.file;
+  file.start = pos;
+  await ctx.onChunk?.(file.base + file.end);
+  if (file.refill(need)) return true;
+  if (file.available === 0) return false;
+  throw new CaptureFileError(file.path, `truncated ${what}`, file.base + file.start, `need ${need} bytes, ${file.available} left`);
 }
 
 /** Unsigned 32-bit little-endian integer at `p`. */
