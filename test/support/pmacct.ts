@@ -148,32 +148,9 @@ export function pmacctdVersion(pmacctd: string): string {
   return `${probe.stdout}${probe.stderr}`.split('\n').find((line) => line.trim() !== '')?.trim() ?? '';
 }
 
-/** The pmacctd configuration used for `capture`, writing CSV to `output`. */
+/** The pmacctd configuration used for `capture`, writing CSV to `output`: one print plugin `o`. */
 export function pmacctdConfig(capture: string, output: string, aggregate: string[]): string {
-  for (const value of [capture, output]) {
-    if (/[\s#!]/.test(value)) throw new Error(`pmacctd config: path "${value}" has a space, # or !`);
-  }
-  return [
-    'daemonize: false',
-    'pmacctd_nonroot: true',
-    `pcap_savefile: ${capture}`,
-    'pcap_savefile_wait: false',
-    'promisc: false',
-    'plugin_pipe_zmq: true',
-    'plugin_pipe_zmq_retry: 1',
-    'plugins: print[o]',
-    `aggregate[o]: ${aggregate.join(',')}`,
-    'print_output[o]: csv',
-    `print_output_file[o]: ${output}`,
-    // Long enough that only the purge at exit writes the file.
-    'print_refresh_time[o]: 3600',
-    'print_cache_entries[o]: 16411',
-    // An empty (zero-length) file rather than none when nothing was accounted.
-    'print_write_empty_file[o]: true',
-    // Numeric protocols and no separator surprises; not used by src_host,dst_host.
-    'print_num_protos[o]: true',
-    '',
-  ].join('\n');
+  return pmacctdPluginsConfig(capture, [{ name: 'o', aggregate }], () => output);
 }
 
 /** The key columns of a CSV and the counters per key (see parsePmacctCsv). */
@@ -186,8 +163,9 @@ const PLUGIN_NAME = /^[A-Za-z0-9_-]+$/;
 
 /**
  * The pmacctd configuration of a multi-plugin run on `capture`: plugin `p` writes CSV to
- * `outputs(p.name)`; `networksFile` and `preTagMapFile` are global. Same daemon, pipe and print
- * settings as pmacctdConfig.
+ * `outputs(p.name)`; `networksFile` and `preTagMapFile` are global. `plugin_pipe_zmq` is on:
+ * without it pmacctd silently loses packets reading a file. Only the purge at exit writes the
+ * CSV (print_refresh_time 3600), and an empty file is written when nothing was accounted.
  */
 export function pmacctdPluginsConfig(capture: string, plugins: PmacctPlugin[], outputs: (name: string) => string,
   global: { networksFile?: string; preTagMapFile?: string; mapsRowLength?: number; config?: Record<string, string> } = {},
