@@ -1,5 +1,5 @@
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
-import type { MetricReader, PushMetricExporter, ResourceMetrics } from '@opentelemetry/sdk-metrics';
+import type { MetricData, MetricReader, PushMetricExporter, ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import { VERSION } from '../version.ts';
 import { SCOPE_NAME } from './semconv.ts';
 import type { TrafficMetrics } from './traffic-metrics.ts';
@@ -19,8 +19,9 @@ export interface OtlpPushOptions {
 }
 
 /**
- * OTLP push: every interval, the self-telemetry in one request, then the traffic series in
- * requests of at most `maxPoints` data points per metric, one after the other (memory holds one
+ * OTLP push: every interval, the self-telemetry and the traffic series in requests of at most
+ * `maxPoints` traffic data points per metric (the self-telemetry rides with the first), one after
+ * the other (memory holds one
  * request at a time, whatever the store holds). Each request is retried by the official exporter
  * on its own; one that still fails is counted and the others go on: the series are cumulative, so
  * the next push carries what a refused request held. Pushes never overlap: a push still running
@@ -55,11 +56,14 @@ export class OtlpPush {
     const o = this.#o;
     const { resourceMetrics: self } = await o.self.collect();
     await o.traffic.flush();
-    await this.#send(self);
     const scope = { name: SCOPE_NAME, version: VERSION };
+    // The first request carries the self-telemetry too: a small store is one request, as before.
+    let first: MetricData[] | undefined = self.scopeMetrics.flatMap((s) => s.metrics);
     for (const chunk of o.traffic.chunks(o.maxPoints, 'both')) {
-      await this.#send({ resource: self.resource, scopeMetrics: [{ scope, metrics: chunk }] });
+      await this.#send({ resource: self.resource, scopeMetrics: [{ scope, metrics: first ? [...first, ...chunk] : chunk }] });
+      first = undefined;
     }
+    if (first) await this.#send({ resource: self.resource, scopeMetrics: [{ scope, metrics: first }] });
   }
 
   #send(metrics: ResourceMetrics): Promise<void> {
