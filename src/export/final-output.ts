@@ -3,6 +3,7 @@ import { hrTimeToMilliseconds } from '@opentelemetry/core';
 import { DataPointType, type MetricData, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import { VERSION } from '../version.ts';
 import { SCOPE_NAME } from './semconv.ts';
+import { ExpositionLines } from './exposition-lines.ts';
 import type { TrafficMetrics } from './traffic-metrics.ts';
 
 /** Where output goes: a write that may buffer (returns a promise to wait on). */
@@ -13,39 +14,29 @@ export const CHUNK_POINTS = 256;
 
 /**
  * Writes the Prometheus text exposition: `self` (self-telemetry and target_info, as a reader
- * collected it), then every traffic series, `CHUNK_POINTS` at a time through the official
- * serializer, waiting on `write` between chunks: the exposition of a million series is never in
- * memory at once. Call traffic.flush() before. A metric's lines stay together (HELP/UNIT/TYPE
- * once, before its first chunk).
+ * collected it) through the official serializer, then every traffic series, `CHUNK_POINTS` at a
+ * time in the serializer's exact format (ExpositionLines), waiting on `write` between chunks: the
+ * exposition of a million series is never in memory at once. Call traffic.flush() before. A
+ * metric's lines stay together (HELP/UNIT/TYPE once, before its first chunk).
  */
 export async function writePrometheusText(self: ResourceMetrics, traffic: TrafficMetrics | undefined, write: Write): Promise<void> {
   await write(new PrometheusSerializer().serialize(self));
   if (!traffic) return;
-  const serializer = new PrometheusSerializer(undefined, false, undefined, true);
-  const resource = self.resource;
   const scope = { name: SCOPE_NAME, version: VERSION };
-  let previous = '';
+  let lines: ExpositionLines | undefined;
   for (const stream of ['bytes', 'packets'] as const) {
     for (const chunk of traffic.chunks(CHUNK_POINTS, stream)) {
       for (const m of chunk) {
-        let text = serializer.serialize({ resource, scopeMetrics: [{ scope, metrics: [m] }] });
-        if (m.descriptor.name === previous) text = withoutMetadata(text);
-        previous = m.descriptor.name;
+        let text = '';
+        if (lines?.descriptor !== m.descriptor) {
+          lines = new ExpositionLines(m.descriptor, scope, self.resource);
+          text = lines.header;
+        }
+        for (const dp of m.dataPoints) text += lines.line(dp.attributes, dp.value as number);
         await write(text);
       }
     }
   }
-}
-
-/** `text` without its leading `#` lines (HELP, UNIT, TYPE). */
-function withoutMetadata(text: string): string {
-  let at = 0;
-  while (text.startsWith('#', at)) {
-    const nl = text.indexOf('\n', at);
-    if (nl < 0) return '';
-    at = nl + 1;
-  }
-  return text.slice(at);
 }
 
 /**
