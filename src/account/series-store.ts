@@ -23,11 +23,12 @@ export function keyRollupLevel(keys: Uint32Array, base: number): number {
 
 /**
  * Share of the usable series (limit − 1: one is the overflow series) that new keys of each
- * roll-up level may fill: exact keys up to one half, /24 (/48) up to five eighths, /16 (/32) up to
- * three quarters, /0 to the limit. The last quarter is kept for side-A catch-alls: with the default
- * limit of 10,000, per-host sums stay exact for up to 2,500 hosts whatever the number of pairs.
+ * roll-up level may fill: exact keys up to three quarters, /24 (/48) up to thirteen sixteenths,
+ * /16 (/32) up to seven eighths, /0 to the limit. The last eighth is kept for side-A catch-alls:
+ * with the default limit of 10,000, per-host sums stay exact for up to 1,249 hosts whatever the
+ * number of pairs.
  */
-const ROLLUP_MARKS = [0.5, 0.625, 0.75, 1] as const;
+const ROLLUP_MARKS = [0.75, 0.8125, 0.875, 1] as const;
 
 /** How a SeriesStore keys and bounds its series; fixed for its lifetime. */
 export interface SeriesStoreOptions {
