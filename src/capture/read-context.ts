@@ -16,6 +16,8 @@ export interface ReadContext {
   readonly stats: CaptureFileStats;
   /** Awaited after the packets of every chunk were delivered, before the buffer is reused. */
   readonly onChunk: ((bytesRead: number) => void | Promise<void>) | undefined;
+  /** Called with every link type the file declares (pcap header, pcapng IDB) before its packets. */
+  readonly onLinkType: ((linkType: number) => void) | undefined;
 }
 
 /**

@@ -1,0 +1,118 @@
+// bpf_filter: libpcap's filter compiler and BPF interpreter for capture files, so that
+// `--read FILE --filter EXPR` selects exactly the packets `tcpdump -r FILE EXPR` does: the same
+// pcap_compile on a pcap_open_dead(link type, snaplen) handle, the same bpf_filter per packet
+// (what pcap_offline_filter calls). `cap` compiles filters only for live captures.
+#include <pcap/pcap.h>
+#include <stdlib.h>
+#include <string.h>
+#include <node_api.h>
+
+// A file's LINKTYPE_* as libpcap's readers turn it into a DLT_* (pcap-common.c linktype_to_dlt):
+// pcap_compile takes DLT values, which differ for these few.
+static int LinktypeToDlt(int linktype) {
+  switch (linktype) {
+    case 100: return DLT_ATM_RFC1483;
+    case 101: return DLT_RAW;
+    case 106: return DLT_ATM_CLIP;
+    case 118: return DLT_SLIP_BSDOS;
+    case 119: return DLT_PPP_BSDOS;
+    default: return linktype;
+  }
+}
+
+static void FreeProgram(napi_env env, void* data, void* hint) {
+  (void)env;
+  (void)hint;
+  struct bpf_program* prog = data;
+  pcap_freecode(prog);
+  free(prog);
+}
+
+static napi_value Str(napi_env env, const char* s) {
+  napi_value v;
+  napi_create_string_utf8(env, s, NAPI_AUTO_LENGTH, &v);
+  return v;
+}
+
+// compile(linkType, snaplen, expression): an external holding the compiled program, or
+// libpcap's error message as a string.
+static napi_value Compile(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  int32_t linktype = 0, snaplen = 0;
+  size_t len = 0;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 3 ||
+      napi_get_value_int32(env, argv[0], &linktype) != napi_ok ||
+      napi_get_value_int32(env, argv[1], &snaplen) != napi_ok ||
+      napi_get_value_string_utf8(env, argv[2], NULL, 0, &len) != napi_ok) {
+    napi_throw_type_error(env, NULL, "compile(linkType, snaplen, expression): bad arguments");
+    return NULL;
+  }
+  char* expr = malloc(len + 1);
+  if (expr == NULL) return Str(env, "out of memory");
+  napi_get_value_string_utf8(env, argv[2], expr, len + 1, &len);
+  if (strlen(expr) != len) {
+    free(expr);
+    return Str(env, "expression contains a NUL character");
+  }
+  pcap_t* dead = pcap_open_dead(LinktypeToDlt(linktype), snaplen);
+  if (dead == NULL) {
+    free(expr);
+    return Str(env, "pcap_open_dead failed");
+  }
+  struct bpf_program* prog = calloc(1, sizeof(*prog));
+  napi_value result;
+  if (prog == NULL) {
+    result = Str(env, "out of memory");
+  } else if (pcap_compile(dead, prog, expr, 1, PCAP_NETMASK_UNKNOWN) != 0) {
+    result = Str(env, pcap_geterr(dead));
+    free(prog);
+  } else if (napi_create_external(env, prog, FreeProgram, NULL, &result) != napi_ok) {
+    pcap_freecode(prog);
+    free(prog);
+    result = Str(env, "cannot wrap the compiled filter");
+  }
+  pcap_close(dead);
+  free(expr);
+  return result;
+}
+
+// match(program, bytes, offset, capturedLength, wireLength): whether the filter accepts the
+// packet bytes[offset .. offset + capturedLength). Allocates nothing; bad arguments → false.
+static napi_value Match(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  napi_value result;
+  void* prog = NULL;
+  void* data = NULL;
+  size_t length = 0;
+  napi_typedarray_type type;
+  napi_value arraybuffer;
+  size_t byte_offset = 0;
+  uint32_t offset = 0, caplen = 0, wirelen = 0;
+  int accepted = 0;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) == napi_ok && argc >= 5 &&
+      napi_get_value_external(env, argv[0], &prog) == napi_ok &&
+      napi_get_typedarray_info(env, argv[1], &type, &length, &data, &arraybuffer, &byte_offset) == napi_ok &&
+      type == napi_uint8_array &&
+      napi_get_value_uint32(env, argv[2], &offset) == napi_ok &&
+      napi_get_value_uint32(env, argv[3], &caplen) == napi_ok &&
+      napi_get_value_uint32(env, argv[4], &wirelen) == napi_ok &&
+      offset <= length && caplen <= length - offset) {
+    const struct bpf_program* p = prog;
+    accepted = bpf_filter(p->bf_insns, (const u_char*)data + offset, wirelen, caplen) != 0;
+  }
+  napi_get_boolean(env, accepted, &result);
+  return result;
+}
+
+static napi_value Init(napi_env env, napi_value exports) {
+  napi_value fn;
+  napi_create_function(env, "compile", NAPI_AUTO_LENGTH, Compile, NULL, &fn);
+  napi_set_named_property(env, exports, "compile", fn);
+  napi_create_function(env, "match", NAPI_AUTO_LENGTH, Match, NULL, &fn);
+  napi_set_named_property(env, exports, "match", fn);
+  return exports;
+}
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, Init)
