@@ -5,6 +5,7 @@ import { FilterError, readCaptureFile } from '../../src/capture/capture-file.ts'
 import { InterfaceRegistry } from '../../src/capture/interface-registry.ts';
 import { ethernetIPv4, ethernetIPv6, ipv4Packet, ipv6Packet } from '../support/frames.ts';
 import { ethernetDot1Q, sllFrame } from '../support/oracle-frames.ts';
+import { nflog } from '../decode/frames.ts';
 import { PcapNgWriter, PcapWriter } from '../support/pcap-writer.ts';
 import { Prng } from '../support/prng.ts';
 import { readCapture, TempDir } from '../support/read-capture.ts';
@@ -23,6 +24,8 @@ after(() => dir.dispose());
 const ETHERNET = 1;
 const RAW = 101;
 const LINUX_SLL = 113;
+const PPP = 9;
+const NFLOG = 239;
 
 const EXPRESSIONS = ['tcp port 22', 'vlan', 'vlan 100 and tcp', 'ip6', 'net 10.1.0.0/16', 'udp and not port 53',
   'ip and greater 300', 'src host 10.2.0.7 or dst net 2001:db8:1::/48', 'ip[8] = 63', 'tcp[tcpflags] & tcp-push != 0 and port 443'];
@@ -56,6 +59,8 @@ function frames(linkType: number, seed: number): Uint8Array[] {
   return ipPackets(400, seed).map(({ ip, v6 }) => {
     if (linkType === RAW) return ip;
     if (linkType === LINUX_SLL) return sllFrame(ip, v6, rng.int(5));
+    if (linkType === PPP) return Uint8Array.from([0xff, 0x03, 0x00, v6 ? 0x57 : 0x21, ...ip]);
+    if (linkType === NFLOG) return Uint8Array.from(nflog(v6 ? 10 : 2, [...ip]));
     const r = rng.int(10);
     if (r === 0) return ARP;
     if (r <= 2) return ethernetDot1Q(ip, v6, [r === 1 ? 100 : 200]);
@@ -92,6 +97,8 @@ describe('--filter on capture files selects what tcpdump selects', () => {
     ['ethernet.pcap', () => pcapOf(ETHERNET, frames(ETHERNET, 1))],
     ['sll.pcap', () => pcapOf(LINUX_SLL, frames(LINUX_SLL, 2))],
     ['raw.pcap', () => pcapOf(RAW, frames(RAW, 3))],
+    ['ppp.pcap', () => pcapOf(PPP, frames(PPP, 7))],
+    ['nflog.pcap', () => pcapOf(NFLOG, frames(NFLOG, 8))],
     ['ethernet.pcapng', () => {
       const w = new PcapNgWriter();
       w.addInterface({ linkType: ETHERNET, name: 'a', snaplen: 65535 });
@@ -124,7 +131,10 @@ describe('--filter on capture files selects what tcpdump selects', () => {
         assert.ok(theirs.length > 0 || expr === 'vlan' || expr.startsWith('vlan'), `${name} '${expr}' selects nothing: a weak case`);
         assert.deepEqual(hex(ours), hex(theirs), `${name} '${expr}'`);
       }
-      assert.ok(refused < EXPRESSIONS.length);
+      // libpcap compiles no filter for NFLOG ("NFLOG link-layer type filtering not implemented"):
+      // tcpdump refuses, and so does otelacct, in one line, instead of counting unfiltered.
+      if (name.startsWith('nflog')) assert.equal(refused, EXPRESSIONS.length);
+      else assert.ok(refused < EXPRESSIONS.length);
     });
   }
 
