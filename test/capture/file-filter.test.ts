@@ -28,9 +28,9 @@ const PPP = 9;
 const NFLOG = 239;
 
 const EXPRESSIONS = ['tcp port 22', 'vlan', 'vlan 100 and tcp', 'ip6', 'net 10.1.0.0/16', 'udp and not port 53',
-  'ip and greater 300', 'src host 10.2.0.7 or dst net 2001:db8:1::/48', 'ip[8] = 63', 'tcp[tcpflags] & tcp-push != 0 and port 443'];
+  'ip and greater 300', 'src host 10.2.0.7 or dst net 2001:db8:1::/48', 'ip[8] = 63', 'ip broadcast or dst host 10.1.1.1', 'tcp[tcpflags] & tcp-push != 0 and port 443'];
 
-/** A seeded mix of IP packets: TCP/UDP on ports 22, 53, 443, two IPv4 nets, two IPv6 prefixes. */
+/** A seeded mix of IP packets: TCP/UDP on ports 22, 53, 443, two IPv4 nets (and broadcasts), two IPv6 prefixes. */
 function ipPackets(count: number, seed: number): Array<{ ip: Uint8Array; v6: boolean }> {
   const rng = new Prng(seed);
   const out: Array<{ ip: Uint8Array; v6: boolean }> = [];
@@ -40,7 +40,7 @@ function ipPackets(count: number, seed: number): Array<{ ip: Uint8Array; v6: boo
     const port = [22, 53, 443, 8080][rng.int(4)];
     const spec = {
       src: v6 ? `2001:db8:${rng.range(1, 2)}::${rng.range(1, 9)}` : `10.${rng.range(1, 2)}.0.${rng.range(1, 9)}`,
-      dst: v6 ? `2001:db8:${rng.range(1, 2)}::1` : `10.${rng.range(1, 2)}.1.1`,
+      dst: v6 ? `2001:db8:${rng.range(1, 2)}::1` : rng.chance(0.05) ? '255.255.255.255' : `10.${rng.range(1, 2)}.1.1`,
       proto: v6 && proto === 1 ? 58 : proto,
       srcPort: 30000 + rng.int(1000), dstPort: port, payloadLength: rng.int(600), ttl: 62 + rng.int(3),
     };
