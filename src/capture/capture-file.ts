@@ -74,7 +74,7 @@ export async function readCaptureFile(path: string, sink: PacketSink, interfaces
     const fileName = basename(path);
     const ctx = {
       file, sink: filter ? filter.wrap(sink) : sink, interfaces, fileName, stats, onChunk: options.onChunk,
-      onLinkType: filter ? (linkType: number) => filter.prepare(linkType, fileName) : undefined,
+      onLinkType: filter ? (linkType: number, bigEndian: boolean) => filter.prepare(linkType, fileName, bigEndian) : undefined,
     };
     await (format === 'pcap' ? readPcap(ctx) : readPcapng(ctx));
     return stats;

@@ -7,12 +7,12 @@ const require = createRequire(import.meta.url);
 type Program = object;
 
 interface Native {
-  compile(linkType: number, snaplen: number, expression: string): Program | string;
+  compile(linkType: number, snaplen: number, bigEndian: boolean, expression: string): Program | string;
   match(program: Program, data: Uint8Array, offset: number, capturedLength: number, wireLength: number): boolean;
 }
 
 /**
- * Snaplen given to pcap_open_dead (libpcap's MAXIMUM_SNAPLEN): a compiled filter returns it for
+ * Snaplen of the compiler's handle (libpcap's MAXIMUM_SNAPLEN): a compiled filter returns it for
  * an accepted packet, and any nonzero value means "accepted", as in pcap_offline_filter.
  */
 const SNAPLEN = 262144;
@@ -44,13 +44,15 @@ export class FilterError extends Error {
 
 /**
  * A tcpdump filter expression applied to capture-file packets exactly as `tcpdump -r FILE EXPR`
- * does: libpcap's pcap_compile on a pcap_open_dead handle for each link type of the file, and
- * libpcap's bpf_filter on every packet (through the bpf_filter addon).
+ * does: libpcap's pcap_compile for each link type of the file, on a savefile handle with the
+ * file's link type and byte order (as tcpdump's own), and libpcap's bpf_filter on every packet
+ * (through the bpf_filter addon).
  *
- * Use: `prepare(linkType)` when a file announces a link type (pcap header, pcapng IDB), which
- * throws FilterError if the expression does not compile for it; then `wrap(sink)` passes on only
- * the packets the filter accepts. Packets of a link type that was never prepared are dropped,
- * never passed on unfiltered.
+ * Use: `prepare(linkType, where, bigEndian)` when a file announces a link type (pcap header,
+ * pcapng IDB), which throws FilterError if the expression does not compile for it; then
+ * `wrap(sink)` passes on only the packets the filter accepts. Packets of a link type that was
+ * never prepared are dropped, never passed on unfiltered. A link type is compiled once, for the
+ * byte order it was first announced in (tcpdump compiles once, for a pcapng file's first section).
  */
 export class PacketFilter {
   readonly expression: string;
@@ -67,10 +69,13 @@ export class PacketFilter {
     this.#native = native;
   }
 
-  /** Compiles the expression for LINKTYPE_* `linkType` once; throws FilterError with libpcap's message. */
-  prepare(linkType: number, where: string): void {
+  /**
+   * Compiles the expression for LINKTYPE_* `linkType` in a file of the given byte order, once;
+   * throws FilterError with libpcap's message naming `where` (the file).
+   */
+  prepare(linkType: number, where: string, bigEndian = false): void {
     if (this.#programs.has(linkType)) return;
-    const program = this.#native.compile(linkType, SNAPLEN, this.expression);
+    const program = this.#native.compile(linkType, SNAPLEN, bigEndian, this.expression);
     if (typeof program === 'string') {
       throw new FilterError(`capture.filter: ${JSON.stringify(this.expression)}: ${program} (link type ${linkType} of ${where})`);
     }

@@ -117,7 +117,7 @@ export function readInterfaceDescription(ctx: ReadContext, ifs: SectionInterface
     throw new CaptureFileError(ctx.file.path, `cannot register interface ${JSON.stringify(name)}`, at, errorText(err), { cause: err });
   }
   const linkType = u16(buf, pos + 8, le);
-  ctx.onLinkType?.(linkType);
+  ctx.onLinkType?.(linkType, !le);
   ifs.linkTypes.push(linkType);
   ifs.snaplens.push(u32(buf, pos + 12, le));
   ifs.indexes.push(index);

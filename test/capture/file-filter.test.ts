@@ -24,6 +24,7 @@ after(() => dir.dispose());
 const ETHERNET = 1;
 const RAW = 101;
 const LINUX_SLL = 113;
+const NULL = 0;
 const PPP = 9;
 const NFLOG = 239;
 
@@ -53,12 +54,20 @@ function ipPackets(count: number, seed: number): Array<{ ip: Uint8Array; v6: boo
 const ARP = Uint8Array.from(Buffer.from('ffffffffffff020000000001080600010800060400010200000000010a010001000000000000' +
   '0a010002', 'hex'));
 
-/** Frames of `linkType` built from the mix (Ethernet: some tagged with VLAN 100 or 200, some ARP). */
-function frames(linkType: number, seed: number): Uint8Array[] {
+/**
+ * Frames of `linkType` built from the mix (Ethernet: some tagged with VLAN 100 or 200, some ARP;
+ * NULL: every AF_INET6 value, the family in the byte order of a `bigEndian` file or not).
+ */
+function frames(linkType: number, seed: number, bigEndian = false): Uint8Array[] {
   const rng = new Prng(seed ^ 0x5a5a);
   return ipPackets(400, seed).map(({ ip, v6 }) => {
     if (linkType === RAW) return ip;
     if (linkType === LINUX_SLL) return sllFrame(ip, v6, rng.int(5));
+    if (linkType === NULL) {
+      const family = v6 ? [10, 24, 28, 30][rng.int(4)] : 2;
+      const header = bigEndian ? [0, 0, 0, family] : [family, 0, 0, 0];
+      return Uint8Array.from([...header, ...ip]);
+    }
     if (linkType === PPP) return Uint8Array.from([0xff, 0x03, 0x00, v6 ? 0x57 : 0x21, ...ip]);
     if (linkType === NFLOG) return Uint8Array.from(nflog(v6 ? 10 : 2, [...ip]));
     const r = rng.int(10);
@@ -98,6 +107,9 @@ describe('--filter on capture files selects what tcpdump selects', () => {
     ['sll.pcap', () => pcapOf(LINUX_SLL, frames(LINUX_SLL, 2))],
     ['raw.pcap', () => pcapOf(RAW, frames(RAW, 3))],
     ['ppp.pcap', () => pcapOf(PPP, frames(PPP, 7))],
+    // tcpdump matches every BSD AF_INET6 value in files, and byte-swaps for a big-endian file.
+    ['null.pcap', () => pcapOf(NULL, frames(NULL, 9))],
+    ['null-be.pcap', () => pcapOf(NULL, frames(NULL, 10, true), true)],
     ['nflog.pcap', () => pcapOf(NFLOG, frames(NFLOG, 8))],
     ['ethernet.pcapng', () => {
       const w = new PcapNgWriter();
@@ -213,8 +225,8 @@ describe('otelacct --read --filter', () => {
   });
 });
 
-function pcapOf(linkType: number, list: Uint8Array[]): Uint8Array {
-  const w = new PcapWriter({ linkType, snaplen: 65535 });
+function pcapOf(linkType: number, list: Uint8Array[], bigEndian = false): Uint8Array {
+  const w = new PcapWriter({ linkType, snaplen: 65535, bigEndian });
   for (const f of list) w.add(f);
   return w.toBuffer();
 }
