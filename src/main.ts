@@ -1,5 +1,5 @@
 import { NetworksFileError } from './account/networks.ts';
-import { CaptureFileError } from './capture/capture-file.ts';
+import { CaptureFileError, FilterError } from './capture/capture-file.ts';
 import { defaultInterface } from './capture/default-interface.ts';
 import { CaptureError } from './capture/live-capture.ts';
 import { helpText } from './config/help.ts';
@@ -66,6 +66,10 @@ async function main(argv: string[]): Promise<number> {
       const stats = await pipeline.readFile(config.capture.read);
       log.debug('file read', { file: config.capture.read, ...stats });
     } catch (err) {
+      if (err instanceof FilterError) {
+        await pipeline.stop();
+        return fail(err.message, 2);
+      }
       if (!(err instanceof CaptureFileError)) throw err;
       process.stderr.write(`otelacct: ${err.message}\n`);
       exitCode = 1;

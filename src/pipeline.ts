@@ -103,6 +103,7 @@ export class Pipeline {
     try {
       return await readCaptureFile(path, this.accountant, this.interfaces, {
         chunkSize: 1 << 20,
+        filter: this.#config.capture.filter,
         onChunk: (bytesRead) => {
           progress.update(bytesRead, this.accountant.totalPackets);
           // Flush when a table reaches the flush mark (at most half of it): a 1 MiB chunk holds at

@@ -70,7 +70,7 @@ export const schema = {
       format: stringList, default: [] as string[], env: 'OTELACCT_CAPTURE_INTERFACES', arg: 'interface',
     },
     filter: {
-      doc: 'BPF filter applied in the kernel (tcpdump syntax), e.g. "ip or ip6".',
+      doc: 'BPF filter (tcpdump syntax), e.g. "ip or ip6": applied in the kernel live, and with --read to each packet by libpcap as tcpdump -r does.',
       format: String, default: '', env: 'OTELACCT_CAPTURE_FILTER', arg: 'filter',
     },
     bufferSize: {
