@@ -3,7 +3,7 @@ import { CaptureFileError } from './capture/capture-file.ts';
 import { defaultInterface } from './capture/default-interface.ts';
 import { CaptureError } from './capture/live-capture.ts';
 import { helpText } from './config/help.ts';
-import { ConfigError, loadConfig } from './config/load.ts';
+import { ConfigError, loadConfig, oneLine } from './config/load.ts';
 import type { Config } from './config/schema.ts';
 import { writeJson, writePrometheusText } from './export/final-output.ts';
 import { WebConfigError } from './export/web-config.ts';
@@ -50,8 +50,12 @@ async function main(argv: string[]): Promise<number> {
     throw err;
   }
   let liveInterfaces: string[] | undefined;
+  // One reload at a time, in signal order; whatever goes wrong in one is a log line, never an exit.
+  let reloading = Promise.resolve();
   process.on('SIGHUP', () => {
-    void reload(argv, pipeline, log, () => liveInterfaces);
+    reloading = reloading.then(() => reload(argv, pipeline, log, () => liveInterfaces)).catch((err: unknown) => {
+      log.error('configuration reload failed; keeping the running configuration', { error: oneLine(err instanceof Error ? err.message : String(err)) });
+    });
   });
 
   if (offline) {
@@ -118,8 +122,7 @@ async function reload(argv: string[], pipeline: Pipeline, log: Logger, live: () 
   try {
     next = loadConfig(argv, process.env).config;
   } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    log.error('configuration reload failed; keeping the running configuration', { error: err.message });
+    log.error('configuration reload failed; keeping the running configuration', { error: (err as Error).message });
     return;
   }
   const result = await pipeline.reload(next, live() ? resolveInterfaces(next) : undefined);

@@ -34,6 +34,16 @@ const SHORT: Record<string, string> = { '-i': 'interface', '-r': 'read', '-f': '
  * Throws ConfigError for unknown flags or keys and invalid values.
  */
 export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): LoadedConfig {
+  try {
+    return load(argv, env);
+  } catch (err) {
+    if (err instanceof ConfigError) throw err;
+    // A shape no check foresaw must still be one line, never a crash (or a dead meter on SIGHUP).
+    throw new ConfigError(`configuration: cannot load (${oneLine((err as Error)?.message ?? String(err))})`, { cause: err });
+  }
+}
+
+function load(argv: readonly string[], env: NodeJS.ProcessEnv): LoadedConfig {
   const all = leaves(schema);
   const byArg = new Map(all.filter((l) => l.arg).map((l) => [l.arg!, l]));
   const flags: Array<[Leaf, string, string]> = []; // leaf, raw value, flag as written
@@ -72,6 +82,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Loa
   const maps: Array<[string, string, unknown]> = [];
   if (configFile) {
     const doc = readConfigFile(configFile) as Record<string, Record<string, unknown> | undefined>;
+    checkShape(doc, configFile);
     for (const [section, key] of [['resource', 'attributes'], ['otlp', 'headers']] as const) {
       const sec = doc[section];
       if (sec && typeof sec === 'object' && key in sec) {
@@ -112,6 +123,56 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Loa
   }
   checkCrossKeys(config);
   return { config, printConfig, help, configFile };
+}
+
+/**
+ * The file's sections must be maps and its keys values of their type: convict would otherwise
+ * report a scalar section as one "missing" line per key and crash when a flag or the environment
+ * then sets a key inside it, and would coerce strings itself (`enabled: "no"` to true). One line
+ * per problem.
+ */
+function checkShape(doc: Record<string, unknown>, configFile: string): void {
+  const problems: string[] = [];
+  const isMap = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+  for (const [section, value] of Object.entries(doc)) {
+    const node = (schema as Record<string, unknown>)[section] as Record<string, unknown> | undefined;
+    if (node === undefined) continue; // unknown section: convict names it
+    if ('doc' in node) { // a top-level key (aggregations): convict would merge a map into the list
+      if (Array.isArray(node.default) && !Array.isArray(value) && value !== null) problems.push(`${section}=${show(value)}: must be a list (in ${configFile})`);
+      continue;
+    }
+    if (!isMap(value)) {
+      problems.push(`${section}=${show(value)}: must be a map of keys (${Object.keys(node).join(', ')}) (in ${configFile})`);
+      continue;
+    }
+    for (const [key, v] of Object.entries(value)) {
+      const leaf = node[key] as { default: unknown } | undefined;
+      if (leaf === undefined || isMap(leaf.default)) continue;
+      // convict would coerce a string itself: "no" to true, "100abc" to 100, "a,b" through JSON.parse.
+      if (typeof v === 'string' && typeof leaf.default !== 'string') problems.push(`${section}.${key}=${show(v)}: must be ${kind(leaf.default)}, not a string (in ${configFile})`);
+      if (isMap(v)) problems.push(`${section}.${key}=${show(v)}: must be ${kind(leaf.default)}, not a map (in ${configFile})`);
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems.join('\n'));
+}
+
+/** What a key's default says its values are, for messages. */
+function kind(value: unknown): string {
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'number') return 'an integer';
+  if (typeof value === 'boolean') return 'true or false';
+  return 'a string';
+}
+
+/** A value from a file, as JSON on one line, cut at 80 characters. */
+function show(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+/** Text for an error line: control characters (line breaks above all) escaped as JSON does. */
+export function oneLine(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f]/g, (c) => JSON.stringify(c).slice(1, -1));
 }
 
 /** Keys that only make sense together: one line per problem. */
