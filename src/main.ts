@@ -1,5 +1,6 @@
 import { NetworksFileError } from './account/networks.ts';
 import { CaptureFileError } from './capture/capture-file.ts';
+import { FIFO_WRITER_WAIT_MS, waitForFifoWriter } from './capture/fifo-writer.ts';
 import { defaultInterface } from './capture/default-interface.ts';
 import { CaptureError } from './capture/live-capture.ts';
 import { helpText } from './config/help.ts';
@@ -13,9 +14,28 @@ import { Pipeline } from './pipeline.ts';
 /** Seconds SIGINT/SIGTERM may take (stop capture, final OTLP export) before a forced exit. */
 const STOP_TIMEOUT_MS = 15_000;
 
-/** Writes to stdout, waiting for the pipe to drain when it is full. */
+/** Exit status when stdout's reader went away (`otelacct -r f | head -1`): 128 + SIGPIPE, as the shell reports for cat. */
+export const EXIT_STDOUT_CLOSED = 141;
+
+/** Set when stdout's reader went away (EPIPE): the rest of the output is dropped, quietly. */
+let stdoutClosed = false;
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code !== 'EPIPE' && !stdoutClosed) process.stderr.write(`otelacct: stdout: cannot write (${err.code ?? err.message})\n`);
+  stdoutClosed = true;
+});
+
+/** Writes to stdout, waiting for the pipe to drain when it is full; nothing once it is closed. */
 function writeStdout(text: string): Promise<void> | void {
-  if (!process.stdout.write(text)) return new Promise((resolve) => process.stdout.once('drain', () => resolve()));
+  if (stdoutClosed || process.stdout.destroyed) return;
+  if (!process.stdout.write(text)) {
+    return new Promise((resolve) => {
+      const done = () => {
+        process.stdout.off('drain', done).off('close', done);
+        resolve();
+      };
+      process.stdout.once('drain', done).once('close', done);
+    });
+  }
 }
 
 function fail(message: string, code: number): number {
@@ -33,11 +53,11 @@ async function main(argv: string[]): Promise<number> {
   }
   const { config } = loaded;
   if (loaded.help) {
-    process.stdout.write(helpText());
+    await writeStdout(helpText());
     return 0;
   }
   if (loaded.printConfig) {
-    process.stdout.write(JSON.stringify(config, null, 2) + '\n');
+    await writeStdout(JSON.stringify(config, null, 2) + '\n');
     return 0;
   }
   const log = new Logger(config.log.level);
@@ -68,11 +88,13 @@ async function main(argv: string[]): Promise<number> {
       }
     }
     try {
-      const stats = await pipeline.readFile(config.capture.read);
+      const fd = await waitForFifoWriter(config.capture.read, () => log.info('waiting for a process to open the FIFO for writing',
+        { file: config.capture.read, timeoutSeconds: FIFO_WRITER_WAIT_MS / 1000 }));
+      const stats = await pipeline.readFile(config.capture.read, fd);
       log.debug('file read', { file: config.capture.read, ...stats });
     } catch (err) {
       if (!(err instanceof CaptureFileError)) throw err;
-      process.stderr.write(`otelacct: ${err.message}\n`);
+      process.stderr.write(`otelacct: ${oneLine(err.message)}\n`);
       exitCode = 1;
     }
     await pipeline.traffic.flush();
@@ -165,7 +187,7 @@ function dispatch(argv: string[]): Promise<number> {
 
 dispatch(process.argv.slice(2)).then(
   (code) => {
-    process.exitCode = code;
+    process.exitCode = code === 0 && stdoutClosed ? EXIT_STDOUT_CLOSED : code;
   },
   (err: unknown) => {
     process.stderr.write(`otelacct: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);

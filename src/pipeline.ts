@@ -92,13 +92,15 @@ export class Pipeline {
 
   /**
    * Accounts a capture file to its end (throws CaptureFileError after counting what it could).
-   * On a terminal, stderr shows the progress (percentage, MB/s); otherwise nothing.
+   * On a terminal, stderr shows the progress (percentage, MB/s); otherwise nothing. `fd`, if
+   * given, is already open on `path` and is read (and closed) instead.
    */
-  async readFile(path: string): Promise<CaptureFileStats> {
+  async readFile(path: string, fd?: number): Promise<CaptureFileStats> {
     const progress = new ReadProgress(path);
     try {
       return await readCaptureFile(path, this.accountant, this.interfaces, {
         chunkSize: 1 << 20,
+        fd,
         onChunk: (bytesRead) => {
           progress.update(bytesRead, this.accountant.totalPackets);
           // Flush when a table reaches the flush mark (at most half of it): a 1 MiB chunk holds at

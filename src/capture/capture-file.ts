@@ -21,6 +21,8 @@ export interface ReadCaptureFileOptions {
    * propagate unchanged.
    */
   onChunk?: (bytesRead: number) => void | Promise<void>;
+  /** A descriptor already open on `path` to read instead of opening it (a FIFO); closed at the end. */
+  fd?: number;
 }
 
 /**
@@ -48,7 +50,7 @@ export function detectFormat(magic: number): CaptureFileStats['format'] | undefi
  */
 export async function readCaptureFile(path: string, sink: PacketSink, interfaces: InterfaceRegistry,
   options: ReadCaptureFileOptions = {}): Promise<CaptureFileStats> {
-  const file = ChunkedFile.open(path, options.chunkSize ?? DEFAULT_CHUNK_SIZE);
+  const file = ChunkedFile.open(path, options.chunkSize ?? DEFAULT_CHUNK_SIZE, options.fd);
   let stats: CaptureFileStats | undefined;
   try {
     if (!file.refill(4)) {

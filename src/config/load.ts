@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs';
 import convict from 'convict';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { ATTR_DIRECTION } from '../export/semconv.ts';
 import { resolveAggregations } from './aggregations.ts';
 import { LOCAL_DIMENSIONS, NETWORK_DIMENSIONS } from './dimensions.ts';
+import { readLimited } from './read-limited.ts';
 import { schema, type Config } from './schema.ts';
 import { leaves, type Leaf } from './schema-leaves.ts';
 
@@ -218,12 +218,15 @@ function coerce(leaf: Leaf, raw: string, source: string, _unused: undefined): un
   return raw;
 }
 
+/** Largest configuration file read: 1 MiB (a /dev/zero or a stray capture is refused, not read). */
+export const MAX_CONFIG_BYTES = 1 << 20;
+
 function readConfigFile(path: string): object {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readLimited(path, MAX_CONFIG_BYTES).toString('utf8');
   } catch (err) {
-    throw new ConfigError(`config file ${path}: cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)})`, { cause: err });
+    throw new ConfigError(`config file ${path}: ${(err as Error).message}`, { cause: err });
   }
   let doc: unknown;
   try {

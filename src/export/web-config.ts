@@ -1,6 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { readLimited } from '../config/read-limited.ts';
+
+/** Largest web-config, certificate or key file read: 1 MiB. */
+export const MAX_WEB_FILE_BYTES = 1 << 20;
 
 /** What the HTTP endpoint enforces: TLS material and basic-auth users (bcrypt hashes). */
 export interface WebConfig {
@@ -30,12 +33,17 @@ export function loadWebConfig(path: string): WebConfig {
   const fail = (what: string): never => {
     throw new WebConfigError(`prometheus.webConfigFile ${path}: ${what}`);
   };
+  let text = '';
+  try {
+    text = readLimited(path, MAX_WEB_FILE_BYTES).toString('utf8');
+  } catch (err) {
+    fail((err as Error).message);
+  }
   let doc: unknown;
   try {
-    doc = parseYaml(readFileSync(path, 'utf8'));
+    doc = parseYaml(text);
   } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    fail(e.code ? `cannot read (${e.code})` : `not valid YAML: ${e.message.split('\n')[0]}`);
+    fail(`not valid YAML: ${(err as Error).message.split('\n')[0]}`);
   }
   if (doc === null || doc === undefined) return {};
   if (typeof doc !== 'object' || Array.isArray(doc)) fail('top level must be a map (tls_server_config, basic_auth_users)');
@@ -54,9 +62,9 @@ export function loadWebConfig(path: string): WebConfig {
     const read = (key: string, file: string): Buffer => {
       const p = resolve(dirname(path), file);
       try {
-        return readFileSync(p);
+        return readLimited(p, MAX_WEB_FILE_BYTES);
       } catch (err) {
-        return fail(`tls_server_config.${key} ${p}: cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+        return fail(`tls_server_config.${key} ${p}: ${(err as Error).message}`);
       }
     };
     out.tls = { cert: read('cert_file', t.cert_file as string), key: read('key_file', t.key_file as string) };
