@@ -1,5 +1,6 @@
 import { aggregationList, checkDimensions, type AggregationConfig } from './aggregations.ts';
 import { DEFAULT_DIMENSIONS, DIMENSIONS } from './dimensions.ts';
+import { httpPath } from './http-path.ts';
 
 /**
  * The configuration schema (convict). Every key has a doc string, a default and a format; most
@@ -160,8 +161,8 @@ export const schema = {
       format: String, default: '', env: 'OTELACCT_PROMETHEUS_WEB_CONFIG_FILE', arg: 'web-config-file',
     },
     path: {
-      doc: 'HTTP path of the exposition.',
-      format: (v: unknown) => { if (typeof v !== 'string' || !v.startsWith('/')) throw new Error('must start with "/"'); },
+      doc: 'HTTP path of the exposition: plain URL characters (no query, space or %), not a path of the live page (/, /index.html, /assets/*, /api/*).',
+      format: httpPath,
       default: '/metrics', env: 'OTELACCT_PROMETHEUS_PATH', arg: 'prometheus-path',
     },
   },
