@@ -1,18 +1,21 @@
 /**
  * Files that used to hang otelacct or print a stack trace: endless devices, FIFOs nobody writes
- * to, a closed stdout. Each must end in one line (or, for a closed stdout, quietly).
+ * to, a closed stdout, TLS files that do not fit. Each must end in one line (or, for a closed
+ * stdout, quietly).
  */
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { FIFO_WRITER_WAIT_MS, waitForFifoWriter } from '../../src/capture/fifo-writer.ts';
 import { CaptureFileError } from '../../src/capture/capture-file.ts';
 import { LinkType } from '../../src/decode/link-type.ts';
+import { loadWebConfig, WebConfigError } from '../../src/export/web-config.ts';
 import { ethernetIPv4 } from '../support/frames.ts';
 import { PcapWriter } from '../support/pcap-writer.ts';
 import { TempDir } from '../support/read-capture.ts';
+import { skipUnless } from '../support/requirements.ts';
 import { CLI, parseExposition, runOtelacct, sumBy } from '../support/run-otelacct.ts';
 
 const tmp = new TempDir();
@@ -95,4 +98,32 @@ test('stdout closed early (otelacct --read f | head -1): no stack trace, exit st
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
   assert.equal(stderr, '');
   assert.equal(code, 141);
+});
+
+test('TLS files: swapped, mismatched or wrong-type certificate and key name the file and the problem', (t) => {
+  if (!skipUnless(t, { tools: ['openssl'] })) return;
+  const pair = (name: string, alg: string[]) => {
+    execFileSync('openssl', ['req', '-x509', '-newkey', ...alg, '-nodes', '-days', '2', '-subj', '/CN=localhost',
+      '-keyout', join(tmp.path, `${name}.key`), '-out', join(tmp.path, `${name}.crt`)], { stdio: 'ignore' });
+  };
+  pair('a', ['rsa:2048']);
+  pair('b', ['ec', '-pkeyopt', 'ec_paramgen_curve:P-256']);
+  const web = join(tmp.path, 'tls.yaml');
+  const problem = (cert: string, key: string): string => {
+    writeFileSync(web, `tls_server_config:\n  cert_file: ${cert}\n  key_file: ${key}\n`);
+    try {
+      loadWebConfig(web);
+    } catch (err) {
+      assert.ok(err instanceof WebConfigError, String(err));
+      return err.message;
+    }
+    return '';
+  };
+  const at = (f: string) => join(tmp.path, f);
+  assert.equal(problem('a.crt', 'a.key'), '');
+  assert.equal(problem('b.crt', 'b.key'), '');
+  assert.equal(problem('a.key', 'a.crt'), `prometheus.webConfigFile ${web}: tls_server_config.cert_file ${at('a.key')}: not a PEM certificate: it holds a private key (cert_file and key_file swapped?)`);
+  assert.equal(problem('a.crt', 'b.key'), `prometheus.webConfigFile ${web}: tls_server_config.key_file ${at('b.key')}: not the private key of the certificate in cert_file ${at('a.crt')}`);
+  assert.equal(problem('a.crt', 'a.crt'), `prometheus.webConfigFile ${web}: tls_server_config.key_file ${at('a.crt')}: not a PEM private key: it holds a certificate`);
+  assert.match(problem('tls.yaml', 'a.key'), new RegExp(`tls_server_config\\.cert_file ${at('tls.yaml')}: not a PEM certificate \\(`));
 });
