@@ -8,7 +8,7 @@ import { ConfigError, loadConfig, oneLine } from './config/load.ts';
 import type { Config } from './config/schema.ts';
 import { writeJson, writePrometheusText } from './export/final-output.ts';
 import { WebConfigError } from './export/web-config.ts';
-import { Logger } from './log.ts';
+import { Logger, redactSecrets } from './log.ts';
 import { Pipeline } from './pipeline.ts';
 
 /** Seconds SIGINT/SIGTERM may take (stop capture, final OTLP export) before a forced exit. */
@@ -38,8 +38,13 @@ function writeStdout(text: string): Promise<void> | void {
   }
 }
 
-function fail(message: string, code: number): number {
-  process.stderr.write(`otelacct: ${message}\n`);
+/**
+ * Writes `message` (or each problem) as one `otelacct: ...` line: control characters escaped (a
+ * value cannot forge a line of its own), URL credentials replaced by `***`.
+ */
+function fail(message: string | readonly string[], code: number): number {
+  const lines = typeof message === 'string' ? [message] : message;
+  process.stderr.write(lines.map((l) => `otelacct: ${redactSecrets(oneLine(l))}\n`).join(''));
   return code;
 }
 
@@ -48,7 +53,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     loaded = loadConfig(argv, process.env);
   } catch (err) {
-    if (err instanceof ConfigError) return fail(err.message.replaceAll('\n', '\notelacct: '), 2);
+    if (err instanceof ConfigError) return fail(err.problems, 2);
     throw err;
   }
   const { config } = loaded;
@@ -94,7 +99,7 @@ async function main(argv: string[]): Promise<number> {
       log.debug('file read', { file: config.capture.read, ...stats });
     } catch (err) {
       if (!(err instanceof CaptureFileError)) throw err;
-      process.stderr.write(`otelacct: ${oneLine(err.message)}\n`);
+      fail(err.message, 1);
       exitCode = 1;
     }
     await pipeline.traffic.flush();

@@ -7,9 +7,20 @@ import { readLimited } from './read-limited.ts';
 import { schema, type Config } from './schema.ts';
 import { leaves, type Leaf } from './schema-leaves.ts';
 
-/** A configuration problem: `message` is one line per problem, naming key, value and what is allowed. */
+/**
+ * Configuration problems: `problems` holds one line each, naming key, value and what is allowed,
+ * with control characters escaped (a value cannot start a line of its own); `message` is them
+ * joined by newlines.
+ */
 export class ConfigError extends Error {
   override name = 'ConfigError';
+  readonly problems: readonly string[];
+
+  constructor(problems: string | readonly string[], options?: ErrorOptions) {
+    const lines = (typeof problems === 'string' ? [problems] : problems).map(oneLine);
+    super(lines.join('\n'), options);
+    this.problems = lines;
+  }
 }
 
 /** What the command line asked for, besides the configuration itself. */
@@ -39,7 +50,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Loa
   } catch (err) {
     if (err instanceof ConfigError) throw err;
     // A shape no check foresaw must still be one line, never a crash (or a dead meter on SIGHUP).
-    throw new ConfigError(`configuration: cannot load (${oneLine((err as Error)?.message ?? String(err))})`, { cause: err });
+    throw new ConfigError(`configuration: cannot load (${(err as Error)?.message ?? String(err)})`, { cause: err });
   }
 }
 
@@ -54,7 +65,7 @@ function load(argv: readonly string[], env: NodeJS.ProcessEnv): LoadedConfig {
   for (let i = 0; i < argv.length; i++) {
     let arg = argv[i];
     if (SHORT[arg]) arg = `--${SHORT[arg]}`;
-    if (!arg.startsWith('--')) throw new ConfigError(`unexpected argument "${arg}" (flags start with --; see --help)`);
+    if (!arg.startsWith('--')) throw new ConfigError(`unexpected argument ${JSON.stringify(arg)} (flags start with --; see --help)`);
     const eq = arg.indexOf('=');
     let name = eq > 0 ? arg.slice(2, eq) : arg.slice(2);
     let inline: string | undefined = eq > 0 ? arg.slice(eq + 1) : undefined;
@@ -121,6 +132,7 @@ function load(argv: readonly string[], env: NodeJS.ProcessEnv): LoadedConfig {
     }
     (config as unknown as Record<string, Record<string, unknown>>)[section][key] = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, String(v)]));
   }
+  checkHeaders(config.otlp.headers, env, configFile);
   checkCrossKeys(config);
   return { config, printConfig, help, configFile };
 }
@@ -153,7 +165,7 @@ function checkShape(doc: Record<string, unknown>, configFile: string): void {
       if (isMap(v)) problems.push(`${section}.${key}=${show(v)}: must be ${kind(leaf.default)}, not a map (in ${configFile})`);
     }
   }
-  if (problems.length > 0) throw new ConfigError(problems.join('\n'));
+  if (problems.length > 0) throw new ConfigError(problems);
 }
 
 /** What a key's default says its values are, for messages. */
@@ -175,6 +187,41 @@ export function oneLine(text: string): string {
   return text.replace(/[\u0000-\u001f\u007f]/g, (c) => JSON.stringify(c).slice(1, -1));
 }
 
+/** An HTTP header name (RFC 9110 token). */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/** Characters a header value cannot hold: controls other than tab (CR and LF above all). */
+const HEADER_VALUE_BAD = /[\u0000-\u0008\u000a-\u001f\u007f]/;
+
+/**
+ * OTLP headers, from otlp.headers and from OTEL_EXPORTER_OTLP_[METRICS_]HEADERS (comma-separated
+ * name=value, values URL-decoded as the exporter does): a name that is not a token or a value
+ * with CR, LF or another control character would fail every push, so it stops the start (or the
+ * reload) with one line instead.
+ */
+function checkHeaders(headers: Record<string, string>, env: NodeJS.ProcessEnv, configFile: string | undefined): void {
+  const problems: string[] = [];
+  const check = (name: string, value: string, where: string) => {
+    if (!HEADER_NAME.test(name)) problems.push(`${where}: header name ${JSON.stringify(name)} is not valid (letters, digits and !#$%&'*+-.^_\`|~ only)`);
+    else if (HEADER_VALUE_BAD.test(value)) problems.push(`${where}: value of header ${JSON.stringify(name)} holds a control character (CR, LF, ...); not shown, it may be a secret`);
+  };
+  for (const [name, value] of Object.entries(headers)) check(name, value, `otlp.headers${configFile ? ` (in ${configFile})` : ''}`);
+  for (const variable of ['OTEL_EXPORTER_OTLP_HEADERS', 'OTEL_EXPORTER_OTLP_METRICS_HEADERS']) {
+    for (const pair of (env[variable] ?? '').split(',')) {
+      if (pair.trim() === '') continue;
+      const eq = pair.indexOf('=');
+      const decode = (t: string) => {
+        try {
+          return decodeURIComponent(t.trim());
+        } catch {
+          return t.trim();
+        }
+      };
+      check(decode(eq < 0 ? pair : pair.slice(0, eq)), eq < 0 ? '' : decode(pair.slice(eq + 1)), variable);
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+}
+
 /** Keys that only make sense together: one line per problem. */
 function checkCrossKeys(config: Config): void {
   const problems: string[] = [];
@@ -190,26 +237,26 @@ function checkCrossKeys(config: Config): void {
     }
   }
   if (config.export.serve && config.capture.read === '') problems.push('export.serve: only applies with --read (live capture always serves)');
-  if (problems.length > 0) throw new ConfigError(problems.join('\n'));
+  if (problems.length > 0) throw new ConfigError(problems);
 }
 
 /** Converts a string from the environment or a flag to the type of the key's default. */
 function coerce(leaf: Leaf, raw: string, source: string, _unused: undefined): unknown {
   const d = leaf.default;
   if (typeof d === 'number') {
-    if (!/^-?\d+$/.test(raw.trim())) throw new ConfigError(`${source}="${raw}": ${leaf.key} must be an integer`);
+    if (!/^-?\d+$/.test(raw.trim())) throw new ConfigError(`${source}=${JSON.stringify(raw)}: ${leaf.key} must be an integer`);
     return Number(raw);
   }
   if (typeof d === 'boolean') {
     if (/^(true|1|yes)$/i.test(raw)) return true;
     if (/^(false|0|no)$/i.test(raw)) return false;
-    throw new ConfigError(`${source}="${raw}": ${leaf.key} must be true or false`);
+    throw new ConfigError(`${source}=${JSON.stringify(raw)}: ${leaf.key} must be true or false`);
   }
   if (Array.isArray(d)) {
     const items = raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
     if (!NUMBER_LISTS.has(leaf.key)) return items;
     const bad = items.find((s) => !/^\d+$/.test(s));
-    if (bad !== undefined) throw new ConfigError(`${source}="${raw}": ${leaf.key} must be a list of numbers`);
+    if (bad !== undefined) throw new ConfigError(`${source}=${JSON.stringify(raw)}: ${leaf.key} must be a list of numbers`);
     return items.map(Number);
   }
   if (d !== null && typeof d === 'object') {
@@ -247,7 +294,7 @@ function readConfigFile(path: string): object {
 }
 
 /** Turns convict's validation report into one line per problem. */
-function rephrase(message: string, configFile: string | undefined): string {
+function rephrase(message: string, configFile: string | undefined): string[] {
   const where = configFile ? ` in ${configFile}` : '';
   return message
     .split('\n')
@@ -256,6 +303,5 @@ function rephrase(message: string, configFile: string | undefined): string {
       const unknown = /configuration param '([^']+)' not declared in the schema/.exec(l);
       if (unknown) return `${unknown[1]}: unknown key${where} (see --help for the keys)`;
       return l.replace(/^(\S+): (.*?): value was (.*)$/, (_m, key, why, value) => `${key}=${value}: ${why}`);
-    })
-    .join('\n');
+    });
 }

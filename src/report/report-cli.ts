@@ -1,3 +1,5 @@
+import { oneLine } from '../config/load.ts';
+import { redactSecrets } from '../log.ts';
 import { BILLED_AGGREGATIONS } from './aggregations.ts';
 import { computeBilling, NoDataError } from './billing.ts';
 import { httpInstantQuery, PrometheusApiError } from './prometheus-api.ts';
@@ -6,6 +8,11 @@ import { parseReportArgs, REPORT_USAGE, ReportUsageError } from './report-option
 import { formatInstant } from './time-values.ts';
 
 const FORMATTERS = { table: formatTable, csv: formatCsv, json: formatJson } as const;
+
+/** One `otelacct report: ...` line on stderr: control characters escaped, URL credentials hidden. */
+function problem(message: string): void {
+  process.stderr.write(`otelacct report: ${redactSecrets(oneLine(message))}\n`);
+}
 
 /**
  * `otelacct report [flags]`: queries Prometheus and prints the billing report on stdout.
@@ -18,7 +25,7 @@ export async function reportMain(argv: string[]): Promise<number> {
     options = parseReportArgs(argv);
   } catch (err) {
     if (!(err instanceof ReportUsageError)) throw err;
-    process.stderr.write(`otelacct report: ${err.message} (see otelacct report --help)\n`);
+    problem(`${err.message} (see otelacct report --help)`);
     return 2;
   }
   if (options === 'help') {
@@ -39,11 +46,11 @@ export async function reportMain(argv: string[]): Promise<number> {
     return 0;
   } catch (err) {
     if (err instanceof NoDataError) {
-      process.stderr.write(`otelacct report: ${err.message} (${formatInstant(options.fromMs)} to ${formatInstant(options.toMs)})\n`);
+      problem(`${err.message} (${formatInstant(options.fromMs)} to ${formatInstant(options.toMs)})`);
       return 1;
     }
     if (err instanceof PrometheusApiError) {
-      process.stderr.write(`otelacct report: ${err.message}\n`);
+      problem(err.message);
       return 1;
     }
     throw err;
