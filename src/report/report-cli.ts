@@ -3,7 +3,7 @@ import { redactSecrets } from '../log.ts';
 import { BILLED_AGGREGATIONS } from './aggregations.ts';
 import { computeBilling, NoDataError } from './billing.ts';
 import { httpInstantQuery, PrometheusApiError } from './prometheus-api.ts';
-import { formatCsv, formatJson, formatTable } from './report-format.ts';
+import { formatCsv, formatJson, formatTable, partialNote } from './report-format.ts';
 import { parseReportArgs, REPORT_USAGE, ReportUsageError } from './report-options.ts';
 import { formatInstant } from './time-values.ts';
 
@@ -37,16 +37,18 @@ export async function reportMain(argv: string[]): Promise<number> {
     const rows = await computeBilling(httpInstantQuery(options.prometheus, options.timeoutMs), {
       aggregation,
       job: options.job,
-      periodMs: options.toMs - options.fromMs,
+      periodMs: options.billedToMs - options.fromMs,
       stepMs: options.stepMs,
       quantile: options.percentile / 100,
-      toMs: options.toMs,
+      toMs: options.billedToMs,
     });
-    process.stdout.write(FORMATTERS[options.format](rows, { column: aggregation.column, percentile: options.percentile }));
+    const period = { fromMs: options.fromMs, toMs: options.toMs, billedToMs: options.billedToMs };
+    if (period.billedToMs < period.toMs) problem(partialNote(period));
+    process.stdout.write(FORMATTERS[options.format](rows, { column: aggregation.column, percentile: options.percentile, period }));
     return 0;
   } catch (err) {
     if (err instanceof NoDataError) {
-      problem(`${err.message} (${formatInstant(options.fromMs)} to ${formatInstant(options.toMs)})`);
+      problem(`${err.message} (${formatInstant(options.fromMs)} to ${formatInstant(options.billedToMs)})`);
       return 1;
     }
     if (err instanceof PrometheusApiError) {
