@@ -15,9 +15,12 @@
  * start and CRLF line ends are accepted. A network without a name or AS is named by its canonical
  * text (`2001:db8::/32`). Next-hops and peer ASes are checked, then dropped.
  */
-import { readFileSync } from 'node:fs';
+import { readLimited } from '../config/read-limited.ts';
 import { formatAddressWords, networkWords, parseAddressWords } from './ip-text.ts';
 import { type PrefixEntry, PrefixTrie } from './prefix-trie.ts';
+
+/** Largest networks file read: 256 MiB (5 million lines of 50 characters; /dev/zero is refused). */
+export const MAX_NETWORKS_FILE_BYTES = 256 << 20;
 
 /** Most lines a networks file may have (comments and blank lines included). */
 export const MAX_NETWORKS_FILE_LINES = 5_000_000;
@@ -167,10 +170,9 @@ export function parseNetworks(text: string, path: string): PrefixEntry[] {
 export function loadNetworksFile(path: string): PrefixTrie {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readLimited(path, MAX_NETWORKS_FILE_BYTES).toString('utf8');
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? String(err);
-    throw new NetworksFileError(`${path}: cannot read (${code})`, { cause: err });
+    throw new NetworksFileError(`${path}: ${(err as Error).message}`, { cause: (err as Error).cause ?? err });
   }
   return PrefixTrie.build(parseNetworks(text, path));
 }

@@ -28,6 +28,8 @@ export interface ReadCaptureFileOptions {
    * selected exactly as `tcpdump -r FILE EXPR` does (see PacketFilter). Empty: every packet.
    */
   filter?: string;
+  /** A descriptor already open on `path` to read instead of opening it (a FIFO); closed at the end. */
+  fd?: number;
 }
 
 /**
@@ -58,7 +60,7 @@ export function detectFormat(magic: number): CaptureFileStats['format'] | undefi
 export async function readCaptureFile(path: string, sink: PacketSink, interfaces: InterfaceRegistry,
   options: ReadCaptureFileOptions = {}): Promise<CaptureFileStats> {
   const filter = options.filter?.trim() ? new PacketFilter(options.filter) : undefined;
-  const file = ChunkedFile.open(path, options.chunkSize ?? DEFAULT_CHUNK_SIZE);
+  const file = ChunkedFile.open(path, options.chunkSize ?? DEFAULT_CHUNK_SIZE, options.fd);
   let stats: CaptureFileStats | undefined;
   try {
     if (!file.refill(4)) {

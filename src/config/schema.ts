@@ -1,5 +1,6 @@
 import { aggregationList, checkDimensions, type AggregationConfig } from './aggregations.ts';
 import { DEFAULT_DIMENSIONS, DIMENSIONS } from './dimensions.ts';
+import { httpPath } from './http-path.ts';
 
 /**
  * The configuration schema (convict). Every key has a doc string, a default and a format; most
@@ -18,8 +19,15 @@ function dimensionList(value: unknown): void {
 function cidrList(value: unknown): void {
   if (!Array.isArray(value)) throw new Error('must be a list of CIDR prefixes like 10.0.0.0/8 or 2001:db8::/32');
   for (const v of value) {
-    if (typeof v !== 'string' || !/^[0-9a-fA-F:.]+\/\d{1,3}$/.test(v)) throw new Error(`"${String(v)}" is not a CIDR prefix like 10.0.0.0/8 or 2001:db8::/32`);
+    if (typeof v !== 'string' || !/^[0-9a-fA-F:.]+\/\d{1,3}$/.test(v)) throw new Error(`${JSON.stringify(v)} is not a CIDR prefix like 10.0.0.0/8 or 2001:db8::/32`);
   }
+}
+
+/** capture.interfaces: names Linux or libpcap could have (no whitespace, control character or "/"). */
+function interfaceList(value: unknown): void {
+  stringList(value);
+  const bad = (value as string[]).find((v) => /[\s\u0000-\u001f\u007f/]/.test(v));
+  if (bad !== undefined) throw new Error(`${JSON.stringify(bad)} is not an interface name (no spaces, control characters or "/")`);
 }
 
 function portList(value: unknown): void {
@@ -39,7 +47,7 @@ function stringMap(value: unknown): void {
     throw new Error('must be a map of names to strings');
   }
   for (const [k, v] of Object.entries(value)) {
-    if (typeof v !== 'string') throw new Error(`value of "${k}" must be a string`);
+    if (typeof v !== 'string') throw new Error(`value of ${JSON.stringify(k)} must be a string`);
   }
 }
 
@@ -67,7 +75,7 @@ export const schema = {
   capture: {
     interfaces: {
       doc: 'Interfaces to capture on (repeat the flag for several). Empty: the first up, non-loopback interface.',
-      format: stringList, default: [] as string[], env: 'OTELACCT_CAPTURE_INTERFACES', arg: 'interface',
+      format: interfaceList, default: [] as string[], env: 'OTELACCT_CAPTURE_INTERFACES', arg: 'interface',
     },
     filter: {
       doc: 'BPF filter (tcpdump syntax), e.g. "ip or ip6": applied in the kernel live, and with --read to each packet by libpcap as tcpdump -r does.',
@@ -164,8 +172,8 @@ export const schema = {
       format: String, default: '', env: 'OTELACCT_PROMETHEUS_WEB_CONFIG_FILE', arg: 'web-config-file',
     },
     path: {
-      doc: 'HTTP path of the exposition.',
-      format: (v: unknown) => { if (typeof v !== 'string' || !v.startsWith('/')) throw new Error('must start with "/"'); },
+      doc: 'HTTP path of the exposition: plain URL characters (no query, space or %), not a path of the live page (/, /index.html, /assets/*, /api/*).',
+      format: httpPath,
       default: '/metrics', env: 'OTELACCT_PROMETHEUS_PATH', arg: 'prometheus-path',
     },
   },
