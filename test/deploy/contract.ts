@@ -13,7 +13,7 @@ export const CONTRACT_METRICS: ReadonlySet<string> = new Set([
   // self-telemetry
   'otelacct_capture_packets_total', 'otelacct_capture_dropped_total', 'otelacct_decode_errors_total',
   'otelacct_export_failures_total', 'otelacct_export_series', 'otelacct_export_series_expired_total',
-  'otelacct_flow_table_entries',
+  'otelacct_flow_table_entries', 'otelacct_capture_interface_up',
   // resource attributes; scrape health
   'target_info', 'up',
 ]);

@@ -46,9 +46,19 @@ for (const file of readdirSync(repoPath('grafana/dashboards')).filter((f) => f.e
     it('shows per-host and per-site traffic, the percentiles and the meter health metrics', () => {
       const used = new Set(targets.flatMap((t) => [...promqlNames(t.expr).metrics]));
       for (const m of ['otelacct_host_bytes_total', 'otelacct_site_bytes_total', 'otelacct_traffic_bytes_total', 'otelacct_capture_dropped_total',
-        'otelacct_decode_errors_total', 'otelacct_export_failures_total', 'otelacct:host_bits:rate5m_p95_30d', 'otelacct:site_bits:rate5m_p95_30d']) {
+        'otelacct_decode_errors_total', 'otelacct_export_failures_total', 'otelacct:host_bits:rate5m_p95_30d', 'otelacct:site_bits:rate5m_p95_30d',
+        'otelacct_capture_interface_up']) {
         assert.ok(used.has(m), `a panel shows ${m}`);
       }
+    });
+
+    it('shows a lost interface in red, per meter and interface', () => {
+      const p = panels.find((x) => (x.targets ?? []).some((t) => promqlNames(t.expr).metrics.has('otelacct_capture_interface_up')));
+      assert.ok(p, 'a panel shows otelacct_capture_interface_up');
+      assert.match(p.targets![0].expr, /by \(instance, network_interface_name\)/);
+      const mapped = (p as unknown as { fieldConfig: { defaults: { mappings: Array<{ options: Record<string, { color: string }> }> } } })
+        .fieldConfig.defaults.mappings.flatMap((m) => Object.entries(m.options));
+      assert.deepEqual(Object.fromEntries(mapped.map(([v, o]) => [v, o.color])), { 0: 'red', 1: 'green' });
     });
 
     it('uses the datasource variable, which the provisioned datasource satisfies', () => {
