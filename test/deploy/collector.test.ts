@@ -12,6 +12,28 @@ const KINDS = ['receivers', 'processors', 'exporters', 'extensions', 'connectors
 /** Component type names of the pinned contrib release (see the fixture for where they come from). */
 const known = JSON.parse(readRepo('test/deploy/fixtures/collector-components.json')) as Record<(typeof KINDS)[number], Record<string, string>> & { release: string };
 
+/** The pinned release's manifest (distributions/otelcol-contrib/manifest.yaml): module paths per kind. */
+const manifest = readYaml<Record<string, unknown> & { dist: { version: string } }>('test/deploy/fixtures/otelcol-contrib-manifest.yaml');
+const built = (kind: string) => new Set(((manifest[kind] ?? []) as Array<{ gomod: string }>).map((m) => m.gomod.split(' ')[0]));
+
+describe('the pinned collector-contrib release', () => {
+  const tag = known.release.split(':')[1];
+
+  it('is the one docker-compose.yml runs and the manifest copy describes', () => {
+    const compose = readYaml<{ services: Record<string, { image?: string }> }>('docker-compose.yml');
+    assert.equal(compose.services['otel-collector'].image, known.release);
+    assert.equal(manifest.dist.version, tag);
+  });
+
+  it('builds in every component the fixture lists (by Go module, from the manifest)', () => {
+    for (const kind of KINDS) {
+      for (const [type, module] of Object.entries(known[kind])) {
+        assert.ok(built(kind).has(module), `${kind}.${type}: ${module} is not in the otelcol-contrib ${tag} manifest`);
+      }
+    }
+  });
+});
+
 /** `type[/name]` -> type. */
 const typeOf = (id: string) => id.split('/')[0];
 
@@ -60,6 +82,20 @@ describe('collector topology', () => {
     assert.deepEqual(c.service.pipelines.metrics.exporters, ['loadbalancing']);
     const http = (c.receivers!.otlp as { protocols: { http: { endpoint: string } } }).protocols.http.endpoint;
     assert.equal(http, 'localhost:4318', 'the agent listens where otelacct pushes by default');
+  });
+
+  it('agent -> gateway connects: the agent dials TLS with a CA file, the gateway OTLP/gRPC receiver serves TLS', () => {
+    const agent = readYaml<CollectorConfig>('otel-collector/agent.yaml');
+    const gateway = readYaml<CollectorConfig>('otel-collector/gateway.yaml');
+    const lb = agent.exporters!.loadbalancing as { protocol: { otlp: { tls?: { insecure?: boolean; ca_file?: string } } }; resolver: { static: { hostnames: string[] } } };
+    const grpc = (gateway.receivers!.otlp as { protocols: { grpc: { endpoint: string; tls?: { cert_file?: string; key_file?: string } } } }).protocols.grpc;
+    const clientTls = lb.protocol.otlp.tls?.insecure !== true; // the otlp exporter's default is TLS
+    const serverTls = grpc.tls?.cert_file !== undefined && grpc.tls?.key_file !== undefined;
+    assert.equal(clientTls, serverTls, `agent TLS ${clientTls}, gateway TLS ${serverTls}: they must agree`);
+    assert.ok(serverTls, 'agents reach gateways over the network: TLS on');
+    assert.ok(lb.protocol.otlp.tls?.ca_file, 'the agent trusts the CA that signed the gateways (ca_file)');
+    const port = grpc.endpoint.split(':').pop();
+    for (const h of lb.resolver.static.hostnames) assert.equal(h.split(':').pop(), port, `${h} is the gateway's gRPC port`);
   });
 
   it('gateway: OTLP/gRPC from agents -> prometheusremotewrite', () => {
