@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { CONTRACT_LABELS, CONTRACT_METRICS } from './contract.ts';
+import { CONTRACT_LABELS, CONTRACT_METRICS, UNIT_ONE_GAUGES } from './contract.ts';
 import { legendLabels, promqlNames } from './promql-names.ts';
 import { readRepo, readYaml, recordedNames, repoPath } from './repo.ts';
 
@@ -40,6 +40,9 @@ for (const file of readdirSync(repoPath('grafana/dashboards')).filter((f) => f.e
         for (const m of names.metrics) assert.ok(known(m), `${t.panel}: metric ${m} is not in the contract`);
         for (const l of names.labels) assert.ok(CONTRACT_LABELS.has(l), `${t.panel}: label ${l} is not in the contract`);
         for (const l of legendLabels(t.legendFormat ?? '')) assert.ok(CONTRACT_LABELS.has(l), `${t.panel}: legend label ${l}`);
+        for (const g of UNIT_ONE_GAUGES) {
+          if (names.metrics.has(g)) assert.ok(names.metrics.has(`${g}_ratio`), `${t.panel}: reads ${g} but not ${g}_ratio (its name via a collector)`);
+        }
       }
     });
 
