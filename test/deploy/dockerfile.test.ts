@@ -128,7 +128,7 @@ async function runImage(image: BuiltStage, iface: string, setup: RunSetup = {}):
     const metrics = await get(`${base}/metrics`, setup.auth);
     if (metrics.status !== 200) problems.push(`GET /metrics answered ${metrics.status}`);
     // The drop counts need the packet_stats addon: the series exists only when it reads the kernel's counters.
-    if (!metrics.body.includes(`otelacct_capture_dropped_total{network_interface_name="${iface}"`)) {
+    if (!new RegExp(`^otelacct_capture_dropped_total\\{[^}]*network_interface_name="${iface}"`, 'm').test(metrics.body)) {
       problems.push(`no otelacct_capture_dropped_total for ${iface} (is the packet_stats addon missing?)`);
     }
     // target_info carries service.version, which otelacct reads from its package.json

@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, lstatSync, mkdirSync, readFileSync, realpathSync, symlinkSync } from 'node:fs';
+import { copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
 import { basename, join, posix, resolve } from 'node:path';
 
 /**
@@ -43,7 +43,9 @@ export function baseLayer(dir: string): string {
  * this machine's root (Debian 12, like the bookworm images) and whose upper layer holds what the
  * image adds: the base layer, then each step's writes. (Overlayfs refuses lower layers nested in
  * one another, so the image's layers are not stacked: a new step's upper starts as a hard-linked
- * copy of the previous one, which costs no space; nothing here writes into an existing file.)
+ * copy of the previous one, which costs no space. A frozen layer must then never be written
+ * through a link: COPY replaces files rather than writing into them, and the build's tools
+ * (npm, apt, dpkg) replace files by renaming.)
  * Commands run chrooted in a private mount and PID namespace (the command is PID 1, as in a
  * container); the host network is shared (`--network host`). Root only.
  */
@@ -81,7 +83,7 @@ export class ImageRoot {
     if (!existsSync(source)) throw new Error(`COPY: ${source} not found`);
     let target = join(this.upper, dest);
     if (!lstatSync(source).isDirectory() && dest.endsWith('/')) target = join(target, basename(source));
-    cpSync(source, target, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true });
+    replaceTree(source, target);
   }
 
   /** Creates image directory `dir` (WORKDIR). */
@@ -116,7 +118,7 @@ export class ImageRoot {
 
   /**
    * Starts `command` in the stage (mounting the overlay for it); the namespace ends with the process.
-   * `o.exec` runs it inside a running process's namespaces instead (docker exec / HEALTHCHECK).
+   * `o.execIn` runs it inside a running process's namespaces instead (docker exec / HEALTHCHECK).
    */
   spawn(command: string[], o: RunOptions): ChildProcess {
     const inner = this.#argv(command, o);
@@ -134,6 +136,20 @@ export class ImageRoot {
     const r = spawnSync(argv[0], argv.slice(1), { encoding: 'utf8', timeout: o.timeoutMs ?? 600_000, maxBuffer: 64 << 20 });
     return { status: r.status, output: `${r.stdout ?? ''}${r.stderr ?? ''}${r.error ? String(r.error) : ''}` };
   }
+}
+
+/** Copies `source` (file, link or directory) to `target`, replacing (never writing into) existing files. */
+function replaceTree(source: string, target: string): void {
+  const stat = lstatSync(source);
+  if (stat.isDirectory()) {
+    mkdirSync(target, { recursive: true });
+    for (const name of readdirSync(source)) replaceTree(join(source, name), join(target, name));
+    return;
+  }
+  mkdirSync(join(target, '..'), { recursive: true });
+  rmSync(target, { force: true, recursive: true });
+  if (stat.isSymbolicLink()) symlinkSync(readlinkSync(source), target);
+  else copyFileSync(source, target);
 }
 
 /** How a command runs in a stage. */
