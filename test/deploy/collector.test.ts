@@ -34,6 +34,28 @@ describe('the pinned collector-contrib release', () => {
   });
 });
 
+/** Configuration keys per component type, as nested maps (true: a leaf or an unchecked map); see the fixture for sources. */
+type KeyTree = { [key: string]: KeyTree | true };
+const keys = JSON.parse(readRepo('test/deploy/fixtures/collector-config-keys.json')) as Record<string, Record<string, KeyTree>>;
+
+/** Paths in `settings` that `allowed` does not have. */
+function unknownKeys(settings: unknown, allowed: KeyTree, prefix = ''): string[] {
+  if (settings === null || typeof settings !== 'object' || Array.isArray(settings)) return [];
+  return Object.entries(settings).flatMap(([k, v]) => {
+    const a = allowed[k];
+    if (a === undefined) return [`${prefix}${k}`];
+    return a === true ? [] : unknownKeys(v, a, `${prefix}${k}.`);
+  });
+}
+
+describe('the collector key check', () => {
+  it('finds a misspelt or misplaced key', () => {
+    const tree: KeyTree = { protocols: { grpc: { endpoint: true, tls: { cert_file: true } } } };
+    assert.deepEqual(unknownKeys({ protocols: { grpc: { endpoint: 'x', tls: { certfile: 'a' } }, htp: {} } }, tree), ['protocols.grpc.tls.certfile', 'protocols.htp']);
+    assert.deepEqual(unknownKeys({ protocols: { grpc: null } }, tree), []);
+  });
+});
+
 /** `type[/name]` -> type. */
 const typeOf = (id: string) => id.split('/')[0];
 
@@ -48,6 +70,16 @@ for (const file of ['otel-collector/config.yaml', 'otel-collector/agent.yaml', '
         }
       }
       assert.match(readRepo(file), new RegExp(known.release.split(':')[1].replace(/\./g, '\\.')), 'the file names the release it targets');
+    });
+
+    it('sets only configuration keys the components of the pinned release have', () => {
+      for (const kind of KINDS) {
+        for (const [id, settings] of Object.entries(config[kind] ?? {})) {
+          const allowed = keys[kind]?.[typeOf(id)];
+          assert.ok(allowed, `${kind}.${id}: no key list for "${typeOf(id)}" in collector-config-keys.json`);
+          for (const path of unknownKeys(settings, allowed)) assert.fail(`${file}: ${kind}.${id}.${path} is not a key of ${typeOf(id)} in ${known.release}`);
+        }
+      }
     });
 
     it('uses every component it defines, and defines every component its pipelines use', () => {
