@@ -77,6 +77,7 @@ export class Pipeline {
     this.web = createLiveWeb({
       config: { ...config, web: { ...config.web, enabled: config.web.enabled && served } }, accountant: this.accountant, traffic: this.traffic, exportHealth: this.telemetry.health, kernel: this.kernel,
       otlp: this.otlpUrl !== undefined, onError: (message) => log.warn(message),
+      interfacesDown: () => [...(this.#live?.states() ?? [])].flatMap(([index, up]) => (up ? [] : [this.interfaces.name(index)])),
     });
     this.accountant.onTableFilling = () => {
       void this.traffic.flush();
