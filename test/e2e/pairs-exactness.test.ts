@@ -31,7 +31,7 @@ function runToFile(args: string[], out: string): Promise<{ code: number | null; 
   const child = spawn(process.execPath, ['--max-semi-space-size=2', CLI, ...args], { env, stdio: ['ignore', fd, 'pipe'] });
   closeSync(fd);
   let stderr = '';
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => child.kill('SIGKILL'), 100_000);
     child.on('error', reject);
