@@ -29,12 +29,15 @@ export function pairsRows(r: PairsResult, truth: PairsTruth): Row[] {
   const pmNet = median(pm.map((x) => x.netWall));
   const pmExact = pm.filter((x) => x.packets === truth.totalPackets && x.bytes === truth.totalBytes).length;
   const last = pm[pm.length - 1];
+  const partial = pmExact === pm.length ? '' : `; **pmacctd counted only ${(100 * last.packets / truth.totalPackets).toFixed(0)} % of the packets**: ` +
+    'the ratio is against a pmacctd that did not do all the work (see --pmacct-cache-entries)';
   const rows = [row('pairs', 'pmacctd (src_host,dst_host)', {
     pps: mpps(truth.totalPackets / pmWall), net: mpps(truth.totalPackets / pmNet), cpu: (median(pm.map((x) => x.cpu)) / mpkt).toFixed(3),
     rss: mib(median(pm.map((x) => x.peakRssKiB))), xPmacct: ratio(1),
-    notes: `${truth.distinct} generated pairs; not an oracle here: totals = generated in ${inRuns(pmExact, pm.length)} ` +
-      `(last run ${last.packets} of ${truth.totalPackets} packets, ${last.bytes} of ${truth.totalBytes} bytes, ${last.rows} rows, ` +
-      `${last.exactPairs} pairs exact, whole cache purged: ${last.purgedAll ? 'yes' : 'no'}); net = wall − its fixed 4 s of savefile sleeps`,
+    notes: `${truth.distinct} generated pairs; print_cache_entries ${last.cacheEntries}; not an oracle here: totals = generated in ` +
+      `${inRuns(pmExact, pm.length)} (last run ${last.packets} of ${truth.totalPackets} packets, ${last.bytes} of ${truth.totalBytes} bytes, ` +
+      `${last.rows} rows, ${last.exactPairs} pairs exact, every purge complete: ${last.purgedAll ? 'yes' : 'no'}); ` +
+      `net = wall − its fixed savefile sleeps (${(last.wall - last.netWall).toFixed(0)} s)`,
   })];
   const common = (runs: OtelacctPairsRun[]) => {
     const wall = median(runs.map((x) => x.wall));
@@ -59,7 +62,7 @@ export function pairsRows(r: PairsResult, truth: PairsTruth): Row[] {
         `${yes(pmWall / wall >= TARGET_DEFAULT_X)}); totals = generated: ${yes(totals === d.length)} (${inRuns(totals, d.length)}); ` +
         `overflow series = total − kept series: ${yes(overflow === d.length)}; kept pair series exact: ${yes(keptExact)} ` +
         `(last run: ${l.check.kept} pairs kept, ${l.series} series, ${l.check.split} pairs split); whole command, ` +
-        `${(l.outputBytes / 1e6).toFixed(1)} MB of exposition written to a file`,
+        `${(l.outputBytes / 1e6).toFixed(1)} MB of exposition written to a file${partial}`,
     }));
   }
   if (r.all.length > 0) {
@@ -73,7 +76,7 @@ export function pairsRows(r: PairsResult, truth: PairsTruth): Row[] {
       notes: `targets peak RSS ≤ 400 MB: ${yes(rss * 1024 <= TARGET_ALL_RSS_BYTES)} (${mb(rss)}); ≥ 2× pmacctd: ` +
         `${yes(pmNet / wall >= TARGET_ALL_X)} against its net time (against its whole run: ${yes(pmWall / wall >= TARGET_ALL_X)}); ` +
         `every pair byte- and packet-exact: ${yes(exact === a.length)} (${inRuns(exact, a.length)}; last run ${l.check.keptExact} of ` +
-        `${truth.distinct} pairs exact, ${l.check.problemCount} problems); output included: ${(l.outputBytes / 1e6).toFixed(0)} MB of exposition written to a file`,
+        `${truth.distinct} pairs exact, ${l.check.problemCount} problems); output included: ${(l.outputBytes / 1e6).toFixed(0)} MB of exposition written to a file${partial}`,
     }));
   }
   return rows;

@@ -4,7 +4,7 @@
  *   node bench/run.ts [--packets N] [--flows N] [--runs N] [--seed N] [--ipv6-share F]
  *                     [--vlan-share F] [--live-packets N] [--scan-sources N]
  *                     [--pairs N] [--pairs-packets N] [--hosts N] [--scan-share F]
- *                     [--all-max-flows N] [--fresh-packets N] [--fresh-rate RATE]
+ *                     [--all-max-flows N] [--pmacct-cache-entries N] [--fresh-packets N] [--fresh-rate RATE]
  *                     [--only SCENARIO[,SCENARIO...]] [--profile] [--keep]
  *
  * Scenarios (all by default; live and pairs-live need root): offline (bench/offline.ts), live
@@ -51,6 +51,7 @@ const { values } = parseArgs({
     hosts: { type: 'string', default: '4096' },
     'scan-share': { type: 'string', default: '0.1' },
     'all-max-flows': { type: 'string' },
+    'pmacct-cache-entries': { type: 'string' },
     'fresh-packets': { type: 'string', default: '2000000' },
     'fresh-rate': { type: 'string' },
     only: { type: 'string' },
@@ -135,8 +136,10 @@ try {
       process.stderr.write(`bench: ${what}\n${lines.join('\n')}\n`);
     };
     if (want('pairs-default') || want('pairs-all')) {
-      const maxFlows = values['all-max-flows'] === undefined ? undefined : count('all-max-flows', 1);
-      const pairs: PairsResult = await runPairs(tools, pairsFile, truth, { default: want('pairs-default'), all: want('pairs-all') }, runs, maxFlows, dir, log);
+      const allMaxFlows = values['all-max-flows'] === undefined ? undefined : count('all-max-flows', 1);
+      const pmacctCacheEntries = values['pmacct-cache-entries'] === undefined ? undefined : count('pmacct-cache-entries', 1);
+      const pairs: PairsResult = await runPairs(tools, pairsFile, truth, { default: want('pairs-default'), all: want('pairs-all') }, runs,
+        { allMaxFlows, pmacctCacheEntries }, dir, log);
       fail('PER-PAIR CHECKS FAILED', pairs.mismatches);
       more.push(...pairsRows(pairs, truth));
     }
