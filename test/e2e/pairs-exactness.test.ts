@@ -7,7 +7,8 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, openSync, readFileSync } from 'node:fs';
+import { BlockList } from 'node:net';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { comparePairSeries, readPairSeries } from '../support/pair-series.ts';
@@ -44,6 +45,19 @@ function runToFile(args: string[], out: string): Promise<{ code: number | null; 
 
 let truth: PairsTruth;
 
+/** deploy/otelacct.yaml's accounting.localNetworks. */
+function shippedLocalNetworks(): BlockList {
+  const yaml = readFileSync(new URL('../../deploy/otelacct.yaml', import.meta.url), 'utf8');
+  const list = /^\s*localNetworks: \[(.*)\]/m.exec(yaml)?.[1].split(',').map((x) => x.trim()) ?? [];
+  assert.ok(list.length > 0, 'deploy/otelacct.yaml has localNetworks');
+  const nets = new BlockList();
+  for (const cidr of list) {
+    const [net, len] = cidr.split('/');
+    nets.addSubnet(net, Number(len), net.includes(':') ? 'ipv6' : 'ipv4');
+  }
+  return nets;
+}
+
 test('the generated capture has the pairs asked for, and its plan maps each pair back to its index', () => {
   truth = writePairsCapture({ ...options, file: join(tmp.path, 'pairs.pcap') });
   assert.equal(truth.distinct, PAIRS);
@@ -51,9 +65,13 @@ test('the generated capture has the pairs asked for, and its plan maps each pair
   for (const p of truth.packets) packets += p;
   assert.equal(packets, PACKETS);
   let scans = 0;
+  const local = shippedLocalNetworks();
+  const isLocal = (a: string) => local.check(a, a.includes(':') ? 'ipv6' : 'ipv4');
   for (let i = 0; i < PAIRS; i++) {
     const [src, dst] = truth.plan.text(i).split(',');
     assert.equal(truth.plan.indexOf(src, dst), i, `pair ${i} ${src},${dst}`);
+    // The billing bench relies on it: one side of every pair is in the shipped local networks.
+    assert.equal(Number(isLocal(src)) + Number(isLocal(dst)), 1, `pair ${i} ${src},${dst}: exactly one side local`);
     if (truth.plan.isScan(i)) scans++;
   }
   assert.ok(scans > 0 && scans < PAIRS / 2, `${scans} scan pairs`);
