@@ -4,7 +4,8 @@
  *   node bench/run.ts [--packets N] [--flows N] [--runs N] [--seed N] [--ipv6-share F]
  *                     [--vlan-share F] [--live-packets N] [--scan-sources N]
  *                     [--pairs N] [--pairs-packets N] [--hosts N] [--scan-share F]
- *                     [--all-max-flows N] [--pmacct-cache-entries N] [--fresh-packets N] [--fresh-rate RATE]
+ *                     [--all-max-flows N] [--pmacct-cache-entries N] [--billing-pairs N]
+ *                     [--fresh-packets N] [--fresh-rate RATE]
  *                     [--only SCENARIO[,SCENARIO...]] [--profile] [--keep]
  *
  * Scenarios (all by default; live and pairs-live need root): offline (bench/offline.ts), live
@@ -52,6 +53,7 @@ const { values } = parseArgs({
     'scan-share': { type: 'string', default: '0.1' },
     'all-max-flows': { type: 'string' },
     'pmacct-cache-entries': { type: 'string' },
+    'billing-pairs': { type: 'string' },
     'fresh-packets': { type: 'string', default: '2000000' },
     'fresh-rate': { type: 'string' },
     only: { type: 'string' },
@@ -123,37 +125,46 @@ try {
   }
   const more: Row[] = [];
   if (wantPairs && tools) {
-    const pairsFile = join(dir, 'pairs.pcap');
-    const t0 = performance.now();
-    const truth: PairsTruth = writePairsCapture({
-      file: pairsFile, packets: count('pairs-packets', 1), pairs: count('pairs', 1), seed: count('seed', 0), hosts: count('hosts', 1),
-      ipv6Share: share('ipv6-share'), vlanShare: share('vlan-share'), scanShare: share('scan-share'),
-    });
-    log(`generated ${pairsFile}: ${truth.totalPackets} packets, ${truth.distinct} address pairs, in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    const capture = (name: string, pairs: number): { file: string; truth: PairsTruth } => {
+      const file = join(dir, name);
+      const t0 = performance.now();
+      const truth = writePairsCapture({
+        file, packets: count('pairs-packets', 1), pairs, seed: count('seed', 0), hosts: count('hosts', 1),
+        ipv6Share: share('ipv6-share'), vlanShare: share('vlan-share'), scanShare: share('scan-share'),
+      });
+      log(`generated ${file}: ${truth.totalPackets} packets, ${truth.distinct} address pairs, in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+      return { file, truth };
+    };
+    const billingPairs = values['billing-pairs'] === undefined ? undefined : count('billing-pairs', 1);
+    const needMain = ['pairs-default', 'pairs-all', 'pairs-live'].some(want) || (want('billing') && billingPairs === undefined);
+    const main = needMain ? capture('pairs.pcap', count('pairs', 1)) : undefined;
     const fail = (what: string, lines: string[]) => {
       if (lines.length === 0) return;
       exitCode = 1;
       process.stderr.write(`bench: ${what}\n${lines.join('\n')}\n`);
     };
-    if (want('pairs-default') || want('pairs-all')) {
+    if (main !== undefined && (want('pairs-default') || want('pairs-all'))) {
+      const truth = main.truth;
       const allMaxFlows = values['all-max-flows'] === undefined ? undefined : count('all-max-flows', 1);
       const pmacctCacheEntries = values['pmacct-cache-entries'] === undefined ? undefined : count('pmacct-cache-entries', 1);
-      const pairs: PairsResult = await runPairs(tools, pairsFile, truth, { default: want('pairs-default'), all: want('pairs-all') }, runs,
+      const pairs: PairsResult = await runPairs(tools, main.file, truth, { default: want('pairs-default'), all: want('pairs-all') }, runs,
         { allMaxFlows, pmacctCacheEntries }, dir, log);
       fail('PER-PAIR CHECKS FAILED', pairs.mismatches);
       more.push(...pairsRows(pairs, truth));
     }
     if (want('billing')) {
-      const billing: BillingResult = await runBilling(pairsFile, empty, truth, runs, dir, log);
+      const b = billingPairs === undefined ? main! : capture('billing.pcap', billingPairs);
+      const billing: BillingResult = await runBilling(b.file, empty, b.truth, runs, dir, log);
       fail('BILLING TOTALS DIFFER', billing.mismatches);
       more.push(...billingRows(billing));
     }
-    if (want('pairs-live')) {
+    if (main !== undefined && want('pairs-live')) {
+      const truth = main.truth;
       if (process.getuid?.() !== 0) {
         log('pairs-live scenario skipped: it needs root (veth pair in a network namespace)');
       } else {
         const rate = values['fresh-rate'];
-        const live: PairsLiveResult = await runPairsLive(tools, pairsFile, truth, runs, count('fresh-packets', 1), rate, dir, log);
+        const live: PairsLiveResult = await runPairsLive(tools, main.file, truth, runs, count('fresh-packets', 1), rate, dir, log);
         more.push(...pairsLiveRows(live, truth));
       }
     }
@@ -173,7 +184,8 @@ try {
     `command: npm run bench -- ${process.argv.slice(2).join(' ')}`.trimEnd(),
     `inputs: ${values.packets} packets (offline), ${values['live-packets']} (live), ${values['scan-sources']} scan sources; ` +
       `${values.flows} flows, seed ${values.seed}, IPv6 share ${values['ipv6-share']}, VLAN share ${values['vlan-share']}; median of ${runs} runs`,
-    ...(wantPairs ? [`pairs capture: ${values['pairs-packets']} packets, ${values.pairs} pairs, ${values.hosts} local hosts, scan share ${values['scan-share']}; ` +
+    ...(wantPairs ? [`pairs capture: ${values['pairs-packets']} packets, ${values.pairs} pairs (billing: ${values['billing-pairs'] ?? 'the same capture'}), ` +
+      `${values.hosts} local hosts, scan share ${values['scan-share']}; ` +
       `fresh start: ${values['fresh-packets']} trafgen packets per batch at ${values['fresh-rate'] ?? 'top speed'}`] : []),
     ...(tools ? [`tools: ${Object.entries(tools.versions).map(([k, v]) => `${k} ${v}`).join('; ')}`] : []),
     '',
