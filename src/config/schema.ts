@@ -210,7 +210,7 @@ export const schema = {
       default: '', env: 'OTELACCT_OTLP_PROTOCOL', arg: 'otlp-protocol',
     },
     maxDataPoints: {
-      doc: 'Most data points in one OTLP request: a bigger push is split into several requests, each sent (and, over HTTP, retried) on its own (5000 points stay under gRPC\'s 4 MiB default message limit even with wide IPv6 keys).',
+      doc: 'Most traffic data points in one OTLP request (the first also carries the self-telemetry): a bigger push is split into several requests, each sent (and, over HTTP, retried) on its own (5000 points stay under gRPC\'s 4 MiB default message limit even with wide IPv6 keys).',
       format: intIn(2, 10_000_000), default: 5000, env: 'OTELACCT_OTLP_MAX_DATA_POINTS', arg: 'otlp-max-data-points',
     },
   },

@@ -30,7 +30,7 @@ export const EXPORT_METHOD = '/opentelemetry.proto.collector.metrics.v1.MetricsS
  */
 export function decodeRequest(buf: Uint8Array): ExportRequest {
   const msg = v1.ExportMetricsServiceRequest.decode(buf);
-  return v1.ExportMetricsServiceRequest.toObject(msg, { longs: String, enums: Number, bytes: String }) as ExportRequest;
+  return v1.ExportMetricsServiceRequest.toObject(msg, { longs: String, enums: Number, bytes: String, arrays: true }) as ExportRequest;
 }
 
 /** An empty ExportMetricsServiceResponse (full success), encoded. */

@@ -163,10 +163,14 @@ export class OtlpReceiver extends ReceiverBase {
   }
 }
 
-/** Data points in a request. */
-export function countPoints(req: ExportRequest): number {
+/** Data points in a request (of the metrics whose names start with `prefix`, if given). */
+export function countPoints(req: ExportRequest, prefix = ''): number {
   let n = 0;
-  for (const rm of req.resourceMetrics) for (const sm of rm.scopeMetrics) for (const m of sm.metrics) n += (m.sum?.dataPoints.length ?? 0) + (m.gauge?.dataPoints.length ?? 0);
+  for (const rm of req.resourceMetrics) {
+    for (const sm of rm.scopeMetrics) {
+      for (const m of sm.metrics) if (m.name.startsWith(prefix)) n += (m.sum?.dataPoints?.length ?? 0) + (m.gauge?.dataPoints?.length ?? 0);
+    }
+  }
   return n;
 }
 
