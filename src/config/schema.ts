@@ -197,7 +197,7 @@ export const schema = {
       format: intIn(100, 86_400_000), default: 60_000, env: 'OTEL_METRIC_EXPORT_INTERVAL', arg: 'otlp-interval',
     },
     timeout: {
-      doc: 'Milliseconds one OTLP request may take, retries included (default: OTEL_METRIC_EXPORT_TIMEOUT, else 30000; at most otlp.interval).',
+      doc: 'Milliseconds one OTLP request may take, retries included (default: OTEL_METRIC_EXPORT_TIMEOUT, else 30000).',
       format: intIn(100, 600_000), default: 30_000, env: 'OTEL_METRIC_EXPORT_TIMEOUT', arg: 'otlp-timeout',
     },
     compression: {
