@@ -70,7 +70,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     pipeline = new Pipeline(config, log, { outputReader: offline });
   } catch (err) {
-    if (err instanceof NetworksFileError) return fail(err.message, 2);
+    if (err instanceof NetworksFileError || err instanceof ConfigError) return fail(err.message, 2);
     throw err;
   }
   let liveInterfaces: string[] | undefined;

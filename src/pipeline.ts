@@ -15,7 +15,7 @@ import { leaves } from './config/schema-leaves.ts';
 import { FlowAttributes } from './export/flow-attributes.ts';
 import { createMetricsServer, listen } from './export/http-server.ts';
 import { loadWebConfig } from './export/web-config.ts';
-import { otlpEndpoint } from './export/otlp-reader.ts';
+import { resolveOtlp } from './export/otlp-settings.ts';
 import { buildResource } from './export/resource.ts';
 import { Telemetry } from './export/telemetry.ts';
 import { TrafficMetrics } from './export/traffic-metrics.ts';
@@ -64,10 +64,11 @@ export class Pipeline {
       onError: (err) => log.repeating('error', 'traffic collection failed', { error: String(err) }),
       now: opts.now,
     });
-    this.otlpUrl = otlpEndpoint(config, opts.env ?? process.env);
+    const otlp = resolveOtlp(config, opts.env ?? process.env);
+    this.otlpUrl = otlp?.url;
     this.telemetry = new Telemetry({
       config, resource: buildResource(config.resource.attributes), traffic: this.traffic,
-      accountant: this.accountant, interfaces: this.interfaces, otlpUrl: this.otlpUrl,
+      accountant: this.accountant, interfaces: this.interfaces, otlp,
       outputReader: opts.outputReader, onError: (message, fields) => log.repeating('warn', message, fields), kernel: this.kernel,
       interfaceUp: () => this.#live?.states(),
     });

@@ -193,7 +193,7 @@ export const schema = {
   },
   otlp: {
     endpoint: {
-      doc: 'OTLP/HTTP metrics URL, e.g. http://collector:4318/v1/metrics. Empty: OTEL_EXPORTER_OTLP_METRICS_ENDPOINT or OTEL_EXPORTER_OTLP_ENDPOINT (+/v1/metrics) if set, else OTLP is off.',
+      doc: 'OTLP metrics endpoint: the full URL for HTTP (http://collector:4318/v1/metrics), http(s)://host:port for gRPC (http://collector:4317). Empty: OTEL_EXPORTER_OTLP_METRICS_ENDPOINT or OTEL_EXPORTER_OTLP_ENDPOINT (+/v1/metrics for HTTP) if set, else OTLP is off.',
       format: urlOrEmpty, default: '', env: 'OTELACCT_OTLP_ENDPOINT', arg: 'otlp-endpoint',
     },
     headers: {
@@ -205,12 +205,21 @@ export const schema = {
       format: intIn(100, 86_400_000), default: 60_000, env: 'OTEL_METRIC_EXPORT_INTERVAL', arg: 'otlp-interval',
     },
     timeout: {
-      doc: 'Milliseconds an OTLP export may take (default: OTEL_METRIC_EXPORT_TIMEOUT, else 30000).',
+      doc: 'Milliseconds one OTLP request may take, retries included (default: OTEL_METRIC_EXPORT_TIMEOUT, else 30000).',
       format: intIn(100, 600_000), default: 30_000, env: 'OTEL_METRIC_EXPORT_TIMEOUT', arg: 'otlp-timeout',
     },
     compression: {
       doc: 'OTLP request compression (default: OTEL_EXPORTER_OTLP_COMPRESSION, else none).',
       format: ['none', 'gzip'], default: 'none', env: 'OTEL_EXPORTER_OTLP_COMPRESSION', arg: 'otlp-compression',
+    },
+    protocol: {
+      doc: 'OTLP transport: http/protobuf, http/json or grpc. Empty: OTEL_EXPORTER_OTLP_METRICS_PROTOCOL, else OTEL_EXPORTER_OTLP_PROTOCOL, else http/protobuf (the OTLP default).',
+      format: (v: unknown) => { if (!['', 'http/protobuf', 'http/json', 'grpc'].includes(v as string)) throw new Error('must be http/protobuf, http/json or grpc'); },
+      default: '', env: 'OTELACCT_OTLP_PROTOCOL', arg: 'otlp-protocol',
+    },
+    maxDataPoints: {
+      doc: 'Most traffic data points in one OTLP request (the first also carries the self-telemetry): a bigger push is split into several requests, each sent (and, over HTTP, retried) on its own (5000 points stay under gRPC\'s 4 MiB default message limit even with wide IPv6 keys).',
+      format: intIn(2, 10_000_000), default: 5000, env: 'OTELACCT_OTLP_MAX_DATA_POINTS', arg: 'otlp-max-data-points',
     },
   },
   resource: {
@@ -238,7 +247,7 @@ export interface Config {
   export: { cardinalityLimit: number; overflowPolicy: 'rollup' | 'overflow'; idleTimeout: number; output: 'prometheus' | 'json' | 'none'; serve: boolean };
   prometheus: { enabled: boolean; host: string; port: number; path: string; webConfigFile: string };
   web: { enabled: boolean; topN: number; windowSeconds: number };
-  otlp: { endpoint: string; headers: Record<string, string>; interval: number; timeout: number; compression: 'none' | 'gzip' };
+  otlp: { endpoint: string; headers: Record<string, string>; interval: number; timeout: number; compression: 'none' | 'gzip'; protocol: '' | 'http/protobuf' | 'http/json' | 'grpc'; maxDataPoints: number };
   resource: { attributes: Record<string, string> };
   log: { level: 'error' | 'warn' | 'info' | 'debug' };
 }
