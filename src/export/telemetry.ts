@@ -7,6 +7,7 @@ import type { KernelStats } from '../capture/kernel-stats.ts';
 import type { Config } from '../config/schema.ts';
 import { writeJson, writePrometheusText, type Write } from './final-output.ts';
 import type { OtlpPush } from './otlp-push.ts';
+import { RuntimeMetrics } from './runtime-metrics.ts';
 import { createOtlpPush } from './otlp-reader.ts';
 import type { OtlpSettings } from './otlp-settings.ts';
 import { SelfTelemetry, type ExportHealth } from './self-telemetry.ts';
@@ -47,6 +48,7 @@ export class Telemetry {
   readonly output: MetricReader | undefined;
   readonly health: ExportHealth = { exportFailures: 0 };
   readonly #traffic: TrafficMetrics;
+  readonly #runtime = new RuntimeMetrics();
   readonly #otlp: OtlpPush | undefined;
 
   constructor(o: TelemetryOptions) {
@@ -54,7 +56,8 @@ export class Telemetry {
     o.traffic.setResource(o.resource);
     const self = new SelfTelemetry({ accountant: o.accountant, interfaces: o.interfaces, store: o.traffic, health: this.health, kernel: o.kernel, interfaceUp: o.interfaceUp });
     self.setResource(o.resource);
-    const producers = [self];
+    this.#runtime.setResource(o.resource);
+    const producers = [self, this.#runtime];
     const readers: IMetricReader[] = [];
     if (o.config.prometheus.enabled) {
       this.prometheus = new PrometheusExporter({ preventServerStart: true, metricProducers: producers });
@@ -115,6 +118,7 @@ export class Telemetry {
     await this.#traffic.flush();
     await this.#otlp?.shutdown();
     await this.provider.shutdown();
+    this.#runtime.shutdown();
     await this.#traffic.shutdown();
   }
 }
