@@ -81,7 +81,7 @@ export class Pipeline {
       interfacesDown: () => [...(this.#live?.states() ?? [])].flatMap(([index, up]) => (up ? [] : [this.interfaces.name(index)])),
     });
     this.accountant.onTableFilling = () => {
-      void this.traffic.flush();
+      void this.traffic.flushFilling(flushMark(a.maxFlows));
     };
   }
 
@@ -113,7 +113,7 @@ export class Pipeline {
           // Flush when a table reaches the flush mark (at most half of it): a 1 MiB chunk holds at
           // most 2^16 packets (16-byte records), so with the default maxFlows (2^17) one chunk
           // cannot fill the rest.
-          return this.accountant.flowTables.some((t) => t.size >= Math.min(flushMark(t.maxEntries), t.maxEntries >> 1)) ? this.traffic.flush() : undefined;
+          return this.accountant.flowTables.some((t) => t.size >= Math.min(flushMark(t.maxEntries), t.maxEntries >> 1)) ? this.traffic.flushFilling(Math.min(flushMark(this.#config.accounting.maxFlows), this.#config.accounting.maxFlows >> 1)) : undefined;
         },
       });
     } finally {

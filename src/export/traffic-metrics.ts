@@ -139,13 +139,28 @@ export class TrafficMetrics implements MetricProducer {
    * (used to swap the networks table).
    */
   flush(afterDrain?: () => void): Promise<void> {
+    return this.#enqueue(() => this.#flushOnce(afterDrain, 0));
+  }
+
+  /**
+   * Makes room while counting (a table reached the flush mark): moves only the tables holding at
+   * least `mark` keys. The others (per host, per site: keys counted again and again) keep
+   * accumulating until the next full flush, so their series are not looked up once per partial
+   * flush; each table triggers its own when it reaches the mark. Every reader flushes fully before
+   * it collects.
+   */
+  flushFilling(mark: number): Promise<void> {
+    return this.#enqueue(() => this.#flushOnce(undefined, mark));
+  }
+
+  #enqueue(step: () => void): Promise<void> {
     // Every flush runs, whatever happened to the one before; a failure is reported through
     // onError and never rejects the caller.
-    this.#chain = this.#chain.then(() => this.#flushOnce(afterDrain)).catch((err: unknown) => this.#onError(err));
+    this.#chain = this.#chain.then(step).catch((err: unknown) => this.#onError(err));
     return this.#chain;
   }
 
-  #flushOnce(afterDrain: (() => void) | undefined): void {
+  #flushOnce(afterDrain: (() => void) | undefined, minKeys: number): void {
     const now = this.#now();
     const tables = this.#accountant.flowTables;
     const named = this.#accountant.tables.named;
@@ -153,6 +168,7 @@ export class TrafficMetrics implements MetricProducer {
     const key = this.#key;
     for (let i = 0; i < tables.length; i++) {
       const table = tables[i];
+      if (minKeys > 0 && table.size < minKeys) continue;
       const store = this.stores[i];
       const spec = this.#accountant.aggregations[i];
       const w = table.width;
