@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
-import { BasicAuth } from './basic-auth.ts';
+import { BasicAuth, type BasicAuthLimits } from './basic-auth.ts';
 import { ConnectionLimit } from './connection-limit.ts';
 import { writePrometheusText } from './final-output.ts';
 import type { WebConfig } from './web-config.ts';
@@ -13,6 +13,8 @@ export type ExtraRoutes = (url: string, req: IncomingMessage, res: ServerRespons
 export interface MetricsServerOptions {
   /** TLS and basic auth (prometheus.webConfigFile); they cover every path. */
   web?: WebConfig;
+  /** Basic-auth limits (tests shorten them). */
+  authLimits?: Partial<BasicAuthLimits>;
   /** More routes (the live page), consulted after the exposition path. */
   routes?: ExtraRoutes;
   /** Most open connections (ConnectionLimit: past it the longest-idle one is closed). Default 256. */
@@ -36,7 +38,7 @@ export const IDLE_TIMEOUT_MS = 15_000;
  * included), a kept-alive one 5 s after its last response, a TLS handshake after 10 s.
  */
 export function createMetricsServer(exporter: PrometheusExporter, path: string, options: MetricsServerOptions = {}): Server {
-  const auth = options.web?.users ? new BasicAuth(options.web.users) : undefined;
+  const auth = options.web?.users ? new BasicAuth(options.web.users, options.authLimits) : undefined;
   const serve = (req: IncomingMessage, res: ServerResponse): void => {
     const url = (req.url ?? '/').split('?')[0];
     if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -60,9 +62,11 @@ export function createMetricsServer(exporter: PrometheusExporter, path: string, 
       serve(req, res);
       return;
     }
-    auth.check(req).then((ok) => {
-      if (ok) serve(req, res);
-      else res.writeHead(401, { 'www-authenticate': 'Basic realm="otelacct"', 'content-type': 'text/plain' }).end('unauthorized\n');
+    auth.check(req).then((result) => {
+      if (result === 'ok') serve(req, res);
+      else if (result === 'denied') res.writeHead(401, { 'www-authenticate': 'Basic realm="otelacct"', 'content-type': 'text/plain' }).end('unauthorized\n');
+      else if (result === 'throttled') res.writeHead(429, { 'retry-after': '60', 'content-type': 'text/plain' }).end('too many failed logins\n');
+      else res.writeHead(503, { 'retry-after': '1', 'content-type': 'text/plain' }).end('too many logins waiting\n');
     }, () => res.writeHead(500).end());
   };
   const tls = options.web?.tls;
@@ -76,6 +80,7 @@ export function createMetricsServer(exporter: PrometheusExporter, path: string, 
   // headersTimeout): Node destroys the socket when no 'timeout' listener is set.
   server.timeout = options.idleTimeoutMs ?? IDLE_TIMEOUT_MS;
   new ConnectionLimit(server, options.maxConnections ?? MAX_CONNECTIONS);
+  if (auth) server.on('close', () => auth.close());
   return server;
 }
 

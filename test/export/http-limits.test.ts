@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { connect, type Socket } from 'node:net';
 import { after, test, type TestContext } from 'node:test';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
+import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { loadConfig } from '../../src/config/load.ts';
 import { LinkType } from '../../src/decode/link-type.ts';
 import { createMetricsServer, listen } from '../../src/export/http-server.ts';
@@ -60,6 +61,7 @@ test('1,100 idle connections under a 1,024 file-descriptor limit do not keep a s
 
 test('a connection that never sends a byte is closed after the idle timeout', async (t) => {
   const exporter = new PrometheusExporter({ preventServerStart: true });
+  new MeterProvider({ readers: [exporter] });
   const server = createMetricsServer(exporter, '/metrics', { idleTimeoutMs: 300 });
   const port = await listen(server, '127.0.0.1', 0);
   t.after(() => { server.closeAllConnections(); server.close(); });
