@@ -15,19 +15,18 @@
  * start and CRLF line ends are accepted. A network without a name or AS is named by its canonical
  * text (`2001:db8::/32`). Next-hops and peer ASes are checked, then dropped.
  */
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { formatAddressWords, networkWords, parseAddressWords } from './ip-text.ts';
+import { asText, fastLine, MAX_AS, MAX_NETWORK_NAME_LENGTH, NAME, type Sink } from './networks-fast-line.ts';
+import { PrefixColumns } from './prefix-columns.ts';
 import { type PrefixEntry, PrefixTrie } from './prefix-trie.ts';
+
+export { MAX_NETWORK_NAME_LENGTH };
 
 /** Most lines a networks file may have (comments and blank lines included). */
 export const MAX_NETWORKS_FILE_LINES = 5_000_000;
-/** Longest name (otelacct name or pmacct label) in characters. */
-export const MAX_NETWORK_NAME_LENGTH = 128;
-
-const NAME = /^[A-Za-z0-9._:/-]+$/;
 const LABEL = /^[!-+\--~]+$/; // printable ASCII except space and comma
 const AS_FIELD = /^(?:(\d{1,10})_)?(\d{1,10})$/;
-const MAX_AS = 4294967295;
 
 /**
  * A networks file could not be read or has a bad line. The message is one line:
@@ -84,7 +83,7 @@ function asName(text: string): string {
   if (m === null || (m[1] !== undefined && Number(m[1]) > MAX_AS) || Number(m[2]) > MAX_AS) {
     throw new LineProblem(text, `AS must be <origin AS> or <peer AS>_<origin AS>, decimal 0..${MAX_AS}`);
   }
-  return `AS${Number(m[2])}`;
+  return asText(Number(m[2]));
 }
 
 function checkNextHop(text: string): void {
@@ -136,8 +135,25 @@ function parseOtelacctLine(body: string): PrefixEntry {
  */
 export function parseNetworks(text: string, path: string): PrefixEntry[] {
   const entries: PrefixEntry[] = [];
-  let start = text.charCodeAt(0) === 0xfeff ? 1 : 0;
-  let lineNumber = 0;
+  parseLines(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, path, 0, {
+    entry: (e) => entries.push(e),
+    v4: (word, length, name) => entries.push({ version: 4, words: [word], length, name }),
+  });
+  return entries;
+}
+
+/** A sink appending to `cols`. */
+const columnSink = (cols: PrefixColumns): Sink => ({
+  entry: (e) => cols.push(e.version, e.words[0], e.words[1] ?? 0, e.words[2] ?? 0, e.words[3] ?? 0, e.length, e.name),
+  v4: (word, length, name) => cols.push(4, word, 0, 0, 0, length, name),
+});
+
+/**
+ * Parses the lines of `text` (without a byte order mark), the first being line `lineNumber` + 1,
+ * passing each entry to `add`; returns the number of the last line.
+ */
+function parseLines(text: string, path: string, lineNumber: number, sink: Sink): number {
+  let start = 0;
   while (start < text.length) {
     let end = text.indexOf('\n', start);
     if (end < 0) end = text.length;
@@ -147,30 +163,75 @@ export function parseNetworks(text: string, path: string): PrefixEntry[] {
     }
     const line = text.slice(start, end).trim(); // trim drops the \r of CRLF
     start = end + 1;
-    if (line === '' || line.startsWith('!') || line.startsWith('#')) continue;
+    if (line === '' || line.startsWith('!') || line.startsWith('#') || fastLine(line, sink)) continue;
     try {
       const comment = line.search(/\s#/);
       const body = comment < 0 ? line : line.slice(0, comment);
-      entries.push(body.includes(',') ? parsePmacctLine(body) : parseOtelacctLine(body));
+      sink.entry(body.includes(',') ? parsePmacctLine(body) : parseOtelacctLine(body));
     } catch (err) {
       if (err instanceof LineProblem) throw new NetworksFileError(`${path}:${lineNumber}: ${err.message}`);
       throw err;
     }
   }
-  return entries;
+  return lineNumber;
 }
+
+/** Longest line of a networks file, in bytes. */
+export const MAX_NETWORKS_FILE_LINE = 1 << 16;
+/** Bytes read at a time. */
+const CHUNK = 1 << 20;
 
 /**
  * Reads, parses and builds the networks file at `path`. Throws NetworksFileError: for a bad line
  * (see parseNetworks) or `<path>: cannot read (<code>)` with the fs error as cause.
  */
 export function loadNetworksFile(path: string): PrefixTrie {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
+  const fail = (err: unknown): never => {
     const code = (err as NodeJS.ErrnoException).code ?? String(err);
     throw new NetworksFileError(`${path}: cannot read (${code})`, { cause: err });
+  };
+  // Read and parsed 1 MiB at a time: a full BGP table is never held as one string.
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (err) {
+    return fail(err);
   }
-  return PrefixTrie.build(parseNetworks(text, path));
+  let cols: PrefixColumns;
+  try {
+    let size = 0;
+    try {
+      size = fstatSync(fd).size;
+    } catch (err) {
+      fail(err);
+    }
+    cols = new PrefixColumns(Math.min(MAX_NETWORKS_FILE_LINES, Math.ceil(size / 20) + 64)); // a line has ~20 bytes or more
+    const sink = columnSink(cols);
+    const buf = Buffer.allocUnsafe(CHUNK);
+    const decoder = new TextDecoder('utf-8');
+    let rest = '';
+    let line = 0;
+    let first = true;
+    for (;;) {
+      let n = 0;
+      try {
+        n = readSync(fd, buf, 0, CHUNK, null);
+      } catch (err) {
+        fail(err);
+      }
+      let text = rest + (n > 0 ? decoder.decode(buf.subarray(0, n), { stream: true }) : decoder.decode());
+      if (first && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+      first = false;
+      const cut = n > 0 ? text.lastIndexOf('\n') + 1 : text.length;
+      rest = text.slice(cut);
+      line = parseLines(cut === text.length ? text : text.slice(0, cut), path, line, sink);
+      if (rest.length > MAX_NETWORKS_FILE_LINE) {
+        throw new NetworksFileError(`${path}:${line + 1}: line longer than ${MAX_NETWORKS_FILE_LINE} characters`);
+      }
+      if (n === 0) break;
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return PrefixTrie.fromColumns(cols);
 }

@@ -1,7 +1,7 @@
 /**
  * Build-time step of PrefixTrie (prefix-trie.ts): packs the disjoint ranges of one address family
  * (prefix-ranges.ts) into typed arrays and builds a multibit index over them that narrows any
- * address to at most LEAF_RANGES candidate ranges. Allocates freely; runs once per table.
+ * address to at most LEAF_RANGES candidate ranges. Runs once per table.
  */
 import type { Ranges } from './prefix-ranges.ts';
 
@@ -37,7 +37,7 @@ function log2Ceil(n: number): number {
 }
 
 /** True when the start of range r (w words at starts[r * w]) is ≤ the address `a`. */
-function startAtOrBefore(starts: readonly number[], r: number, w: number, a: readonly number[]): boolean {
+function startAtOrBefore(starts: Uint32Array, r: number, w: number, a: readonly number[]): boolean {
   for (let k = 0; k < w; k++) {
     const s = starts[r * w + k];
     if (s !== a[k]) return s < a[k];
@@ -47,18 +47,27 @@ function startAtOrBefore(starts: readonly number[], r: number, w: number, a: rea
 
 /** Packs `ranges` (w words per address) and builds its index. */
 export function buildIndex(ranges: Ranges, w: 1 | 4): RangeIndex {
-  const { starts, values } = ranges;
-  const n = values.length;
+  const { starts, values, count: n } = ranges;
   const packed = new Int32Array(n * (w + 1));
   for (let r = 0; r < n; r++) {
     for (let k = 0; k < w; k++) packed[r * (w + 1) + k] = starts[r * w + k] ^ BIAS;
     packed[r * (w + 1) + w] = values[r];
   }
 
-  const nodes: number[] = [];
+  let nodes = new Int32Array(1024);
+  let used = 0;
+  const push = (a: number, b: number): void => {
+    if (used + 2 > nodes.length) {
+      const grown = new Int32Array(nodes.length * 2);
+      grown.set(nodes);
+      nodes = grown;
+    }
+    nodes[used++] = a;
+    nodes[used++] = b;
+  };
   /** Adds the node for the block starting at `block` (aligned at bit `pos`) and its children. */
   const addNode = (block: readonly number[], pos: number, bits: number, lo: number, hi: number): number => {
-    const base = nodes.length;
+    const base = used;
     const count = 2 ** bits;
     const word = pos >>> 5;
     const step = 2 ** (32 - (pos & 31) - bits);
@@ -67,9 +76,9 @@ export function buildIndex(ranges: Ranges, w: 1 | 4): RangeIndex {
     for (let t = 0; t < count; t++) {
       sub[word] = block[word] + t * step;
       while (r < hi && startAtOrBefore(starts, r + 1, w, sub)) r++;
-      nodes.push(r, 0);
+      push(r, 0);
     }
-    nodes.push(hi, 0);
+    push(hi, 0);
     const next = pos + bits;
     for (let t = 0; t < count; t++) {
       const first = nodes[base + 2 * t];
@@ -85,5 +94,10 @@ export function buildIndex(ranges: Ranges, w: 1 | 4): RangeIndex {
   };
   const rootBits = Math.min(MAX_ROOT_BITS, Math.max(1, log2Ceil(n)));
   addNode(new Array<number>(w).fill(0), 0, rootBits, 0, n - 1);
-  return { ranges: packed, nodes: Int32Array.from(nodes), rootBits };
+  return { ranges: packed, nodes: nodes.slice(0, used), rootBits };
+}
+
+/** A RangeIndex as plain data for postMessage (its arrays' buffers can be transferred). */
+export function indexBuffers(index: RangeIndex): ArrayBuffer[] {
+  return [index.ranges.buffer, index.nodes.buffer] as ArrayBuffer[];
 }
