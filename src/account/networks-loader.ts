@@ -17,8 +17,14 @@ export type NetworksReload =
  * (moved, not copied). Reloads run one at a time, in the order asked.
  */
 export class NetworksFileLoader {
+  readonly #timeoutMs: number;
   #loaded: string | undefined;
   #queue: Promise<unknown> = Promise.resolve();
+
+  /** `timeoutMs`: longest a reload may take before it is given up (default 120 s; tests shorten it). */
+  constructor(opts: { timeoutMs?: number } = {}) {
+    this.#timeoutMs = opts.timeoutMs ?? LOAD_TIMEOUT_MS;
+  }
 
   /** Loads `path` on this thread (at start, before capturing). Throws NetworksFileError. */
   loadSync(path: string): PrefixTrie {
@@ -38,7 +44,7 @@ export class NetworksFileLoader {
   async #reload(path: string): Promise<NetworksReload> {
     const id = identity(path);
     if (id !== undefined && id === this.#loaded) return { status: 'unchanged' };
-    const answer = await inWorker(path);
+    const answer = await inWorker(path, this.#timeoutMs);
     if ('error' in answer) return { status: 'failed', error: answer.error };
     this.#loaded = id;
     return { status: 'loaded', trie: PrefixTrie.fromParts(answer.parts) };
@@ -56,8 +62,11 @@ function identity(path: string): string | undefined {
   return `${path}\0${s.dev}:${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`;
 }
 
+/** Default longest a reload may take (a 1,000,000-line file takes about 4 s). */
+const LOAD_TIMEOUT_MS = 120_000;
+
 /** Runs one load on a fresh worker thread (its memory goes back when it ends). */
-function inWorker(path: string): Promise<{ parts: PrefixTrieParts } | { error: string }> {
+function inWorker(path: string, timeoutMs: number): Promise<{ parts: PrefixTrieParts } | { error: string }> {
   // src/account/*.ts when run from source, dist/src/account/*.js when built.
   const ext = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
   return new Promise((resolve) => {
@@ -66,9 +75,14 @@ function inWorker(path: string): Promise<{ parts: PrefixTrieParts } | { error: s
     const finish = (answer: { parts: PrefixTrieParts } | { error: string }): void => {
       if (done) return;
       done = true;
+      clearTimeout(timer);
       resolve(answer);
       void worker.terminate();
     };
+    // A load that never ends (a FIFO with no writer) must not block every later reload.
+    const timer = setTimeout(() => finish({ error: `${path}: cannot load (no result after ${timeoutMs / 1000} s)` }), timeoutMs);
+    timer.unref();
+    worker.unref();
     worker.once('message', finish);
     worker.once('error', (err) => finish({ error: `${path}: cannot load (${err.message})` }));
     worker.once('exit', (code) => finish({ error: `${path}: cannot load (worker exited with ${code})` }));

@@ -43,6 +43,8 @@ export class PrefixTrie {
   readonly duplicates: number;
   readonly #cols: PrefixColumns;
   readonly #duplicateIds: readonly number[];
+  /** Entries entry() has made. */
+  readonly #made = new Map<number, PrefixEntry>();
   readonly #v4: RangeIndex;
   readonly #v6: RangeIndex;
 
@@ -176,15 +178,21 @@ export class PrefixTrie {
   }
 
   /**
-   * The entry at `index` (as returned by a lookup), a new object each call: for export time and
-   * tests (prefixLength() and name() allocate nothing). Throws RangeError when out of range.
+   * The entry at `index` (as returned by a lookup), for export time: made on the first call and
+   * kept (so memory grows with the networks traffic matched, not the table). Do not modify it.
+   * prefixLength() and name() need no object. Throws RangeError when out of range.
    */
   entry(index: number): PrefixEntry {
     this.#check(index);
-    const c = this.#cols;
-    const version = c.version(index);
-    const words = version === 4 ? [c.word(index, 0)] : [c.word(index, 0), c.word(index, 1), c.word(index, 2), c.word(index, 3)];
-    return { version, words, length: c.length(index), name: c.name(index) };
+    let e = this.#made.get(index);
+    if (e === undefined) {
+      const c = this.#cols;
+      const version = c.version(index);
+      const words = version === 4 ? [c.word(index, 0)] : [c.word(index, 0), c.word(index, 1), c.word(index, 2), c.word(index, 3)];
+      e = { version, words, length: c.length(index), name: c.name(index) };
+      this.#made.set(index, e);
+    }
+    return e;
   }
 
   /** Prefix length of the entry at `index` (a valid lookup result). Allocation-free. */

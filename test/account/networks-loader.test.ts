@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { renameSync, utimesSync, writeFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { after, test } from 'node:test';
@@ -91,4 +92,16 @@ test('duplicate prefixes: one warning line with the count and the first few, at 
   assert.equal(await pipeline.reloadNetworks(), undefined);
   assert.equal(warnings().length, 2);
   assert.deepEqual(warnings()[1].first, ['10.0.0.0/8']);
+});
+
+test('a reload that never finishes (a FIFO without a writer) is given up and does not block the next one', async () => {
+  const fifo = `${tmp.path}/networks.fifo`;
+  execFileSync('mkfifo', [fifo]);
+  const loader = new NetworksFileLoader({ timeoutMs: 500 });
+  const hung = await loader.reload(fifo);
+  assert.deepEqual(hung, { status: 'failed', error: `${fifo}: cannot load (no result after 0.5 s)` });
+  const path = tmp.write('after-fifo.lst', Buffer.from('10.0.0.0/8 ok\n'));
+  const next = await loader.reload(path);
+  assert.equal(next.status === 'loaded' && next.trie.name(0), 'ok');
+  writeFileSync(fifo, ''); // lets the stuck worker's open() return, so that the process can end
 });
