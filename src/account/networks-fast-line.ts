@@ -14,23 +14,8 @@ export const MAX_AS = 4294967295;
 /** Where parsed lines go: a whole entry, or the fast path's IPv4 network. */
 export interface Sink {
   entry(e: PrefixEntry): void;
-  v4(word: number, length: number, name: string): void;
-}
-
-/**
- * `AS<n>` strings already made, a cache only: a BGP table names a million prefixes after ~80,000
- * ASes, and one string per AS (its hash computed once) makes interning them in PrefixColumns cheap.
- */
-const AS_NAMES = new Map<number, string>();
-
-/** `AS<as>`, one string per AS (AS_NAMES). */
-export function asText(as: number): string {
-  let name = AS_NAMES.get(as);
-  if (name === undefined) {
-    if (AS_NAMES.size >= 1 << 17) AS_NAMES.clear();
-    AS_NAMES.set(as, (name = `AS${as}`));
-  }
-  return name;
+  /** An IPv4 network named `name`, or `AS<as>` when `as` is not -1. */
+  v4(word: number, length: number, name: string, as: number): void;
 }
 
 /** Index just past the decimal digits of `s` from `i`, at most `max` of them. */
@@ -86,14 +71,14 @@ export function fastLine(line: string, sink: Sink): boolean {
   if (length < 32 && word % 2 ** (32 - length) !== 0) return false;
   i = end;
   if (i === n) {
-    sink.v4(word, length, as >= 0 ? asText(as) : netStart === 0 ? line : line.slice(netStart));
+    sink.v4(word, length, as >= 0 ? '' : netStart === 0 ? line : line.slice(netStart), as);
     return true;
   }
   const c = line.charCodeAt(i);
   if (as >= 0 || (c !== 32 && c !== 9) || line.includes('#', i)) return false;
   const name = line.slice(i).trim();
   if (name.length > MAX_NETWORK_NAME_LENGTH || !NAME.test(name)) return false;
-  sink.v4(word, length, name);
+  sink.v4(word, length, name, -1);
   return true;
 }
 

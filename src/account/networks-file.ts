@@ -17,7 +17,7 @@
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { formatAddressWords, networkWords, parseAddressWords } from './ip-text.ts';
-import { asText, fastLine, MAX_AS, MAX_NETWORK_NAME_LENGTH, NAME, type Sink } from './networks-fast-line.ts';
+import { fastLine, MAX_AS, MAX_NETWORK_NAME_LENGTH, NAME, type Sink } from './networks-fast-line.ts';
 import { PrefixColumns } from './prefix-columns.ts';
 import { type PrefixEntry, PrefixTrie } from './prefix-trie.ts';
 
@@ -83,7 +83,7 @@ function asName(text: string): string {
   if (m === null || (m[1] !== undefined && Number(m[1]) > MAX_AS) || Number(m[2]) > MAX_AS) {
     throw new LineProblem(text, `AS must be <origin AS> or <peer AS>_<origin AS>, decimal 0..${MAX_AS}`);
   }
-  return asText(Number(m[2]));
+  return `AS${Number(m[2])}`;
 }
 
 function checkNextHop(text: string): void {
@@ -137,16 +137,29 @@ export function parseNetworks(text: string, path: string): PrefixEntry[] {
   const entries: PrefixEntry[] = [];
   parseLines(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, path, 0, {
     entry: (e) => entries.push(e),
-    v4: (word, length, name) => entries.push({ version: 4, words: [word], length, name }),
+    v4: (word, length, name, as) => entries.push({ version: 4, words: [word], length, name: as >= 0 ? `AS${as}` : name }),
   });
   return entries;
 }
 
 /** A sink appending to `cols`. */
-const columnSink = (cols: PrefixColumns): Sink => ({
-  entry: (e) => cols.push(e.version, e.words[0], e.words[1] ?? 0, e.words[2] ?? 0, e.words[3] ?? 0, e.length, e.name),
-  v4: (word, length, name) => cols.push(4, word, 0, 0, 0, length, name),
-});
+function columnSink(cols: PrefixColumns): Sink {
+  // One `AS<n>` string per AS (a BGP table names a million prefixes after ~80,000 ASes): interning
+  // it in the columns then hashes a string already hashed.
+  const asNames = new Map<number, string>();
+  return {
+    entry: (e) => cols.push(e.version, e.words[0], e.words[1] ?? 0, e.words[2] ?? 0, e.words[3] ?? 0, e.length, e.name),
+    v4: (word, length, name, as) => {
+      let n = name;
+      if (as >= 0) {
+        const known = asNames.get(as);
+        if (known === undefined) asNames.set(as, (n = `AS${as}`));
+        else n = known;
+      }
+      cols.push(4, word, 0, 0, 0, length, n);
+    },
+  };
+}
 
 /**
  * Parses the lines of `text` (without a byte order mark), the first being line `lineNumber` + 1,

@@ -63,7 +63,7 @@ export class PrefixColumns {
     let id = this.#nameIndex.get(name);
     if (id === undefined) {
       id = this.#names.length;
-      this.#names.push(name);
+      this.#names.push(ownString(name));
       this.#nameIndex.set(name, id);
     }
     this.#nameIds[i] = id;
@@ -107,4 +107,12 @@ export class PrefixColumns {
     this.#words = grow(this.#words, cap * 4);
     this.#nameIds = grow(this.#nameIds, cap);
   }
+}
+
+/**
+ * `s` in a string of its own: V8 makes a slice of 13 or more characters a view into its source,
+ * and a name sliced out of a 1 MiB piece of the file would keep that whole piece alive.
+ */
+function ownString(s: string): string {
+  return s.length < 13 ? s : Buffer.from(s, 'utf8').toString('utf8');
 }

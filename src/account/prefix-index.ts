@@ -36,29 +36,26 @@ function log2Ceil(n: number): number {
   return n <= 1 ? 0 : Math.ceil(Math.log2(n));
 }
 
-/** True when the start of range r (w words at starts[r * w]) is ≤ the address `a`. */
-function startAtOrBefore(starts: Uint32Array, r: number, w: number, a: readonly number[]): boolean {
+/** True when the start of range r (w biased words at packed[r * (w + 1)]) is ≤ the address `a` (unsigned words). */
+function startAtOrBefore(packed: Int32Array, r: number, w: number, a: readonly number[]): boolean {
   for (let k = 0; k < w; k++) {
-    const s = starts[r * w + k];
-    if (s !== a[k]) return s < a[k];
+    const s = packed[r * (w + 1) + k];
+    const b = a[k] ^ BIAS;
+    if (s !== b) return s < b;
   }
   return true;
 }
 
-/** Packs `ranges` (w words per address) and builds its index. */
+/** Builds the index of `ranges` (w words per address), which it keeps as its `ranges`. */
 export function buildIndex(ranges: Ranges, w: 1 | 4): RangeIndex {
-  const { starts, values, count: n } = ranges;
-  const packed = new Int32Array(n * (w + 1));
-  for (let r = 0; r < n; r++) {
-    for (let k = 0; k < w; k++) packed[r * (w + 1) + k] = starts[r * w + k] ^ BIAS;
-    packed[r * (w + 1) + w] = values[r];
-  }
-
-  let nodes = new Int32Array(1024);
+  const { packed, count: n } = ranges;
+  const rootBits = Math.min(MAX_ROOT_BITS, Math.max(1, log2Ceil(n)));
+  // The root's slots and a quarter more for children; grown by half when that is not enough.
+  let nodes = new Int32Array(Math.ceil(((2 ** rootBits + 1) * 2) * 1.25));
   let used = 0;
   const push = (a: number, b: number): void => {
     if (used + 2 > nodes.length) {
-      const grown = new Int32Array(nodes.length * 2);
+      const grown = new Int32Array(Math.ceil(nodes.length * 1.5) + 2);
       grown.set(nodes);
       nodes = grown;
     }
@@ -75,7 +72,7 @@ export function buildIndex(ranges: Ranges, w: 1 | 4): RangeIndex {
     let r = lo;
     for (let t = 0; t < count; t++) {
       sub[word] = block[word] + t * step;
-      while (r < hi && startAtOrBefore(starts, r + 1, w, sub)) r++;
+      while (r < hi && startAtOrBefore(packed, r + 1, w, sub)) r++;
       push(r, 0);
     }
     push(hi, 0);
@@ -92,9 +89,9 @@ export function buildIndex(ranges: Ranges, w: 1 | 4): RangeIndex {
     }
     return base;
   };
-  const rootBits = Math.min(MAX_ROOT_BITS, Math.max(1, log2Ceil(n)));
   addNode(new Array<number>(w).fill(0), 0, rootBits, 0, n - 1);
-  return { ranges: packed, nodes: nodes.slice(0, used), rootBits };
+  // Views, not copies: a copy would double the peak memory of a large table for a moment.
+  return { ranges: packed.subarray(0, n * (w + 1)), nodes: nodes.subarray(0, used), rootBits };
 }
 
 /** A RangeIndex as plain data for postMessage (its arrays' buffers can be transferred). */

@@ -4,6 +4,7 @@
  * matching prefix. Runs once per table, on typed arrays (a million prefixes in about a second).
  */
 import type { PrefixColumns } from './prefix-columns.ts';
+import { BIAS } from './prefix-index.ts';
 
 /**
  * Disjoint ranges covering the whole address space of one family, in address order, adjacent
@@ -13,10 +14,12 @@ import type { PrefixColumns } from './prefix-columns.ts';
 export interface Ranges {
   /** Number of ranges. */
   readonly count: number;
-  /** Start address of each range, w unsigned 32-bit words per range (the first count * w are used). */
-  readonly starts: Uint32Array;
-  /** Index of the longest matching prefix for each range, -1 where none matches (count used). */
-  readonly values: Int32Array;
+  /**
+   * The ranges as lookups read them, w + 1 int32 per range (the first count * (w + 1) used):
+   * the w words of its start address, each xor BIAS, then the index of its longest matching
+   * prefix, -1 where none matches.
+   */
+  readonly packed: Int32Array;
   /** Prefixes given more than once: how many earlier occurrences were overridden, and the first few. */
   readonly duplicates: number;
   readonly duplicateIds: number[];
@@ -32,13 +35,14 @@ function hostMask(length: number, k: number): number {
 }
 
 /**
- * The ranges of the prefixes `ids` of `cols` (all of one family, `w` words per address). When the
- * same prefix occurs more than once, the highest index wins and the others are counted.
+ * The ranges of the prefixes `ids` of `cols` (all of one family, `w` words per address; `ids`
+ * is sorted in place). When the same prefix occurs more than once, the highest index wins and
+ * the others are counted.
  */
 export function buildRanges(cols: PrefixColumns, ids: Uint32Array, w: 1 | 4): Ranges {
   const n = ids.length;
   // Sort keys: IPv4 as one exact double (word * 256 + length); IPv6 words compared in turn.
-  const sorted = ids.slice();
+  const sorted = ids; // sorted in place
   if (w === 1) {
     const key = new Float64Array(cols.count);
     for (let s = 0; s < n; s++) key[ids[s]] = cols.word(ids[s], 0) * 256 + cols.length(ids[s]);
@@ -53,32 +57,27 @@ export function buildRanges(cols: PrefixColumns, ids: Uint32Array, w: 1 | 4): Ra
     });
   }
 
-  let starts = new Uint32Array(Math.max(16, (2 * n + 1) * w));
-  let values = new Int32Array(Math.max(16, 2 * n + 1));
+  // n prefixes make at most 2n + 1 ranges: no growing.
+  const step = w + 1;
+  const packed = new Int32Array((2 * n + 1) * step);
   let count = 0;
   const pos = new Uint32Array(4);
   /** Appends a boundary at `pos` with `value`, merging with the last one where they meet. */
   const emit = (value: number): void => {
     if (count > 0) {
+      const last = (count - 1) * step;
       let same = true;
-      for (let k = 0; k < w && same; k++) same = starts[(count - 1) * w + k] === pos[k];
+      for (let k = 0; k < w && same; k++) same = packed[last + k] === (pos[k] ^ BIAS);
       if (same) {
-        values[count - 1] = value;
-        if (count > 1 && values[count - 2] === value) count--;
+        packed[last + w] = value;
+        if (count > 1 && packed[last - step + w] === value) count--;
         return;
       }
-      if (values[count - 1] === value) return;
+      if (packed[last + w] === value) return;
     }
-    if (count === values.length) {
-      const s = new Uint32Array(starts.length * 2);
-      s.set(starts);
-      starts = s;
-      const v = new Int32Array(values.length * 2);
-      v.set(values);
-      values = v;
-    }
-    for (let k = 0; k < w; k++) starts[count * w + k] = pos[k];
-    values[count++] = value;
+    for (let k = 0; k < w; k++) packed[count * step + k] = pos[k] ^ BIAS;
+    packed[count * step + w] = value;
+    count++;
   };
 
   // The prefixes enclosing the current one (lengths strictly grow, so at most 32 * w + 1 deep).
@@ -131,5 +130,5 @@ export function buildRanges(cols: PrefixColumns, ids: Uint32Array, w: 1 | 4): Ra
   }
   while (depth > 0) close();
 
-  return { count, starts, values, duplicates, duplicateIds };
+  return { count, packed, duplicates, duplicateIds };
 }
