@@ -245,8 +245,8 @@ export class Pipeline {
     } catch (err) {
       this.#log.warn('final export failed', { error: String(err) });
     }
-    await new Promise<void>((resolve) => (this.#server ? this.#server.close(() => resolve()) : resolve()));
-    this.#server?.closeAllConnections();
+    // close() waits for every connection to end: idle ones (kept alive, or never used) are cut.
+    await new Promise<void>((resolve) => (this.#server ? this.#server.close(() => resolve()).closeAllConnections() : resolve()));
   }
 }
 
