@@ -5,7 +5,6 @@ import { CaptureError } from './capture/live-capture.ts';
 import { helpText } from './config/help.ts';
 import { ConfigError, loadConfig } from './config/load.ts';
 import type { Config } from './config/schema.ts';
-import { writeJson, writePrometheusText } from './export/final-output.ts';
 import { WebConfigError } from './export/web-config.ts';
 import { Logger } from './log.ts';
 import { Pipeline } from './pipeline.ts';
@@ -72,10 +71,8 @@ async function main(argv: string[]): Promise<number> {
       exitCode = 1;
     }
     await pipeline.traffic.flush();
-    const metrics = await pipeline.telemetry.collectOutput();
+    if (config.export.output !== 'none') await pipeline.telemetry.writeOutput(config.export.output, writeStdout);
     pipeline.reportOverflow();
-    if (config.export.output === 'prometheus') await writePrometheusText(metrics, writeStdout);
-    else if (config.export.output === 'json') await writeJson(metrics, writeStdout);
     if (config.export.serve) {
       await untilSignal();
     }

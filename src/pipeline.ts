@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import { Accountant, flushMark } from './account/accountant.ts';
 import { AggregationSpec } from './account/aggregation-spec.ts';
 import { loadNetworkTables } from './account/networks.ts';
+import { NetworkLabels } from './account/network-labels.ts';
 import { NetworksFileLoader } from './account/networks-loader.ts';
 import type { PrefixTrie } from './account/prefix-trie.ts';
 import { resolveAggregations } from './config/aggregations.ts';
@@ -58,9 +59,12 @@ export class Pipeline {
       aggregations: specs, tables, maxFlows: a.maxFlows, samplingRate: a.samplingRate, ports: a.ports,
       internalTraffic: a.internalTraffic,
     });
+    const labels = new NetworkLabels();
     this.traffic = new TrafficMetrics({
       accountant: this.accountant,
-      attributes: specs.map((spec) => new FlowAttributes(spec, this.interfaces, tables, a.networkFallback)),
+      attributes: specs.map((spec) => new FlowAttributes(spec, this.interfaces, labels, a.networkFallback)),
+      labels,
+      policies: resolveAggregations(config).map((r) => r.overflowPolicy),
       onError: (err) => log.repeating('error', 'traffic collection failed', { error: String(err) }),
       now: opts.now,
     });
@@ -88,7 +92,7 @@ export class Pipeline {
     const p = this.#config.prometheus;
     if (!p.enabled || !this.telemetry.prometheus) return undefined;
     const web = p.webConfigFile ? loadWebConfig(p.webConfigFile) : undefined;
-    this.#server = createMetricsServer(this.telemetry.prometheus, p.path, { web, routes: this.web?.handle });
+    this.#server = createMetricsServer((write) => this.telemetry.writePrometheus(write), p.path, { web, routes: this.web?.handle });
     const port = await listen(this.#server, p.host, p.port);
     const host = p.host === '' ? 'localhost' : p.host.includes(':') ? `[${p.host}]` : p.host;
     return `${web?.tls ? 'https' : 'http'}://${host}:${port}${p.path}`;
@@ -225,7 +229,7 @@ export class Pipeline {
    * Called after --read, and every minute while capturing.
    */
   reportOverflow(): void {
-    for (const [metric, value] of this.traffic.store.overflowTotals()) {
+    for (const [metric, value] of this.traffic.overflowTotals()) {
       if (!metric.endsWith('.bytes') || value <= (this.#overflowSeen.get(metric) ?? 0)) continue;
       this.#overflowSeen.set(metric, value);
       this.#log.repeating('warn', 'cardinality limit reached: keys beyond it are counted in the otel.metric.overflow series', {

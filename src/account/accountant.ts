@@ -66,7 +66,7 @@ export class Accountant implements PacketSink {
     this.aggregations = o.aggregations;
     this.tables = o.tables;
     this.samplingRate = o.samplingRate;
-    this.flowTables = o.aggregations.map(() => new FlowTable(o.maxFlows));
+    this.flowTables = o.aggregations.map((spec) => new FlowTable(o.maxFlows, spec.keyWords));
     this.#fillMark = flushMark(o.maxFlows);
     this.#wantsNamed = o.aggregations.some((a) => a.wantsNamed);
     this.#internalBoth = o.internalTraffic === 'both';

@@ -1,9 +1,10 @@
 import type { ResolvedAggregation } from '../config/aggregations.ts';
+import { KeyWord } from './flow-key.ts';
 import { LOCAL_DIMENSIONS, NETWORK_DIMENSIONS } from '../config/dimensions.ts';
 import {
   ATTR_DESTINATION_ADDRESS, ATTR_DESTINATION_NETWORK, ATTR_DESTINATION_PORT, ATTR_DESTINATION_PREFIX,
   ATTR_DIRECTION, ATTR_LOCAL_ADDRESS, ATTR_LOCAL_NETWORK, ATTR_LOCAL_PORT, ATTR_LOCAL_PREFIX,
-  ATTR_NETWORK_INTERFACE_NAME, ATTR_NETWORK_TRANSPORT, ATTR_REMOTE_ADDRESS, ATTR_REMOTE_NETWORK,
+  ATTR_NETWORK_INTERFACE_NAME, ATTR_NETWORK_TRANSPORT, ATTR_NETWORK_TYPE, ATTR_REMOTE_ADDRESS, ATTR_REMOTE_NETWORK,
   ATTR_REMOTE_PORT, ATTR_REMOTE_PREFIX, ATTR_SOURCE_ADDRESS, ATTR_SOURCE_NETWORK, ATTR_SOURCE_PORT,
   ATTR_SOURCE_PREFIX, ATTR_VLAN_ID,
 } from '../export/semconv.ts';
@@ -41,6 +42,16 @@ export class AggregationSpec {
   readonly wantsNamed: boolean;
   /** Needs accounting.localNetworks (local/remote dimensions or the direction). */
   readonly wantsLocal: boolean;
+  /**
+   * The flow-key words (flow-key.ts layout) this aggregation's keys can hold non-zero: what the
+   * series store keeps per series. The PROTO word (IP version, roll-up level) is always kept.
+   */
+  readonly keyWords: readonly number[];
+  /**
+   * Keys keep the IP version: it formats addresses and prefixes, and network.type shows it. Without
+   * those, IPv4 and IPv6 packets of one network share a key (their attributes are the same).
+   */
+  readonly keepVersion: boolean;
 
   constructor(agg: ResolvedAggregation) {
     const has = (d: string) => agg.dimensions.includes(d);
@@ -69,5 +80,15 @@ export class AggregationSpec {
     this.prefix6 = agg.prefixLength.ipv6;
     this.wantsNamed = this.aNet || this.bNet || agg.dimensions.some((d) => NETWORK_DIMENSIONS.includes(d));
     this.wantsLocal = this.localSide || this.direction;
+    this.keepVersion = this.aMode !== SideMode.NONE || this.bMode !== SideMode.NONE || has(ATTR_NETWORK_TYPE);
+    const words: number[] = [];
+    if (this.aMode !== SideMode.NONE) words.push(KeyWord.A, KeyWord.A + 1, KeyWord.A + 2, KeyWord.A + 3);
+    if (this.bMode !== SideMode.NONE) words.push(KeyWord.B, KeyWord.B + 1, KeyWord.B + 2, KeyWord.B + 3);
+    if (this.aPort || this.bPort) words.push(KeyWord.PORTS);
+    words.push(KeyWord.PROTO);
+    if (this.iface || this.vlan) words.push(KeyWord.IFACE);
+    if (this.aNet) words.push(KeyWord.A_NET);
+    if (this.bNet) words.push(KeyWord.B_NET);
+    this.keyWords = words;
   }
 }

@@ -16,7 +16,8 @@ import { KEY_WORDS } from './flow-table.ts';
  *   11     side A named-network entry + 1 (0: none)
  *   12     side B named-network entry + 1
  *
- * The IP version is always kept: it tells how to format the addresses.
+ * The IP version is kept where the aggregation formats addresses or shows network.type
+ * (AggregationSpec.keepVersion), else 0.
  */
 export const KeyWord = { A: 0, B: 4, PORTS: 8, PROTO: 9, IFACE: 10, A_NET: 11, B_NET: 12 } as const;
 
@@ -43,7 +44,7 @@ export function writeSide(out: Uint32Array, at: number, netAt: number, mode: num
 export function writeCommon(out: Uint32Array, spec: AggregationSpec, aPort: number, bPort: number, v6: boolean,
   protocol: number, direction: number, interfaceIndex: number, vlanId: number): void {
   out[KeyWord.PORTS] = (((spec.aPort ? aPort : 0) << 16) | (spec.bPort ? bPort : 0)) >>> 0;
-  out[KeyWord.PROTO] = (v6 ? 6 : 4) | ((spec.protocol ? protocol : 0) << 8) | ((spec.direction ? direction : 0) << 16);
+  out[KeyWord.PROTO] = (spec.keepVersion ? (v6 ? 6 : 4) : 0) | ((spec.protocol ? protocol : 0) << 8) | ((spec.direction ? direction : 0) << 16);
   out[KeyWord.IFACE] = ((spec.iface ? interfaceIndex : 0) | ((spec.vlan ? vlanId : 0) << 16)) >>> 0;
 }
 

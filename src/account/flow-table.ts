@@ -1,84 +1,118 @@
-/** Number of 32-bit words in a flow key (see flow-key.ts for the layout). */
+/** Number of 32-bit words in a full flow key (see flow-key.ts for the layout). */
 export const KEY_WORDS = 13;
 
+const ALL_WORDS: readonly number[] = Array.from({ length: KEY_WORDS }, (_, i) => i);
+
 /**
- * An open-addressing hash table from fixed-size flow keys to byte and packet counters, held in
- * typed arrays: no per-entry objects, no strings. Adding a packet allocates nothing.
+ * An open-addressing hash table from flow keys to byte and packet counters, held in typed arrays:
+ * no per-entry objects, no strings. Callers write a full KEY_WORDS-word key into `scratch` and
+ * call add(); the table keeps only the words of `words` (the aggregation's, as wide as its
+ * dimensions: 2 words for a per-network key, 10 for a source/destination pair), so hashing,
+ * comparing and memory scale with what the aggregation keeps.
  *
- * Entries are stored densely in insertion order (entry i: key words at i*KEY_WORDS, counters at
- * i); the hash slots only hold a tag and the entry number. At most `maxEntries` distinct keys are
- * held; once full, packets of new keys are added to the overflow counters (`overflowBytes`,
- * `overflowPackets`) so nothing counted is lost. The table is emptied by `clear()` after its
- * contents were handed on (see export/traffic-metrics.ts).
+ * Entries are stored densely in insertion order (entry i: compact key words at i*width, counters
+ * at i); the hash slots hold a tag and the entry number. The arrays start small and double (a
+ * rehash, at most log2(maxEntries/initial) times, never once warm) up to `maxEntries` keys: the
+ * working set stays in cache. Once full, packets of new keys are added to the overflow counters
+ * (`overflowBytes`, `overflowPackets`) so nothing counted is lost. The table is emptied by
+ * `clear()` after its contents were handed on (see export/traffic-metrics.ts).
  *
- * Memory, allocated once: KEY_WORDS*4 + 16 + 4 bytes per entry, plus 8 bytes per hash slot with
- * 2 slots or more per entry (load factor ≤ 0.5): 88 bytes per entry at most.
+ * Memory at most: maxEntries × (width×4 + 16 + 4) bytes plus 8 per hash slot, 2 slots or more per
+ * entry (load factor ≤ ½).
  */
 export class FlowTable {
   /** Most distinct keys held before new keys go to overflow. */
   readonly maxEntries: number;
-  /** Hash slot count, a power of two ≥ 2 × maxEntries. */
-  readonly slots: number;
-  /** Key words of entry i at i*KEY_WORDS. */
-  readonly keys: Uint32Array;
+  /** Words kept per key. */
+  readonly width: number;
+  /** Compact key words of entry i at i*width. Replaced when the table grows: re-read after add(). */
+  keys: Uint32Array;
   /** Bytes of entry i. Float64 holds exact integers up to 2^53. */
-  readonly bytes: Float64Array;
+  bytes: Float64Array;
   /** Packets of entry i. */
-  readonly packets: Float64Array;
+  packets: Float64Array;
   /** Distinct keys held: entries 0 .. size-1. */
   size = 0;
   /** Bytes of packets whose key found the table full. */
   overflowBytes = 0;
   /** Packets whose key found the table full. */
   overflowPackets = 0;
-  /** The key to add next: callers write it here, then call add(). */
+  /** The full key to add next: callers write it here, then call add(). */
   readonly scratch = new Uint32Array(KEY_WORDS);
-  readonly #mask: number;
+  readonly #words: Int32Array;
+  /** The compact key being added. */
+  readonly #probe: Uint32Array;
+  #capacity: number;
+  #mask: number;
   /** hash | 1 per slot; 0 marks an empty slot. */
-  readonly #tags: Uint32Array;
+  #tags: Uint32Array;
   /** Entry number per slot (valid where the tag is not 0). */
-  readonly #entryOf: Int32Array;
+  #entryOf: Int32Array;
   /** Slot of entry i (to clear the slots in O(size)). */
-  readonly #slotOf: Int32Array;
+  #slotOf: Int32Array;
+  /** Tag of entry i (to rehash on growth). */
+  #tagOf: Uint32Array;
 
-  constructor(maxEntries: number) {
+  /**
+   * @param maxEntries most distinct keys
+   * @param words the full-key word indices kept (default: all)
+   * @param initialCapacity entries allocated at first (default 4096, at most maxEntries)
+   */
+  constructor(maxEntries: number, words: readonly number[] = ALL_WORDS, initialCapacity = 4096) {
     if (!Number.isInteger(maxEntries) || maxEntries < 1) throw new RangeError(`flow table: maxEntries must be a positive integer, got ${maxEntries}`);
+    if (words.length === 0 || words.some((w) => !Number.isInteger(w) || w < 0 || w >= KEY_WORDS)) throw new RangeError(`flow table: bad key words ${JSON.stringify(words)}`);
     this.maxEntries = maxEntries;
-    let slots = 2;
-    while (slots < maxEntries * 2) slots *= 2;
-    this.slots = slots;
-    this.#mask = slots - 1;
+    this.width = words.length;
+    this.#words = Int32Array.from(words);
+    this.#probe = new Uint32Array(this.width);
+    this.#capacity = Math.max(1, Math.min(maxEntries, initialCapacity));
+    this.keys = new Uint32Array(this.#capacity * this.width);
+    this.bytes = new Float64Array(this.#capacity);
+    this.packets = new Float64Array(this.#capacity);
+    this.#slotOf = new Int32Array(this.#capacity);
+    this.#tagOf = new Uint32Array(this.#capacity);
+    const slots = slotCount(this.#capacity);
     this.#tags = new Uint32Array(slots);
     this.#entryOf = new Int32Array(slots);
-    this.keys = new Uint32Array(maxEntries * KEY_WORDS);
-    this.bytes = new Float64Array(maxEntries);
-    this.packets = new Float64Array(maxEntries);
-    this.#slotOf = new Int32Array(maxEntries);
+    this.#mask = slots - 1;
+  }
+
+  /** Hash slot count now (a power of two ≥ 2 × capacity). */
+  get slots(): number {
+    return this.#tags.length;
+  }
+
+  /** Entries allocated now. */
+  get capacity(): number {
+    return this.#capacity;
   }
 
   /** Adds `byteCount` bytes and `packetCount` packets to the key in `scratch`. */
   add(byteCount: number, packetCount: number): void {
     const k = this.scratch;
+    const p = this.#probe;
+    const words = this.#words;
+    const w = this.width;
     let h = 0x811c9dc5;
-    for (let i = 0; i < KEY_WORDS; i++) {
-      h = Math.imul(h ^ k[i], 0x01000193);
+    for (let i = 0; i < w; i++) {
+      const v = k[words[i]];
+      p[i] = v;
+      h = Math.imul(h ^ v, 0x01000193);
       h ^= h >>> 15;
     }
     const tag = (h | 1) >>> 0;
     const keys = this.keys;
     const tags = this.#tags;
-    let slot = (h ^ (h >>> 16)) & this.#mask;
+    let slot = (tag ^ (tag >>> 16)) & this.#mask;
     for (;;) {
       const t = tags[slot];
       if (t === 0) break;
       if (t === tag) {
         const e = this.#entryOf[slot];
-        const base = e * KEY_WORDS;
-        let same = true;
-        for (let i = 0; i < KEY_WORDS; i++) {
-          if (keys[base + i] !== k[i]) { same = false; break; }
-        }
-        if (same) {
+        const base = e * w;
+        let i = 0;
+        while (i < w && keys[base + i] === p[i]) i++;
+        if (i === w) {
           this.bytes[e] += byteCount;
           this.packets[e] += packetCount;
           return;
@@ -87,18 +121,31 @@ export class FlowTable {
       slot = (slot + 1) & this.#mask;
     }
     const e = this.size;
-    if (e >= this.maxEntries) {
-      this.overflowBytes += byteCount;
-      this.overflowPackets += packetCount;
-      return;
+    if (e >= this.#capacity) {
+      if (e >= this.maxEntries) {
+        this.overflowBytes += byteCount;
+        this.overflowPackets += packetCount;
+        return;
+      }
+      this.#grow();
+      slot = this.#freeSlot(tag);
     }
-    tags[slot] = tag;
+    this.#tags[slot] = tag;
     this.#entryOf[slot] = e;
     this.#slotOf[e] = slot;
-    keys.set(k, e * KEY_WORDS);
+    this.#tagOf[e] = tag;
+    this.keys.set(p, e * w);
     this.bytes[e] = byteCount;
     this.packets[e] = packetCount;
     this.size = e + 1;
+  }
+
+  /** Copies entry e's key into `out` at full width (words the table does not keep are 0). */
+  expand(e: number, out: Uint32Array): void {
+    out.fill(0);
+    const words = this.#words;
+    const at = e * this.width;
+    for (let i = 0; i < words.length; i++) out[words[i]] = this.keys[at + i];
   }
 
   /** Empties the table (cost proportional to the entries held, not to the capacity). */
@@ -109,8 +156,56 @@ export class FlowTable {
     this.overflowPackets = 0;
   }
 
-  /** Bytes held by the table's arrays (allocated once, whatever the traffic). */
+  /** Bytes held by the table's arrays now. */
   memoryBytes(): number {
-    return this.slots * 8 + this.maxEntries * (KEY_WORDS * 4 + 16 + 4);
+    return this.#tags.length * 8 + this.#capacity * (this.width * 4 + 16 + 8);
   }
+
+  /** Bytes the table's arrays take once grown to maxEntries. */
+  maxMemoryBytes(): number {
+    return slotCount(this.maxEntries) * 8 + this.maxEntries * (this.width * 4 + 16 + 8);
+  }
+
+  #freeSlot(tag: number): number {
+    let slot = (tag ^ (tag >>> 16)) & this.#mask;
+    while (this.#tags[slot] !== 0) slot = (slot + 1) & this.#mask;
+    return slot;
+  }
+
+  #grow(): void {
+    const cap = Math.min(this.maxEntries, this.#capacity * 2);
+    const n = this.size;
+    const w = this.width;
+    const keys = new Uint32Array(cap * w);
+    keys.set(this.keys.subarray(0, n * w));
+    const bytes = new Float64Array(cap);
+    bytes.set(this.bytes.subarray(0, n));
+    const packets = new Float64Array(cap);
+    packets.set(this.packets.subarray(0, n));
+    const tagOf = new Uint32Array(cap);
+    tagOf.set(this.#tagOf.subarray(0, n));
+    this.keys = keys;
+    this.bytes = bytes;
+    this.packets = packets;
+    this.#tagOf = tagOf;
+    this.#slotOf = new Int32Array(cap);
+    this.#capacity = cap;
+    const slots = slotCount(cap);
+    this.#tags = new Uint32Array(slots);
+    this.#entryOf = new Int32Array(slots);
+    this.#mask = slots - 1;
+    for (let e = 0; e < n; e++) {
+      const slot = this.#freeSlot(tagOf[e]);
+      this.#tags[slot] = tagOf[e];
+      this.#entryOf[slot] = e;
+      this.#slotOf[e] = slot;
+    }
+  }
+}
+
+/** Hash slots for `entries`: a power of two ≥ 2 × entries (load factor ≤ ½). */
+function slotCount(entries: number): number {
+  let s = 2;
+  while (s < entries * 2) s *= 2;
+  return s;
 }

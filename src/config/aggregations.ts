@@ -11,6 +11,8 @@ export interface AggregationConfig {
   prefixLength?: { ipv4?: number; ipv6?: number };
   /** Seconds without traffic before a series leaves; default export.idleTimeout; 0 never. */
   idleTimeout?: number;
+  /** What a new key past the limit becomes; default export.overflowPolicy. */
+  overflowPolicy?: 'rollup' | 'overflow';
 }
 
 /** Names an aggregation cannot take: they are otelacct's own metric namespaces. */
@@ -29,7 +31,7 @@ export function aggregationList(value: unknown): void {
     if (agg === null || typeof agg !== 'object' || Array.isArray(agg)) throw new Error(`${where}: must be a map with name and dimensions`);
     const a = agg as Record<string, unknown>;
     for (const k of Object.keys(a)) {
-      if (!['name', 'dimensions', 'cardinalityLimit', 'prefixLength', 'idleTimeout'].includes(k)) throw new Error(`${where}: unknown key "${k}" (allowed: name, dimensions, cardinalityLimit, prefixLength, idleTimeout)`);
+      if (!['name', 'dimensions', 'cardinalityLimit', 'prefixLength', 'idleTimeout', 'overflowPolicy'].includes(k)) throw new Error(`${where}: unknown key "${k}" (allowed: name, dimensions, cardinalityLimit, prefixLength, idleTimeout, overflowPolicy)`);
     }
     if (typeof a.name !== 'string' || !NAME.test(a.name)) throw new Error(`${where}: name must match ${NAME.source}`);
     if (RESERVED.has(a.name)) throw new Error(`${where}: name "${a.name}" is reserved (${[...RESERVED].join(', ')})`);
@@ -40,6 +42,9 @@ export function aggregationList(value: unknown): void {
       throw new Error(`${where} (${a.name}): cardinalityLimit must be an integer from 2 to 10000000`);
     }
     if (a.prefixLength !== undefined) checkPrefixLength(a.prefixLength, `${where} (${a.name}): prefixLength`);
+    if (a.overflowPolicy !== undefined && a.overflowPolicy !== 'rollup' && a.overflowPolicy !== 'overflow') {
+      throw new Error(`${where} (${a.name}): overflowPolicy must be rollup or overflow, got ${JSON.stringify(a.overflowPolicy)}`);
+    }
     if (a.idleTimeout !== undefined && !(Number.isInteger(a.idleTimeout) && (a.idleTimeout as number) >= 0 && (a.idleTimeout as number) <= 366 * 86400)) {
       throw new Error(`${where} (${a.name}): idleTimeout must be an integer number of seconds from 0 to 31622400`);
     }
@@ -83,6 +88,8 @@ export interface ResolvedAggregation {
   prefixLength: { ipv4: number; ipv6: number };
   /** Seconds without traffic before a series leaves (0: never). */
   idleTimeout: number;
+  /** What a new key past the limit becomes (series-store.ts). */
+  overflowPolicy: 'rollup' | 'overflow';
 }
 
 /**
@@ -91,7 +98,8 @@ export interface ResolvedAggregation {
  * become 0.0.0.0/0 and ::/0 (as pmacct's src_net/dst_net) unless prefixLength says otherwise.
  */
 export function resolveAggregations(config: {
-  aggregations: AggregationConfig[]; accounting: { dimensions: string[] }; export: { cardinalityLimit: number; idleTimeout?: number };
+  aggregations: AggregationConfig[]; accounting: { dimensions: string[] };
+  export: { cardinalityLimit: number; idleTimeout?: number; overflowPolicy?: 'rollup' | 'overflow' };
 }): ResolvedAggregation[] {
   const list = config.aggregations.length > 0
     ? config.aggregations
@@ -102,5 +110,6 @@ export function resolveAggregations(config: {
     cardinalityLimit: a.cardinalityLimit ?? config.export.cardinalityLimit,
     prefixLength: { ipv4: a.prefixLength?.ipv4 ?? 0, ipv6: a.prefixLength?.ipv6 ?? 0 },
     idleTimeout: a.idleTimeout ?? config.export.idleTimeout ?? 0,
+    overflowPolicy: a.overflowPolicy ?? config.export.overflowPolicy ?? 'rollup',
   }));
 }

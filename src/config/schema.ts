@@ -129,6 +129,10 @@ export const schema = {
       doc: 'Series per traffic metric (OTel view aggregationCardinalityLimit). Keys past it go to one series with otel.metric.overflow=true.',
       format: intIn(2, 10_000_000), default: 10_000, env: 'OTELACCT_EXPORT_CARDINALITY_LIMIT', arg: 'cardinality-limit',
     },
+    overflowPolicy: {
+      doc: 'A new key past the cardinality limit: rollup keeps side A (local host or source) exact and rolls side B\'s address up to /24, /16, /0 (IPv6 /48, /32, /0) before the overflow series; overflow puts it straight into the otel.metric.overflow=true series.',
+      format: ['rollup', 'overflow'], default: 'rollup', env: 'OTELACCT_EXPORT_OVERFLOW_POLICY', arg: 'overflow-policy',
+    },
     idleTimeout: {
       doc: 'Seconds without traffic after which a series is dropped from /metrics and OTLP (0: never).',
       format: intIn(0, 366 * 86400), default: 3600, env: 'OTELACCT_EXPORT_IDLE_TIMEOUT', arg: 'idle-timeout',
@@ -223,7 +227,7 @@ export interface Config {
     internalTraffic: 'both' | 'once'; ports: number[]; samplingRate: number;
   };
   aggregations: AggregationConfig[];
-  export: { cardinalityLimit: number; idleTimeout: number; output: 'prometheus' | 'json' | 'none'; serve: boolean };
+  export: { cardinalityLimit: number; overflowPolicy: 'rollup' | 'overflow'; idleTimeout: number; output: 'prometheus' | 'json' | 'none'; serve: boolean };
   prometheus: { enabled: boolean; host: string; port: number; path: string; webConfigFile: string };
   web: { enabled: boolean; topN: number; windowSeconds: number };
   otlp: { endpoint: string; headers: Record<string, string>; interval: number; timeout: number; compression: 'none' | 'gzip' };

@@ -1,38 +1,57 @@
 import { PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
 import { hrTimeToMilliseconds } from '@opentelemetry/core';
-import { DataPointType, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
+import { DataPointType, type MetricData, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
+import { VERSION } from '../version.ts';
+import { SCOPE_NAME } from './semconv.ts';
+import { ExpositionLines } from './exposition-lines.ts';
+import type { TrafficMetrics } from './traffic-metrics.ts';
 
-/** Where the final output goes: a write that may buffer (returns a promise to wait on). */
+/** Where output goes: a write that may buffer (returns a promise to wait on). */
 export type Write = (text: string) => Promise<void> | void;
 
+/** Data points per chunk of traffic series handed to a serializer at once. */
+export const CHUNK_POINTS = 1024;
+
 /**
- * Writes the Prometheus text exposition of `metrics` — the same series and names as /metrics —
- * one metric at a time, so a large output is never built as one string.
+ * Writes the Prometheus text exposition: `self` (self-telemetry and target_info, as a reader
+ * collected it) through the official serializer, then every traffic series, `CHUNK_POINTS` at a
+ * time in the serializer's exact format (ExpositionLines), waiting on `write` between chunks: the
+ * exposition of a million series is never in memory at once. Call traffic.flush() before. A
+ * metric's lines stay together (HELP/UNIT/TYPE once, before its first chunk).
  */
-export async function writePrometheusText(metrics: ResourceMetrics, write: Write): Promise<void> {
-  const serializer = new PrometheusSerializer();
-  let first = true;
-  for (const sm of metrics.scopeMetrics) {
-    for (const m of sm.metrics) {
-      // target_info (from the resource) once, with the first metric.
-      const text = serializer.serialize({ resource: metrics.resource, scopeMetrics: [{ scope: sm.scope, metrics: [m] }] });
-      await write(first ? text : text.replace(/^# HELP target_info[^\n]*\n# TYPE target_info[^\n]*\ntarget_info[^\n]*\n\n?/, ''));
-      first = false;
+export async function writePrometheusText(self: ResourceMetrics, traffic: TrafficMetrics | undefined, write: Write): Promise<void> {
+  await write(new PrometheusSerializer().serialize(self));
+  if (!traffic) return;
+  const scope = { name: SCOPE_NAME, version: VERSION };
+  let lines: ExpositionLines | undefined;
+  for (const stream of ['bytes', 'packets'] as const) {
+    for (const chunk of traffic.chunks(CHUNK_POINTS, stream)) {
+      for (const m of chunk) {
+        let text = '';
+        if (lines?.descriptor !== m.descriptor) {
+          lines = new ExpositionLines(m.descriptor, scope, self.resource);
+          text = lines.header;
+        }
+        for (const dp of m.dataPoints) text += lines.line(dp.attributes, dp.value as number);
+        await write(text);
+      }
     }
   }
-  if (first) await write(serializer.serialize(metrics));
 }
 
 /**
- * Writes a JSON document of `metrics`: resource attributes, and per metric its name, unit, type
- * and data points (attributes, value, start and end time in ms since the epoch). Streamed a data
- * point at a time.
+ * Writes a JSON document: resource attributes, and per metric its name, unit, type and data
+ * points (attributes, value, start and end time in ms since the epoch); self-telemetry first,
+ * then the traffic series, streamed a chunk at a time. Call traffic.flush() before.
  */
-export async function writeJson(metrics: ResourceMetrics, write: Write): Promise<void> {
-  await write(`{\n  "resource": ${JSON.stringify(metrics.resource.attributes)},\n  "metrics": [`);
+export async function writeJson(self: ResourceMetrics, traffic: TrafficMetrics | undefined, write: Write): Promise<void> {
+  await write(`{\n  "resource": ${JSON.stringify(self.resource.attributes)},\n  "metrics": [`);
+  let open = '';
   let firstMetric = true;
-  for (const sm of metrics.scopeMetrics) {
-    for (const m of sm.metrics) {
+  let firstPoint = true;
+  const emit = async (m: MetricData): Promise<void> => {
+    if (m.descriptor.name !== open) {
+      if (open !== '') await write('\n    ]}');
       const head = {
         name: m.descriptor.name,
         unit: m.descriptor.unit,
@@ -42,17 +61,25 @@ export async function writeJson(metrics: ResourceMetrics, write: Write): Promise
       };
       await write(`${firstMetric ? '' : ','}\n    ${JSON.stringify(head).slice(0, -1)}, "dataPoints": [`);
       firstMetric = false;
-      let batch = '';
-      m.dataPoints.forEach((dp, i) => {
-        batch += `${i === 0 ? '' : ','}\n      ${JSON.stringify({
-          attributes: dp.attributes, value: dp.value,
-          startTimeMs: hrTimeToMilliseconds(dp.startTime), endTimeMs: hrTimeToMilliseconds(dp.endTime),
-        })}`;
-      });
-      // One write per metric of data-point lines (a few MB at 50 000 series), not one per point.
-      await write(batch);
-      await write('\n    ]}');
+      firstPoint = true;
+      open = m.descriptor.name;
+    }
+    let batch = '';
+    for (const dp of m.dataPoints) {
+      batch += `${firstPoint ? '' : ','}\n      ${JSON.stringify({
+        attributes: dp.attributes, value: dp.value,
+        startTimeMs: hrTimeToMilliseconds(dp.startTime), endTimeMs: hrTimeToMilliseconds(dp.endTime),
+      })}`;
+      firstPoint = false;
+    }
+    await write(batch);
+  };
+  for (const sm of self.scopeMetrics) for (const m of sm.metrics) await emit(m);
+  if (traffic) {
+    for (const stream of ['bytes', 'packets'] as const) {
+      for (const chunk of traffic.chunks(CHUNK_POINTS, stream)) for (const m of chunk) await emit(m);
     }
   }
+  if (open !== '') await write('\n    ]}');
   await write('\n  ]\n}\n');
 }

@@ -1,9 +1,10 @@
 import type { Attributes } from '@opentelemetry/api';
 import type { AggregationSpec } from '../account/aggregation-spec.ts';
 import {
-  KeyWord, keyANet, keyAPort, keyBNet, keyBPort, keyDirection, keyInterface, keyIpVersion, keyProtocol, keyVlan,
+  KeyWord, keyAPort, keyBPort, keyDirection, keyInterface, keyIpVersion, keyProtocol, keyVlan,
 } from '../account/flow-key.ts';
-import type { NetworkTables } from '../account/network-tables.ts';
+import type { NetworkLabels } from '../account/network-labels.ts';
+import { keyRollupLevel, ROLLUP_LENGTHS_V4, ROLLUP_LENGTHS_V6 } from '../account/series-store.ts';
 import { DIRECTION_NAMES } from '../account/packet-context.ts';
 import type { InterfaceRegistry } from '../capture/interface-registry.ts';
 import { formatIPv4, formatIPv6 } from '../decode/address-format.ts';
@@ -17,21 +18,23 @@ import {
 } from './semconv.ts';
 
 /**
- * Turns one aggregation's flow keys back into OpenTelemetry attributes, in the order of its
- * dimensions (export time only: this allocates). Named networks are resolved with the table the
- * keys were built with: flush before replacing it.
+ * Turns one aggregation's series keys (full-width, as SeriesStore.expand writes them: named
+ * networks as NetworkLabels) back into OpenTelemetry attributes, in the order of its dimensions
+ * (export time only: this allocates). A key whose side B was rolled up (series-store.ts) carries
+ * side B as its prefix attribute (destination.prefix / remote.prefix, e.g. "198.51.100.0/24")
+ * instead of its address attribute.
  */
 export class FlowAttributes {
   readonly #spec: AggregationSpec;
   readonly #interfaces: InterfaceRegistry;
-  readonly #tables: NetworkTables;
+  readonly #labels: NetworkLabels;
   readonly #fallback: string;
   readonly #addr = new Uint8Array(16);
 
-  constructor(spec: AggregationSpec, interfaces: InterfaceRegistry, tables: NetworkTables, networkFallback: string) {
+  constructor(spec: AggregationSpec, interfaces: InterfaceRegistry, labels: NetworkLabels, networkFallback: string) {
     this.#spec = spec;
     this.#interfaces = interfaces;
-    this.#tables = tables;
+    this.#labels = labels;
     this.#fallback = networkFallback;
   }
 
@@ -42,14 +45,18 @@ export class FlowAttributes {
     const direction = keyDirection(keys, base);
     // A local/remote key with no sides is transit traffic: it has no local or remote values.
     const sides = !this.#spec.localSide || direction !== 4;
+    const level = keyRollupLevel(keys, base);
     for (const dim of this.#spec.dimensions) {
       switch (dim) {
         case ATTR_SOURCE_ADDRESS: case ATTR_LOCAL_ADDRESS: if (sides) out[dim] = this.#address(keys, base + KeyWord.A, v); break;
-        case ATTR_DESTINATION_ADDRESS: case ATTR_REMOTE_ADDRESS: if (sides) out[dim] = this.#address(keys, base + KeyWord.B, v); break;
-        case ATTR_SOURCE_PREFIX: case ATTR_LOCAL_PREFIX: if (sides) out[dim] = this.#prefix(keys, base + KeyWord.A, keyANet(keys, base), v); break;
-        case ATTR_DESTINATION_PREFIX: case ATTR_REMOTE_PREFIX: if (sides) out[dim] = this.#prefix(keys, base + KeyWord.B, keyBNet(keys, base), v); break;
-        case ATTR_SOURCE_NETWORK: case ATTR_LOCAL_NETWORK: if (sides) out[dim] = this.#network(keyANet(keys, base)); break;
-        case ATTR_DESTINATION_NETWORK: case ATTR_REMOTE_NETWORK: if (sides) out[dim] = this.#network(keyBNet(keys, base)); break;
+        case ATTR_DESTINATION_ADDRESS: case ATTR_REMOTE_ADDRESS:
+          if (sides && level === 0) out[dim] = this.#address(keys, base + KeyWord.B, v);
+          else if (sides) out[dim === ATTR_REMOTE_ADDRESS ? ATTR_REMOTE_PREFIX : ATTR_DESTINATION_PREFIX] = `${this.#address(keys, base + KeyWord.B, v)}/${v === 6 ? ROLLUP_LENGTHS_V6[level] : ROLLUP_LENGTHS_V4[level]}`;
+          break;
+        case ATTR_SOURCE_PREFIX: case ATTR_LOCAL_PREFIX: if (sides) out[dim] = this.#prefix(keys, base + KeyWord.A, keys[base + KeyWord.A_NET], v); break;
+        case ATTR_DESTINATION_PREFIX: case ATTR_REMOTE_PREFIX: if (sides) out[dim] = this.#prefix(keys, base + KeyWord.B, keys[base + KeyWord.B_NET], v); break;
+        case ATTR_SOURCE_NETWORK: case ATTR_LOCAL_NETWORK: if (sides) out[dim] = this.#network(keys[base + KeyWord.A_NET]); break;
+        case ATTR_DESTINATION_NETWORK: case ATTR_REMOTE_NETWORK: if (sides) out[dim] = this.#network(keys[base + KeyWord.B_NET]); break;
         case ATTR_SOURCE_PORT: case ATTR_LOCAL_PORT: if (sides) out[dim] = keyAPort(keys, base); break;
         case ATTR_DESTINATION_PORT: case ATTR_REMOTE_PORT: if (sides) out[dim] = keyBPort(keys, base); break;
         case ATTR_DIRECTION: out[dim] = DIRECTION_NAMES[direction] || 'unknown'; break;
@@ -72,15 +79,13 @@ export class FlowAttributes {
     return version === 6 ? formatIPv6(a, 0) : formatIPv4(a, 0);
   }
 
-  #prefix(keys: Uint32Array, at: number, net: number, version: number): string {
-    const len = net >= 0 && this.#tables.named
-      ? this.#tables.named.entry(net).length
-      : version === 6 ? this.#spec.prefix6 : this.#spec.prefix4;
+  #prefix(keys: Uint32Array, at: number, label: number, version: number): string {
+    const len = label !== 0 ? label & 0xff : version === 6 ? this.#spec.prefix6 : this.#spec.prefix4;
     return `${this.#address(keys, at, version)}/${len}`;
   }
 
-  #network(net: number): string {
-    return net >= 0 && this.#tables.named ? this.#tables.named.entry(net).name : this.#fallback;
+  #network(label: number): string {
+    return label !== 0 ? this.#labels.name(label) : this.#fallback;
   }
 }
 

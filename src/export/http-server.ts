@@ -1,10 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import type { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { BasicAuth, type BasicAuthLimits } from './basic-auth.ts';
 import { ConnectionLimit } from './connection-limit.ts';
-import { writePrometheusText } from './final-output.ts';
+import type { Write } from './final-output.ts';
 import type { WebConfig } from './web-config.ts';
 
 /** Handles a request the metrics server does not; returns false to let it answer 404. */
@@ -37,7 +36,7 @@ export const IDLE_TIMEOUT_MS = 15_000;
  * new one), a silent connection is closed after `idleTimeoutMs` (one that never sends a request
  * included), a kept-alive one 5 s after its last response, a TLS handshake after 10 s.
  */
-export function createMetricsServer(exporter: PrometheusExporter, path: string, options: MetricsServerOptions = {}): Server {
+export function createMetricsServer(exposition: Exposition, path: string, options: MetricsServerOptions = {}): Server {
   const auth = options.web?.users ? new BasicAuth(options.web.users, options.authLimits) : undefined;
   const serve = (req: IncomingMessage, res: ServerResponse): void => {
     const url = (req.url ?? '/').split('?')[0];
@@ -46,7 +45,7 @@ export function createMetricsServer(exporter: PrometheusExporter, path: string, 
       return;
     }
     if (url === path) {
-      void serveExposition(exporter, req, res);
+      void serveExposition(exposition, req, res);
       return;
     }
     if (options.routes?.(url, req, res)) return;
@@ -84,30 +83,44 @@ export function createMetricsServer(exporter: PrometheusExporter, path: string, 
   return server;
 }
 
+/** Writes the whole exposition through `write` (Telemetry.writePrometheus). */
+export type Exposition = (write: Write) => Promise<void>;
+
 /**
- * Collects through the Prometheus reader and writes the exposition one metric at a time, waiting
- * for the socket to drain: a scrape of 100,000 series is never built as one string (that string
- * and its intermediates cost ~130 MB at once).
+ * Streams the exposition, a chunk of series at a time, waiting for the socket to drain between
+ * chunks: a scrape of a million series is never built in memory. A client that goes away stops
+ * the stream. A failure before the first byte answers 500; after it, the connection is cut (the
+ * scraper sees a truncated, failed scrape rather than a silently partial one).
  */
-async function serveExposition(exporter: PrometheusExporter, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  let metrics;
-  try {
-    metrics = (await exporter.collect()).resourceMetrics;
-  } catch (err) {
-    res.writeHead(500, { 'content-type': 'text/plain' }).end(`# failed to collect metrics: ${String(err)}\n`);
-    return;
-  }
-  res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
+async function serveExposition(exposition: Exposition, req: IncomingMessage, res: ServerResponse): Promise<void> {
   if (req.method === 'HEAD') {
-    res.end();
+    res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }).end();
     return;
   }
-  await writePrometheusText(metrics, (text) => {
-    if (res.destroyed) return;
-    if (!res.write(text)) return new Promise<void>((resolve) => { res.once('drain', resolve); res.once('close', resolve); });
-  });
-  res.end();
+  let started = false;
+  try {
+    await exposition((text) => {
+      if (res.destroyed) throw new ClientGone();
+      if (!started) {
+        res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
+        started = true;
+      }
+      if (!res.write(text)) return new Promise<void>((resolve) => { res.once('drain', resolve); res.once('close', resolve); });
+      // Let the capture run between chunks: a scrape of a million series takes seconds of CPU,
+      // and packets wait in the kernel's ring meanwhile.
+      return new Promise<void>((resolve) => setImmediate(resolve));
+    });
+    if (!started) res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
+    res.end();
+  } catch (err) {
+    if (err instanceof ClientGone) return;
+    if (!started) res.writeHead(500, { 'content-type': 'text/plain' }).end(`# failed to collect metrics: ${String(err)}\n`);
+    else res.destroy();
+  }
 }
+
+/** Thrown into the exposition's iteration when the client went away (ends it early). */
+class ClientGone extends Error {}
 
 /** Starts listening; resolves with the bound port, rejects with a clear message. */
 export function listen(server: Server, host: string, port: number): Promise<number> {

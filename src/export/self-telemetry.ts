@@ -9,7 +9,7 @@ import type { InterfaceRegistry } from '../capture/interface-registry.ts';
 import type { KernelStats } from '../capture/kernel-stats.ts';
 import { DECODE_STATUS_NAMES } from '../decode/decode-result.ts';
 import { VERSION } from '../version.ts';
-import type { CumulativeStore } from './cumulative-store.ts';
+import type { StoreStats } from './traffic-metrics.ts';
 import {
   ATTR_NETWORK_INTERFACE_NAME, ATTR_REASON, METRIC_CAPTURE_DROPPED, METRIC_CAPTURE_PACKETS, METRIC_DECODE_ERRORS,
   METRIC_SAMPLING_RATE, METRIC_SERIES, METRIC_SERIES_EXPIRED, SCOPE_NAME,
@@ -23,7 +23,7 @@ export interface ExportHealth {
 export interface SelfTelemetrySources {
   accountant: Accountant;
   interfaces: InterfaceRegistry;
-  store: CumulativeStore;
+  store: { stats(): StoreStats };
   health: ExportHealth;
   /** Kernel drop counters of live captures, if any. */
   kernel: KernelStats | undefined;
@@ -98,7 +98,8 @@ export class SelfTelemetry implements MetricProducer {
       gauge('otelacct.flow_table.entries', '{entry}', 'Keys in the flow tables (all aggregations) since their last flush.', entries),
       gauge(METRIC_SERIES, '{series}', 'Traffic series held for export (all traffic metrics).', st.series),
       sum(METRIC_SERIES_EXPIRED, '{series}', 'Traffic series dropped after export.idleTimeout without traffic.', [[st.expired, {}]]),
-      sum('otelacct.export.series.overflowed', '{series}', 'New keys folded into an otel.metric.overflow series because a traffic metric held its cardinality limit.', [[st.overflowed, {}]]),
+      sum('otelacct.export.series.overflowed', '{key}', 'Keys (counted once per flush in which they arrived) folded into an otel.metric.overflow series because their traffic metric held its cardinality limit.', [[st.overflowed, {}]]),
+      sum('otelacct.export.series.rolled_up', '{key}', 'Keys (counted once per flush in which they arrived) counted in a rolled-up series (export.overflowPolicy rollup), by level: 1 = /24 (IPv6 /48), 2 = /16 (/32), 3 = /0.', st.rolled.map((n, i): Point => [n, { 'otelacct.rollup.level': i + 1 }])),
       sum('otelacct.export.failures', '{export}', 'OTLP exports that failed.', [[health.exportFailures, {}]]),
       gauge(METRIC_SAMPLING_RATE, '1', 'Effective sampling rate N: 1 packet in N is counted, its bytes and packets scaled by N.', accountant.samplingRate),
     ];

@@ -5,7 +5,9 @@ import type { Accountant } from '../account/accountant.ts';
 import type { InterfaceRegistry } from '../capture/interface-registry.ts';
 import type { KernelStats } from '../capture/kernel-stats.ts';
 import type { Config } from '../config/schema.ts';
-import { createOtlpReader } from './otlp-reader.ts';
+import { writeJson, writePrometheusText, type Write } from './final-output.ts';
+import type { OtlpPush } from './otlp-push.ts';
+import { createOtlpPush } from './otlp-reader.ts';
 import { SelfTelemetry, type ExportHealth } from './self-telemetry.ts';
 import type { TrafficMetrics } from './traffic-metrics.ts';
 
@@ -33,9 +35,10 @@ export interface TelemetryOptions {
 }
 
 /**
- * The one public MeterProvider: its readers (Prometheus pull, OTLP push, the --read output) all
- * receive the traffic metrics (TrafficMetrics) and otelacct's self-telemetry (SelfTelemetry)
- * through MetricProducers. Only readers that will be collected are attached.
+ * The one public MeterProvider and the ways metrics leave: Prometheus pull (/metrics), OTLP push,
+ * the --read output. The self-telemetry (SelfTelemetry) reaches the provider's readers as a
+ * MetricProducer; the traffic series (TrafficMetrics) are streamed beside it a chunk at a time
+ * (writePrometheus, OtlpPush, writeOutput), so no reader ever holds every series at once.
  */
 export class Telemetry {
   readonly provider: MeterProvider;
@@ -43,21 +46,24 @@ export class Telemetry {
   readonly output: MetricReader | undefined;
   readonly health: ExportHealth = { exportFailures: 0 };
   readonly #traffic: TrafficMetrics;
+  readonly #otlp: OtlpPush | undefined;
 
   constructor(o: TelemetryOptions) {
     this.#traffic = o.traffic;
     o.traffic.setResource(o.resource);
-    const self = new SelfTelemetry({ accountant: o.accountant, interfaces: o.interfaces, store: o.traffic.store, health: this.health, kernel: o.kernel, interfaceUp: o.interfaceUp });
+    const self = new SelfTelemetry({ accountant: o.accountant, interfaces: o.interfaces, store: o.traffic, health: this.health, kernel: o.kernel, interfaceUp: o.interfaceUp });
     self.setResource(o.resource);
-    // Self-telemetry first: it then reflects the state before this collection's flush, the
-    // same moment for every reader.
-    const producers = [self, o.traffic];
+    const producers = [self];
     const readers: IMetricReader[] = [];
     if (o.config.prometheus.enabled) {
       this.prometheus = new PrometheusExporter({ preventServerStart: true, metricProducers: producers });
       readers.push(this.prometheus);
     }
-    if (o.otlpUrl) readers.push(createOtlpReader(o.config, o.otlpUrl, producers, this.health, o.onError));
+    let otlpSelf: MetricReader | undefined;
+    if (o.otlpUrl) {
+      otlpSelf = new OnDemandReader({ metricProducers: producers });
+      readers.push(otlpSelf);
+    }
     if (o.outputReader) {
       this.output = new OnDemandReader({ metricProducers: producers });
       readers.push(this.output);
@@ -65,18 +71,48 @@ export class Telemetry {
     // No instrument is ever created on this provider: all data comes from the producers, so the
     // SDK keeps no per-reader state that could grow for a reader that does not collect.
     this.provider = new MeterProvider({ resource: o.resource, readers });
+    if (o.otlpUrl && otlpSelf) {
+      this.#otlp = createOtlpPush(o.config, o.otlpUrl, otlpSelf, o.traffic, this.health, o.onError);
+      this.#otlp.start();
+    }
   }
 
-  /** Collects through the output reader (only when created with outputReader). */
+  /**
+   * The Prometheus exposition: self-telemetry as of now (before this collection's flush, the
+   * same moment for every reader), then every traffic series after a flush, streamed to `write`.
+   */
+  async writePrometheus(write: Write): Promise<void> {
+    if (!this.prometheus) throw new Error('telemetry: prometheus is disabled');
+    const { resourceMetrics } = await this.prometheus.collect();
+    await this.#traffic.flush();
+    await writePrometheusText(resourceMetrics, this.#traffic, write);
+  }
+
+  /**
+   * Self-telemetry and every traffic series in one ResourceMetrics through the output reader
+   * (only when created with outputReader). Its size grows with the series held: for tests and
+   * small stores; the exporters stream instead.
+   */
   async collectOutput(): Promise<ResourceMetrics> {
     if (!this.output) throw new Error('telemetry: no output reader');
     const { resourceMetrics } = await this.output.collect();
-    return resourceMetrics;
+    const traffic = await this.#traffic.collect();
+    return { resource: resourceMetrics.resource, scopeMetrics: [...resourceMetrics.scopeMetrics, ...traffic.resourceMetrics.scopeMetrics] };
   }
 
-  /** Final flush: every push reader exports once more, then everything stops. */
+  /** The --read output (only when created with outputReader), streamed to `write`. */
+  async writeOutput(format: 'prometheus' | 'json', write: Write): Promise<void> {
+    if (!this.output) throw new Error('telemetry: no output reader');
+    const { resourceMetrics } = await this.output.collect();
+    await this.#traffic.flush();
+    if (format === 'prometheus') await writePrometheusText(resourceMetrics, this.#traffic, write);
+    else await writeJson(resourceMetrics, this.#traffic, write);
+  }
+
+  /** Final flush: the OTLP push exports once more, then everything stops. */
   async shutdown(): Promise<void> {
     await this.#traffic.flush();
+    await this.#otlp?.shutdown();
     await this.provider.shutdown();
     await this.#traffic.shutdown();
   }

@@ -1,62 +1,87 @@
-import { ValueType, type Counter } from '@opentelemetry/api';
+import { ValueType, type Attributes, type HrTime } from '@opentelemetry/api';
 import type { Resource } from '@opentelemetry/resources';
 import {
-  AggregationTemporality, MeterProvider, MetricReader, type CollectionResult, type MetricProducer, type ViewOptions,
+  AggregationTemporality, DataPointType, type CollectionResult, type MetricData, type MetricDescriptor,
+  type MetricProducer, type SumMetricData, type ViewOptions,
 } from '@opentelemetry/sdk-metrics';
 import type { Accountant } from '../account/accountant.ts';
+import type { AggregationSpec } from '../account/aggregation-spec.ts';
+import { KeyWord } from '../account/flow-key.ts';
 import { KEY_WORDS, type FlowTable } from '../account/flow-table.ts';
+import type { NetworkLabels } from '../account/network-labels.ts';
+import { SeriesStore, type OverflowPolicy } from '../account/series-store.ts';
+import { SideMode } from '../account/aggregation-spec.ts';
 import { VERSION } from '../version.ts';
-import { CumulativeStore, seriesKey } from './cumulative-store.ts';
 import type { FlowAttributes } from './flow-attributes.ts';
 import { ATTR_OVERFLOW, SCOPE_NAME } from './semconv.ts';
-
-/** A reader that only collects when asked, with delta temporality: the SDK forgets after each. */
-class DeltaReader extends MetricReader {
-  constructor() {
-    super({ aggregationTemporalitySelector: () => AggregationTemporality.DELTA });
-  }
-  protected override async onForceFlush(): Promise<void> {}
-  protected override async onShutdown(): Promise<void> {}
-}
 
 /** The metric names of aggregation `name`. */
 export function trafficMetricNames(name: string): { bytes: string; packets: string } {
   return { bytes: `otelacct.${name}.bytes`, packets: `otelacct.${name}.packets` };
 }
 
+/**
+ * The OpenTelemetry views that declare each traffic instrument's cardinality limit
+ * (aggregationCardinalityLimit, the overflow series included). The series stores take their limit
+ * from here: this is the one declaration; SeriesStore.add is the one enforcement.
+ */
+export function trafficViews(specs: readonly AggregationSpec[]): ViewOptions[] {
+  return specs.flatMap((spec) => {
+    const n = trafficMetricNames(spec.name);
+    return [n.bytes, n.packets].map((instrumentName) => ({ instrumentName, aggregationCardinalityLimit: spec.cardinalityLimit }));
+  });
+}
+
 export interface TrafficMetricsOptions {
   accountant: Accountant;
   /** One attribute builder per aggregation, in the accountant's order. */
   attributes: readonly FlowAttributes[];
-  /** Called with collection errors (never throws). */
+  /** Interns named networks for the stores' keys (shared with the attribute builders). */
+  labels: NetworkLabels;
+  /** What a new key past the limit becomes, per aggregation (default rollup). */
+  policies?: readonly OverflowPolicy[];
+  /** Called with flush errors (never throws). */
   onError: (err: unknown) => void;
   now?: () => number;
 }
 
-interface Instruments { bytes: Counter; packets: Counter }
+/** Counts the stores report (self-telemetry, live page). */
+export interface StoreStats {
+  /** Series held, all traffic metrics (bytes and packets each count). */
+  series: number;
+  /** Series dropped for being idle, all traffic metrics. */
+  expired: number;
+  /** Keys (one per flush in which they arrived) folded into an overflow series. */
+  overflowed: number;
+  /** Keys (one per flush) counted in a rolled-up series, per roll-up level 1..3. */
+  rolled: [number, number, number];
+}
+
+/** Which streams a chunk carries. */
+export type Streams = 'bytes' | 'packets' | 'both';
 
 /**
- * The traffic counters' export path, designed so that memory stays bounded by configuration:
+ * The traffic counters' export path. Memory is bounded by configuration, and a distinct key costs
+ * about what a packet costs:
  *
- *   flow tables --(flush: one Counter.add per key)--> private MeterProvider, one view per
- *   instrument with the aggregation's aggregationCardinalityLimit, DELTA reader --(collect)-->
- *   CumulativeStore (expiry, limit) --(MetricProducer)--> every public reader.
+ *   flow tables (per-flush deltas, typed arrays) --flush--> one SeriesStore per aggregation
+ *   (cumulative, typed arrays: limit, roll-up, overflow, idle expiry) --chunks()--> MetricData
+ *   of at most N points at a time --> the official serializer / OTLP exporter.
  *
- * The SDK never holds more than one interval's keys (delta temporality forgets them), the store
- * holds at most the limit per metric, and idle series leave. Every public reader calling
- * `collect()` first flushes what was counted since the last flush, so all readers see the same
- * cumulative values. See docs/design-export.md.
+ * No OpenTelemetry SDK call, string or object per key on the way in; attributes and data points
+ * are built only while a chunk is exported, a chunk at a time. Every reader flushes first, so all
+ * readers see the same cumulative values. See docs/design-export.md.
  */
 export class TrafficMetrics implements MetricProducer {
-  readonly store: CumulativeStore;
+  /** One store per aggregation, in the accountant's order. */
+  readonly stores: readonly SeriesStore[];
   readonly #accountant: Accountant;
   readonly #attributes: readonly FlowAttributes[];
-  readonly #provider: MeterProvider;
-  readonly #reader = new DeltaReader();
-  readonly #instruments: Instruments[];
-  /** The bytes metric name of each aggregation (the store's key for room checks). */
-  readonly #names: string[];
+  readonly #labels: NetworkLabels;
+  readonly #descriptors: Array<{ bytes: MetricDescriptor; packets: MetricDescriptor }>;
   readonly #onError: (err: unknown) => void;
+  readonly #now: () => number;
+  readonly #key = new Uint32Array(KEY_WORDS);
   #resource: Resource | undefined;
   #chain: Promise<void> = Promise.resolve();
   readonly #drainListeners: Array<(aggregation: number, table: FlowTable) => void> = [];
@@ -64,33 +89,27 @@ export class TrafficMetrics implements MetricProducer {
   constructor(opts: TrafficMetricsOptions) {
     this.#accountant = opts.accountant;
     this.#attributes = opts.attributes;
+    this.#labels = opts.labels;
     this.#onError = opts.onError;
+    this.#now = opts.now ?? Date.now;
     const specs = opts.accountant.aggregations;
-    const limits = new Map<string, number>();
-    const idle = new Map<string, number>();
-    const views: ViewOptions[] = [];
-    for (const spec of specs) {
-      const names = trafficMetricNames(spec.name);
-      for (const n of [names.bytes, names.packets]) {
-        limits.set(n, spec.cardinalityLimit);
-        idle.set(n, spec.idleTimeout * 1000);
-        views.push({ instrumentName: n, aggregationCardinalityLimit: spec.cardinalityLimit });
-      }
-    }
-    this.store = new CumulativeStore((metric) => limits.get(metric) ?? 2000, (metric) => idle.get(metric) ?? 0, opts.now);
-    this.#provider = new MeterProvider({ views, readers: [this.#reader] });
-    const meter = this.#provider.getMeter(SCOPE_NAME, VERSION);
-    this.#names = specs.map((spec) => trafficMetricNames(spec.name).bytes);
-    this.#instruments = specs.map((spec) => {
+    const views = trafficViews(specs);
+    this.stores = specs.map((spec, i) => new SeriesStore({
+      words: spec.keyWords,
+      limit: views[2 * i].aggregationCardinalityLimit ?? spec.cardinalityLimit,
+      idleMs: spec.idleTimeout * 1000,
+      policy: opts.policies?.[i] ?? 'rollup',
+      rollable: spec.bMode === SideMode.ADDRESS,
+      localSide: spec.localSide,
+    }));
+    this.#descriptors = specs.map((spec) => {
       const names = trafficMetricNames(spec.name);
       return {
-        bytes: meter.createCounter(names.bytes, {
-          unit: 'By', valueType: ValueType.INT,
+        bytes: {
+          name: names.bytes, unit: 'By', valueType: ValueType.INT,
           description: `IP bytes (IPv4 total length, IPv6 40 + payload length) by ${spec.dimensions.join(', ')}.`,
-        }),
-        packets: meter.createCounter(names.packets, {
-          unit: '{packet}', valueType: ValueType.INT, description: `IP packets by ${spec.dimensions.join(', ')}.`,
-        }),
+        },
+        packets: { name: names.packets, unit: '{packet}', valueType: ValueType.INT, description: `IP packets by ${spec.dimensions.join(', ')}.` },
       };
     });
   }
@@ -104,73 +123,181 @@ export class TrafficMetrics implements MetricProducer {
     this.#drainListeners.push(listener);
   }
 
-  /** The resource stamped on produced metrics (the readers use their provider's own). */
+  /** The resource stamped on produced metrics. */
   setResource(resource: Resource): void {
     this.#resource = resource;
   }
 
+  get resource(): Resource | undefined {
+    return this.#resource;
+  }
+
   /**
-   * Moves everything the flow tables hold into the cumulative store. Calls are serialized; the
-   * promise settles once this flush (and any before it) is in the store. `afterDrain` runs
+   * Moves everything the flow tables hold into the series stores. Calls are serialized; the
+   * promise settles once this flush (and any before it) is in the stores. `afterDrain` runs
    * synchronously right after the tables were emptied, before any further packet is counted
    * (used to swap the networks table).
    */
   flush(afterDrain?: () => void): Promise<void> {
     // Every flush runs, whatever happened to the one before; a failure is reported through
-    // onError and never rejects the caller (a scrape or a push then serves what the store has).
+    // onError and never rejects the caller.
     this.#chain = this.#chain.then(() => this.#flushOnce(afterDrain)).catch((err: unknown) => this.#onError(err));
     return this.#chain;
   }
 
-  async #flushOnce(afterDrain: (() => void) | undefined): Promise<void> {
+  #flushOnce(afterDrain: (() => void) | undefined): void {
+    const now = this.#now();
     const tables = this.#accountant.flowTables;
+    const named = this.#accountant.tables.named;
+    const labels = this.#labels;
+    const key = this.#key;
     for (let i = 0; i < tables.length; i++) {
       const table = tables[i];
-      const { bytes, packets } = this.#instruments[i];
-      const attrs = this.#attributes[i];
-      const bytesName = this.#names[i];
-      // Keys the store has no room for would only be folded into the overflow series after a
-      // trip through the SDK: add them to the overflow directly (same result, much cheaper
-      // during an address scan).
-      let overflowBytes = table.overflowBytes;
-      let overflowPackets = table.overflowPackets;
+      const store = this.stores[i];
+      const spec = this.#accountant.aggregations[i];
+      const w = table.width;
+      const src = table.keys;
+      // The flow table and the store keep the same words (spec.keyWords): keys move as they are,
+      // but named-network entry numbers of the current networks table become labels that outlive it.
+      const aNet = spec.aNet && named ? spec.keyWords.indexOf(KeyWord.A_NET) : -1;
+      const bNet = spec.bNet && named ? spec.keyWords.indexOf(KeyWord.B_NET) : -1;
       for (let e = 0; e < table.size; e++) {
-        const attributes = attrs.of(table.keys, e * KEY_WORDS);
-        if (this.store.wouldOverflow(bytesName, seriesKey(attributes))) {
-          overflowBytes += table.bytes[e];
-          overflowPackets += table.packets[e];
-          continue;
+        const base = e * w;
+        if (aNet >= 0 || bNet >= 0) {
+          for (let j = 0; j < w; j++) key[j] = src[base + j];
+          if (aNet >= 0 && key[aNet] !== 0) key[aNet] = labels.of(named!, key[aNet] - 1, spec.aMode === SideMode.PREFIX);
+          if (bNet >= 0 && key[bNet] !== 0) key[bNet] = labels.of(named!, key[bNet] - 1, spec.bMode === SideMode.PREFIX);
+          store.add(key, 0, table.bytes[e], table.packets[e], now);
+        } else {
+          store.add(src, base, table.bytes[e], table.packets[e], now);
         }
-        bytes.add(table.bytes[e], attributes);
-        packets.add(table.packets[e], attributes);
       }
-      for (const listener of this.#drainListeners) listener(i, table);
-      if (overflowPackets > 0) {
-        const attributes = { [ATTR_OVERFLOW]: true };
-        bytes.add(overflowBytes, attributes);
-        packets.add(overflowPackets, attributes);
+      if (table.overflowPackets > 0) store.addOverflow(table.overflowBytes, table.overflowPackets, now);
+      for (const listener of this.#drainListeners) {
+        try {
+          listener(i, table);
+        } catch (err) {
+          this.#onError(err);
+        }
       }
       table.clear();
     }
     this.#accountant.tableFlushed();
     afterDrain?.();
-    const { resourceMetrics, errors } = await this.#reader.collect();
-    for (const e of errors) this.#onError(e);
-    this.store.merge(resourceMetrics);
   }
 
+  /**
+   * The cumulative traffic series, `maxPoints` data points per metric per chunk at most, for
+   * exporters that encode a chunk at a time (call flush() first). Idle series are dropped before
+   * the first chunk. The entries iterated are fixed when iteration starts (expiry waits for the
+   * iteration to end; series added meanwhile appear next time). Iterate with for…of, so that an
+   * early exit (break, throw) releases the stores.
+   *
+   * `streams`: 'both' yields [bytes, packets] chunks sharing attribute objects (OTLP);
+   * 'bytes' / 'packets' yield one stream's chunks (Prometheus text keeps a metric's lines together).
+   */
+  *chunks(maxPoints: number, streams: Streams = 'both'): Generator<MetricData[]> {
+    const now = this.#now();
+    const endTime = msToHr(now);
+    const tmp = new Uint32Array(KEY_WORDS);
+    for (let i = 0; i < this.stores.length; i++) {
+      const store = this.stores[i];
+      store.expire(now);
+      const end = store.beginRead();
+      try {
+        const d = this.#descriptors[i];
+        const attrs = this.#attributes[i];
+        for (let from = 0; from < end || (from === 0 && store.overflow.present); from += maxPoints) {
+          const to = Math.min(end, from + maxPoints);
+          const bytes = streams === 'packets' ? undefined : sum(d.bytes);
+          const packets = streams === 'bytes' ? undefined : sum(d.packets);
+          for (let e = from; e < to; e++) {
+            store.expand(e, tmp);
+            const attributes = attrs.of(tmp, 0);
+            const startTime = msToHr(store.start[e]);
+            bytes?.dataPoints.push({ attributes, startTime, endTime, value: store.bytes[e] });
+            packets?.dataPoints.push({ attributes, startTime, endTime, value: store.packets[e] });
+          }
+          if (to >= end && store.overflow.present) {
+            const o = store.overflow;
+            const attributes: Attributes = { [ATTR_OVERFLOW]: true };
+            const startTime = msToHr(o.start);
+            bytes?.dataPoints.push({ attributes, startTime, endTime, value: o.bytes });
+            packets?.dataPoints.push({ attributes, startTime, endTime, value: o.packets });
+          }
+          const out: MetricData[] = [];
+          if (bytes && bytes.dataPoints.length > 0) out.push(bytes);
+          if (packets && packets.dataPoints.length > 0) out.push(packets);
+          if (out.length > 0) yield out;
+          if (to >= end) break;
+        }
+      } finally {
+        store.endRead();
+      }
+    }
+  }
+
+  /**
+   * MetricProducer: every series in one collection. Its size grows with the series held: the
+   * exporters of otelacct use chunks() instead; this serves small stores and tests.
+   */
   async collect(): Promise<CollectionResult> {
     await this.flush();
+    const metrics: MetricData[] = [];
+    for (const stream of ['bytes', 'packets'] as const) {
+      for (const chunk of this.chunks(Number.MAX_SAFE_INTEGER, stream)) metrics.push(...chunk);
+    }
     return {
       resourceMetrics: {
         resource: this.#resource as Resource,
-        scopeMetrics: [{ scope: { name: SCOPE_NAME, version: VERSION }, metrics: this.store.snapshot() }],
+        scopeMetrics: [{ scope: { name: SCOPE_NAME, version: VERSION }, metrics }],
       },
       errors: [],
     };
   }
 
-  async shutdown(): Promise<void> {
-    await this.#provider.shutdown();
+  /** Metric → cumulative value of its overflow series, for the metrics that have one. */
+  overflowTotals(): Map<string, number> {
+    const out = new Map<string, number>();
+    this.stores.forEach((store, i) => {
+      if (!store.overflow.present) return;
+      const d = this.#descriptors[i];
+      out.set(d.bytes.name, store.overflow.bytes);
+      out.set(d.packets.name, store.overflow.packets);
+    });
+    return out;
   }
+
+  stats(): StoreStats {
+    const out: StoreStats = { series: 0, expired: 0, overflowed: 0, rolled: [0, 0, 0] };
+    for (const s of this.stores) {
+      out.series += 2 * s.series;
+      out.expired += 2 * s.counts.expired;
+      out.overflowed += s.counts.overflowed;
+      for (let l = 1; l <= 3; l++) out.rolled[l - 1] += s.counts.rolled[l];
+    }
+    return out;
+  }
+
+  /** Bytes held by the stores' arrays. */
+  memoryBytes(): number {
+    let n = 0;
+    for (const s of this.stores) n += s.memoryBytes();
+    return n;
+  }
+
+  async shutdown(): Promise<void> {
+    await this.#chain;
+  }
+}
+
+function sum(descriptor: MetricDescriptor): SumMetricData {
+  return {
+    descriptor, aggregationTemporality: AggregationTemporality.CUMULATIVE, dataPointType: DataPointType.SUM, isMonotonic: true, dataPoints: [],
+  };
+}
+
+function msToHr(ms: number): HrTime {
+  const s = Math.floor(ms / 1000);
+  return [s, Math.round((ms - s * 1000) * 1e6)];
 }

@@ -1,6 +1,6 @@
 import type { Accountant } from '../account/accountant.ts';
 import type { KernelStats } from '../capture/kernel-stats.ts';
-import type { CumulativeStore } from '../export/cumulative-store.ts';
+import type { StoreStats } from '../export/traffic-metrics.ts';
 import type { ExportHealth } from '../export/self-telemetry.ts';
 
 /** The meter's health as the live page shows it: counters since start, as /metrics has them. */
@@ -26,7 +26,7 @@ export interface Health {
 export interface HealthSources {
   accountant: Accountant;
   kernel: KernelStats | undefined;
-  store: CumulativeStore;
+  store: { stats(): StoreStats };
   exportHealth: ExportHealth;
   otlp: boolean;
 }

@@ -77,6 +77,9 @@ export class EntryReader {
   readonly #internalBoth: boolean;
   readonly #addr = new Uint8Array(16);
 
+  /** Full-width copy of the entry being read. */
+  readonly #key = new Uint32Array(KEY_WORDS);
+
   constructor(view: LiveView, specs: readonly AggregationSpec[], tables: NetworkTables, internalTraffic: 'both' | 'once') {
     this.#view = view;
     this.#specs = specs;
@@ -90,10 +93,12 @@ export class EntryReader {
     const pairs = aggregation === this.#view.pairAggregation;
     if (!hosts && !pairs) return;
     const local = this.#specs[aggregation].localSide;
+    const key = this.#key;
     for (let e = 0; e < table.size; e++) {
       const bytes = table.bytes[e];
-      if (local) this.#localEntry(table.keys, e * KEY_WORDS, bytes, hosts, pairs, sink);
-      else this.#pairEntry(table.keys, e * KEY_WORDS, bytes, hosts, pairs, sink);
+      table.expand(e, key);
+      if (local) this.#localEntry(key, 0, bytes, hosts, pairs, sink);
+      else this.#pairEntry(key, 0, bytes, hosts, pairs, sink);
     }
   }
 

@@ -33,7 +33,7 @@ export function createLiveWeb(o: LiveWebOptions): LivePage | undefined {
   const rates = new LiveRates({
     accountant: o.accountant, tables: o.accountant.tables, internalTraffic: o.config.accounting.internalTraffic,
     topN: web.topN, windowSeconds: web.windowSeconds,
-    health: (overflow) => readHealth({ accountant: o.accountant, kernel: o.kernel, store: o.traffic.store, exportHealth: o.exportHealth, otlp: o.otlp }, overflow),
+    health: (overflow) => readHealth({ accountant: o.accountant, kernel: o.kernel, store: o.traffic, exportHealth: o.exportHealth, otlp: o.otlp }, overflow),
   });
   // A drain listener must not throw: the page must never cost /metrics or OTLP a flush.
   o.traffic.onDrain((aggregation, table) => {

@@ -62,11 +62,11 @@ test('churn: fresh addresses every interval; series held stay at the limit and t
     const rm = await p.telemetry.collectOutput();
     const bytes = points(rm, 'otelacct.traffic.bytes');
     assert.ok(bytes.length <= 200, `interval ${interval}: ${bytes.length} series`);
-    assert.ok(p.traffic.store.stats().series <= 2 * 200);
+    assert.ok(p.traffic.stats().series <= 2 * 200);
   }
   // Series expire, so the cumulative sum now covers only what has not expired; the total is
   // conserved in the sense that nothing was lost before expiry: check on a no-expiry run below.
-  assert.ok(p.traffic.store.stats().expired > 0);
+  assert.ok(p.traffic.stats().expired > 0);
   await p.stop();
 
   const q = pipeline(['--idle-timeout', '0', '--dimensions', 'source.address', '--cardinality-limit', '200']);

@@ -2,11 +2,9 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { connect, type Socket } from 'node:net';
 import { after, test, type TestContext } from 'node:test';
-import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
-import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { loadConfig } from '../../src/config/load.ts';
 import { LinkType } from '../../src/decode/link-type.ts';
-import { createMetricsServer, listen } from '../../src/export/http-server.ts';
+import { createMetricsServer, type Exposition, listen } from '../../src/export/http-server.ts';
 import { Logger } from '../../src/log.ts';
 import { Pipeline } from '../../src/pipeline.ts';
 import { ethernetIPv4, ipv4Packet } from '../support/frames.ts';
@@ -14,6 +12,11 @@ import { PcapWriter } from '../support/pcap-writer.ts';
 import { OutputWatch, stop } from '../support/processes.ts';
 import { TempDir } from '../support/read-capture.ts';
 import { CLI } from '../support/run-otelacct.ts';
+
+/** A one-line exposition: what is served does not matter here. */
+const EXPOSITION: Exposition = async (write) => {
+  await write('otelacct_up 1\n');
+};
 
 const tmp = new TempDir();
 after(() => tmp.dispose());
@@ -63,9 +66,7 @@ test('1,100 idle connections under a 1,024 file-descriptor limit do not keep a s
 });
 
 test('a connection that never sends a byte is closed after the idle timeout', async (t) => {
-  const exporter = new PrometheusExporter({ preventServerStart: true });
-  new MeterProvider({ readers: [exporter] });
-  const server = createMetricsServer(exporter, '/metrics', { idleTimeoutMs: 300 });
+  const server = createMetricsServer(EXPOSITION, '/metrics', { idleTimeoutMs: 300 });
   const port = await listen(server, '127.0.0.1', 0);
   t.after(() => { server.closeAllConnections(); server.close(); });
   const [silent] = await idleConnections(t, port, 1);

@@ -1,7 +1,9 @@
 import type { Attributes } from '@opentelemetry/api';
 import { Accountant, type AccountantOptions } from '../../src/account/accountant.ts';
-import { AggregationSpec } from '../../src/account/aggregation-spec.ts';
+import { AggregationSpec, SideMode } from '../../src/account/aggregation-spec.ts';
 import { KEY_WORDS } from '../../src/account/flow-table.ts';
+import { KeyWord } from '../../src/account/flow-key.ts';
+import { NetworkLabels } from '../../src/account/network-labels.ts';
 import { NetworkTables } from '../../src/account/network-tables.ts';
 import { PrefixTrie, type PrefixEntry } from '../../src/account/prefix-trie.ts';
 import { InterfaceRegistry } from '../../src/capture/interface-registry.ts';
@@ -26,6 +28,7 @@ export class TestAccounting {
   readonly accountant: Accountant;
   readonly interfaces = new InterfaceRegistry();
   readonly attributes: FlowAttributes[];
+  readonly labels = new NetworkLabels();
   readonly ifIndex: number;
 
   constructor(aggregations: AggregationConfig[], opts: {
@@ -41,7 +44,7 @@ export class TestAccounting {
       aggregations: specs, tables, maxFlows: opts.maxFlows ?? 4096, samplingRate: opts.samplingRate ?? 1,
       ports: opts.ports ?? [], internalTraffic: opts.internalTraffic ?? 'both',
     });
-    this.attributes = specs.map((s) => new FlowAttributes(s, this.interfaces, tables, opts.fallback ?? 'unknown'));
+    this.attributes = specs.map((s) => new FlowAttributes(s, this.interfaces, this.labels, opts.fallback ?? 'unknown'));
     this.ifIndex = this.interfaces.register('eth0');
   }
 
@@ -57,8 +60,15 @@ export class TestAccounting {
   rows(i: number): Map<string, [number, number]> {
     const t = this.accountant.flowTables[i];
     const out = new Map<string, [number, number]>();
+    const key = new Uint32Array(KEY_WORDS);
+    const named = this.accountant.tables.named;
     for (let e = 0; e < t.size; e++) {
-      const attrs: Attributes = this.attributes[i].of(t.keys, e * KEY_WORDS);
+      t.expand(e, key);
+      // As the flush does: named-network entries of the current table become labels.
+      const spec = this.accountant.aggregations[i];
+      if (named && key[KeyWord.A_NET] !== 0) key[KeyWord.A_NET] = this.labels.of(named, key[KeyWord.A_NET] - 1, spec.aMode === SideMode.PREFIX);
+      if (named && key[KeyWord.B_NET] !== 0) key[KeyWord.B_NET] = this.labels.of(named, key[KeyWord.B_NET] - 1, spec.bMode === SideMode.PREFIX);
+      const attrs: Attributes = this.attributes[i].of(key, 0);
       const k = JSON.stringify(attrs);
       const [b, p] = out.get(k) ?? [0, 0];
       out.set(k, [b + t.bytes[e], p + t.packets[e]]);

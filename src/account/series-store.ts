@@ -1,0 +1,383 @@
+import { KeyWord } from './flow-key.ts';
+
+/**
+ * What happens to a new key when its metric holds as many series as its cardinality limit allows.
+ * `overflow`: it joins the one `otel.metric.overflow=true` series (totals kept, per-key detail
+ * lost). `rollup`: side B's address is rolled up to a prefix first (IPv4 /24 then /16 then /0,
+ * IPv6 /48 then /32 then /0) while side A (the local host, or the source) stays exact, so sums per
+ * side-A address stay exact as long as the side-A addresses fit; only then the overflow series.
+ */
+export type OverflowPolicy = 'overflow' | 'rollup';
+
+/** Roll-up levels: 0 exact, 1..3 side B rolled to ROLLUP_LENGTHS_V4/V6[level]. */
+export const ROLLUP_LEVELS = 4;
+export const ROLLUP_LENGTHS_V4 = [32, 24, 16, 0] as const;
+export const ROLLUP_LENGTHS_V6 = [128, 48, 32, 0] as const;
+/** Where a key's roll-up level lives: bits 24..25 of KeyWord.PROTO (direction uses 16..23). */
+const LEVEL_SHIFT = 24;
+
+/** The roll-up level of a (full-width) key: 0 exact, 1..3 rolled. */
+export function keyRollupLevel(keys: Uint32Array, base: number): number {
+  return (keys[base + KeyWord.PROTO] >>> LEVEL_SHIFT) & 3;
+}
+
+/**
+ * Share of the usable series (limit − 1: one is the overflow series) that new keys of each
+ * roll-up level may fill: exact keys up to three quarters, /24 (/48) up to thirteen sixteenths,
+ * /16 (/32) up to seven eighths, /0 to the limit. The last eighth is kept for side-A catch-alls:
+ * with the default limit of 10,000, per-host sums stay exact for up to 1,249 hosts whatever the
+ * number of pairs.
+ */
+const ROLLUP_MARKS = [0.75, 0.8125, 0.875, 1] as const;
+
+/** How a SeriesStore keys and bounds its series; fixed for its lifetime. */
+export interface SeriesStoreOptions {
+  /** Word indices (of the full flow key, flow-key.ts) this aggregation keeps, in order. */
+  words: readonly number[];
+  /** Most series, the overflow series included (the view's aggregationCardinalityLimit, ≥ 2). */
+  limit: number;
+  /** Milliseconds without traffic before a series is dropped (0: never). */
+  idleMs: number;
+  policy: OverflowPolicy;
+  /** Side B is an address that can be rolled up (rollup needs it; else new keys overflow). */
+  rollable: boolean;
+  /** Local/remote orientation: keys with direction 4 (transit) have no sides and never roll. */
+  localSide: boolean;
+  /** Entries allocated at first (grows by doubling up to limit − 1). */
+  initialCapacity?: number;
+}
+
+/** Counts a store keeps about itself (self-telemetry). */
+export interface SeriesStoreCounts {
+  /** Keys (one per flush in which they arrived) folded into the overflow series. */
+  overflowed: number;
+  /** Keys (one per flush) counted in a rolled-up series, per level 1..3 (index 0 unused). */
+  rolled: Float64Array;
+  /** Series dropped for being idle. */
+  expired: number;
+}
+
+/**
+ * The cumulative traffic series of one aggregation: bytes and packets per key since the key's
+ * series started, its start time and the time of its last change, in typed arrays (no per-series
+ * objects or strings). This is the one place where the cardinality limit is enforced: a new key
+ * is admitted, rolled up or folded into the overflow series here, nowhere else.
+ *
+ * Entries are dense (0 .. size−1), keys stored with only the aggregation's words. Entry numbers are
+ * stable while a reader holds the store (beginRead/endRead): expiry, which compacts the entries,
+ * waits until no reader does; entries added meanwhile go past the reader's end.
+ *
+ * Memory: per held series width×4 bytes of key + 4×8 of counters and times + 4 of hash tag +
+ * 8 of hash slots at load ≤ ½ (≈ 80 bytes for a source/destination pair), grown by doubling.
+ */
+export class SeriesStore {
+  readonly width: number;
+  readonly limit: number;
+  readonly idleMs: number;
+  readonly policy: OverflowPolicy;
+  /** Key words of entry e at e*width (compact). Replaced when the store grows: re-read after an await. */
+  keys: Uint32Array;
+  bytes: Float64Array;
+  packets: Float64Array;
+  /** Start time (ms) of entry e's series. */
+  start: Float64Array;
+  /** Time (ms) of the last flush that changed entry e. */
+  last: Float64Array;
+  size = 0;
+  /** The overflow series: present once anything overflowed. */
+  overflow = { present: false, bytes: 0, packets: 0, start: 0, last: 0 };
+  readonly counts: SeriesStoreCounts = { overflowed: 0, rolled: new Float64Array(ROLLUP_LEVELS), expired: 0 };
+  readonly #words: Int32Array;
+  readonly #marks: Int32Array;
+  readonly #rollable: boolean;
+  readonly #localSide: boolean;
+  /** Where side B's address and the PROTO word sit in a compact key (rollable stores). */
+  readonly #bAt: number;
+  readonly #protoAt: number;
+  /**
+   * One bit per hash of a key's words other than side B and the level: set once a rolled series
+   * exists for such a key. A clear bit proves there is none, so a key that finds no room skips
+   * three look-ups (false positives only cost the look-ups).
+   */
+  #restSeen: Int32Array;
+  readonly #restMask: number;
+  /** hash | 1 of entry e. */
+  #hashOf: Uint32Array;
+  /** Slot → entry + 1 (0: empty). */
+  #slots: Int32Array;
+  #slotTags: Uint32Array;
+  #mask: number;
+  #capacity: number;
+  #readers = 0;
+  /** Compact key being looked up / inserted. */
+  readonly #probe: Uint32Array;
+
+  constructor(o: SeriesStoreOptions) {
+    if (!Number.isInteger(o.limit) || o.limit < 2) throw new RangeError(`series store: limit must be an integer ≥ 2, got ${o.limit}`);
+    this.width = o.words.length;
+    this.limit = o.limit;
+    this.idleMs = o.idleMs;
+    this.policy = o.policy;
+    this.#words = Int32Array.from(o.words);
+    this.#probe = new Uint32Array(this.width);
+    this.#rollable = o.policy === 'rollup' && o.rollable;
+    this.#localSide = o.localSide;
+    this.#bAt = o.words.indexOf(KeyWord.B);
+    this.#protoAt = o.words.indexOf(KeyWord.PROTO);
+    if (this.#rollable && (this.#bAt < 0 || this.#protoAt < 0)) throw new RangeError('series store: rollup needs side B\'s address and the PROTO word in the key');
+    const bits = Math.max(1 << 12, Math.min(1 << 22, slotCount(o.limit) * 8));
+    this.#restSeen = new Int32Array(this.#rollable ? bits >>> 5 : 0);
+    this.#restMask = bits - 1;
+    const usable = o.limit - 1;
+    this.#marks = Int32Array.from(this.#rollable ? ROLLUP_MARKS.map((f) => Math.max(1, Math.floor(usable * f))) : [usable, usable, usable, usable]);
+    this.#marks[3] = usable;
+    this.#capacity = Math.max(1, Math.min(usable, o.initialCapacity ?? 1024));
+    this.keys = new Uint32Array(this.#capacity * this.width);
+    this.bytes = new Float64Array(this.#capacity);
+    this.packets = new Float64Array(this.#capacity);
+    this.start = new Float64Array(this.#capacity);
+    this.last = new Float64Array(this.#capacity);
+    this.#hashOf = new Uint32Array(this.#capacity);
+    const slots = slotCount(this.#capacity);
+    this.#slots = new Int32Array(slots);
+    this.#slotTags = new Uint32Array(slots);
+    this.#mask = slots - 1;
+  }
+
+  /** Entries currently allocated (grows by doubling up to limit − 1). */
+  get capacity(): number {
+    return this.#capacity;
+  }
+
+  /**
+   * Adds a flush's delta for the compact key (the aggregation's words, as its flow table keeps
+   * them) at `src[base..base+width)`: to its series
+   * if it has one, else (limit permitting) to a new series, else to a rolled-up series (policy
+   * rollup), else to the overflow series. `now` is the flush time in ms. Allocates only when the
+   * store grows.
+   */
+  add(src: Uint32Array, base: number, byteCount: number, packetCount: number, now: number): void {
+    const probe = this.#probe;
+    const w = this.width;
+    for (let i = 0; i < w; i++) probe[i] = src[base + i];
+    const h = hashOf(probe);
+    let e = this.#find(probe, h);
+    if (e < 0 && this.size < this.#marks[0]) e = this.#insert(probe, h, now);
+    if (e < 0 && this.#rollable && !(this.#localSide && ((probe[this.#protoAt] >>> 16) & 0xff) === 4)) e = this.#rollUp(probe, now);
+    if (e < 0) {
+      this.addOverflow(byteCount, packetCount, now);
+      this.counts.overflowed++;
+      return;
+    }
+    this.bytes[e] += byteCount;
+    this.packets[e] += packetCount;
+    this.last[e] = now;
+  }
+
+  /**
+   * The rolled-up series for the exact key in `probe` (changed in place), created if its level
+   * still has room; -1 if none. Keys whose other words (all but side B and the level) have no
+   * rolled series yet skip the look-ups when no level has room (the address-scan case).
+   */
+  #rollUp(probe: Uint32Array, now: number): number {
+    const rest = restHash(probe, this.#bAt, this.#protoAt) & this.#restMask;
+    const seen = (this.#restSeen[rest >>> 5] & (1 << (rest & 31))) !== 0;
+    if (!seen && this.size >= this.#marks[ROLLUP_LEVELS - 1]) return -1;
+    const v6 = (probe[this.#protoAt] & 0xff) === 6;
+    for (let level = 1; level < ROLLUP_LEVELS; level++) {
+      const len = v6 ? ROLLUP_LENGTHS_V6[level] : ROLLUP_LENGTHS_V4[level];
+      for (let i = 0; i < 4; i++) {
+        const bits = len - 32 * i;
+        const at = this.#bAt + i;
+        probe[at] = bits >= 32 ? probe[at] : bits <= 0 ? 0 : (probe[at] & (0xffffffff << (32 - bits))) >>> 0;
+      }
+      probe[this.#protoAt] = ((probe[this.#protoAt] & 0x00ffffff) | (level << LEVEL_SHIFT)) >>> 0;
+      const h = hashOf(probe);
+      let e = seen ? this.#find(probe, h) : -1;
+      if (e < 0 && this.size < this.#marks[level]) {
+        e = this.#insert(probe, h, now);
+        this.#restSeen[rest >>> 5] |= 1 << (rest & 31);
+      }
+      if (e >= 0) {
+        this.counts.rolled[level]++;
+        return e;
+      }
+    }
+    return -1;
+  }
+
+  /** Adds to the overflow series directly (keys a flow table had no room for). */
+  addOverflow(byteCount: number, packetCount: number, now: number): void {
+    const o = this.overflow;
+    if (!o.present) {
+      o.present = true;
+      o.start = now;
+    }
+    o.bytes += byteCount;
+    o.packets += packetCount;
+    o.last = now;
+  }
+
+  /** Series held, the overflow series included. */
+  get series(): number {
+    return this.size + (this.overflow.present ? 1 : 0);
+  }
+
+  /** Marks a reader that iterates entries 0 .. returned size − 1 across awaits; call endRead(). */
+  beginRead(): number {
+    this.#readers++;
+    return this.size;
+  }
+
+  endRead(): void {
+    if (this.#readers > 0) this.#readers--;
+  }
+
+  /**
+   * Drops series unchanged for longer than idleMs (none with idleMs 0, none while a reader holds
+   * the store: they go at the next call). The overflow series never expires. Returns how many.
+   */
+  expire(now: number): number {
+    if (this.idleMs <= 0 || this.#readers > 0) return 0;
+    const cut = now - this.idleMs;
+    const w = this.width;
+    let to = 0;
+    for (let e = 0; e < this.size; e++) {
+      if (this.last[e] < cut) continue;
+      if (to !== e) {
+        this.keys.copyWithin(to * w, e * w, e * w + w);
+        this.bytes[to] = this.bytes[e];
+        this.packets[to] = this.packets[e];
+        this.start[to] = this.start[e];
+        this.last[to] = this.last[e];
+        this.#hashOf[to] = this.#hashOf[e];
+      }
+      to++;
+    }
+    const dropped = this.size - to;
+    if (dropped === 0) return 0;
+    this.size = to;
+    this.counts.expired += dropped;
+    this.#rehash();
+    this.#restSeen.fill(0);
+    if (this.#rollable) {
+      for (let e = 0; e < this.size; e++) {
+        if (((this.keys[e * w + this.#protoAt] >>> LEVEL_SHIFT) & 3) === 0) continue;
+        const rest = restHash(this.keys.subarray(e * w, e * w + w), this.#bAt, this.#protoAt) & this.#restMask;
+        this.#restSeen[rest >>> 5] |= 1 << (rest & 31);
+      }
+    }
+    return dropped;
+  }
+
+  /** Copies entry e's key into `out` at full width (words the aggregation does not keep are 0). */
+  expand(e: number, out: Uint32Array): void {
+    out.fill(0);
+    const words = this.#words;
+    const at = e * this.width;
+    for (let i = 0; i < words.length; i++) out[words[i]] = this.keys[at + i];
+  }
+
+  /** Bytes of the store's arrays now. */
+  memoryBytes(): number {
+    return this.#capacity * (this.width * 4 + 4 * 8 + 4) + this.#slots.length * 8;
+  }
+
+  #find(probe: Uint32Array, h: number): number {
+    const tags = this.#slotTags;
+    const slots = this.#slots;
+    const keys = this.keys;
+    const w = this.width;
+    let s = (h ^ (h >>> 16)) & this.#mask;
+    for (;;) {
+      const t = tags[s];
+      if (t === 0) return -1;
+      if (t === h) {
+        const e = slots[s] - 1;
+        const at = e * w;
+        let i = 0;
+        while (i < w && keys[at + i] === probe[i]) i++;
+        if (i === w) return e;
+      }
+      s = (s + 1) & this.#mask;
+    }
+  }
+
+  #insert(probe: Uint32Array, h: number, now: number): number {
+    if (this.size >= this.#capacity) this.#grow();
+    const e = this.size++;
+    this.keys.set(probe, e * this.width);
+    this.bytes[e] = 0;
+    this.packets[e] = 0;
+    this.start[e] = now;
+    this.last[e] = now;
+    this.#hashOf[e] = h;
+    this.#place(e, h);
+    return e;
+  }
+
+  #place(e: number, h: number): void {
+    const tags = this.#slotTags;
+    let s = (h ^ (h >>> 16)) & this.#mask;
+    while (tags[s] !== 0) s = (s + 1) & this.#mask;
+    tags[s] = h;
+    this.#slots[s] = e + 1;
+  }
+
+  #grow(): void {
+    const cap = Math.min(this.limit - 1, this.#capacity * 2);
+    const w = this.width;
+    const copy = <T extends Float64Array | Uint32Array>(a: T, n: number, make: (n: number) => T): T => {
+      const b = make(n);
+      b.set(a.subarray(0, this.size * (a === this.keys ? w : 1)));
+      return b;
+    };
+    this.keys = copy(this.keys, cap * w, (n) => new Uint32Array(n));
+    this.bytes = copy(this.bytes, cap, (n) => new Float64Array(n));
+    this.packets = copy(this.packets, cap, (n) => new Float64Array(n));
+    this.start = copy(this.start, cap, (n) => new Float64Array(n));
+    this.last = copy(this.last, cap, (n) => new Float64Array(n));
+    this.#hashOf = copy(this.#hashOf, cap, (n) => new Uint32Array(n));
+    this.#capacity = cap;
+    const slots = slotCount(cap);
+    if (slots !== this.#slots.length) {
+      this.#slots = new Int32Array(slots);
+      this.#slotTags = new Uint32Array(slots);
+      this.#mask = slots - 1;
+    }
+    this.#rehash();
+  }
+
+  #rehash(): void {
+    this.#slotTags.fill(0);
+    for (let e = 0; e < this.size; e++) this.#place(e, this.#hashOf[e]);
+  }
+}
+
+/** Hash slots for `entries`: a power of two ≥ 2 × entries (load factor ≤ ½). */
+function slotCount(entries: number): number {
+  let s = 2;
+  while (s < entries * 2) s *= 2;
+  return s;
+}
+
+/** hash | 1 of a compact key (never 0: 0 marks an empty slot). */
+function hashOf(k: Uint32Array): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < k.length; i++) {
+    h = Math.imul(h ^ k[i], 0x01000193);
+    h ^= h >>> 15;
+  }
+  return (h | 1) >>> 0;
+}
+
+/** Hash of a compact key's words but side B's address (4 words at bAt) and the level bits. */
+function restHash(k: Uint32Array, bAt: number, protoAt: number): number {
+  let h = 0x2545f491;
+  for (let i = 0; i < k.length; i++) {
+    if (i >= bAt && i < bAt + 4) continue;
+    h = Math.imul(h ^ (i === protoAt ? k[i] & 0x00ffffff : k[i]), 0x01000193);
+    h ^= h >>> 13;
+  }
+  return h >>> 0;
+}
