@@ -20,13 +20,17 @@ RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends python3 make g++ libpcap-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
-COPY package.json package-lock.json ./
+# npm ci runs the package's install script (scripts/build-native.mjs): it builds otelacct's own
+# addon (binding.gyp: src/native/packet_stats.c, kernel drop counts) and rebuilds cap.
+COPY package.json package-lock.json binding.gyp ./
+COPY scripts/build-native.mjs ./scripts/
+COPY src/native ./src/native
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npm run build \
  && npm prune --omit=dev --no-audit --no-fund \
- && node -e 'require("cap")'
+ && node -e 'require("cap"); require("./build/Release/packet_stats.node")'
 
 # ---- runtime: node, libpcap and the app; nothing to compile with ------------------------------
 FROM ${NODE_IMAGE}
@@ -43,6 +47,8 @@ WORKDIR /app
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist/src ./dist/src
+COPY --from=build /app/build/Release/packet_stats.node ./build/Release/
+COPY --from=build /app/src/web/assets ./src/web/assets
 COPY deploy/docker/healthcheck.mjs ./healthcheck.mjs
 COPY deploy/otelacct.yaml /etc/otelacct/otelacct.yaml
 COPY deploy/networks.lst /etc/otelacct/networks.lst
@@ -50,5 +56,7 @@ ENV NODE_ENV=production \
     OTELACCT_CONFIG=/etc/otelacct/otelacct.yaml
 USER otelacct
 EXPOSE 9464
+# The health check follows otelacct's configuration (port, path, TLS, basic auth); with basic auth,
+# mount "user:password" and set OTELACCT_HEALTHCHECK_CREDENTIALS_FILE (deploy/docker/healthcheck.mjs).
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 CMD ["node", "/app/healthcheck.mjs"]
 ENTRYPOINT ["node", "--max-semi-space-size=2", "/app/dist/src/cli.js"]

@@ -148,7 +148,7 @@ async function startTcpdump(tools: Tools, ifName: string): Promise<Capture> {
  * 250 ms windows. libpcap's TPACKET_V3 ring (tcpdump, pmacctd) hands a partly filled block over
  * only after its 1 s block timeout, so after a replay `minMs` must exceed that.
  */
-async function settle(pid: number, minMs: number): Promise<void> {
+export async function settle(pid: number, minMs: number): Promise<void> {
   await new Promise((r) => setTimeout(r, minMs));
   let last = treeCpu(pid);
   let quiet = 0;
@@ -161,7 +161,7 @@ async function settle(pid: number, minMs: number): Promise<void> {
   }
 }
 
-function vethDropped(ifName: string): number {
+export function vethDropped(ifName: string): number {
   return Number(readFileSync(`/sys/class/net/${ifName}/statistics/rx_dropped`, 'utf8'));
 }
 
@@ -172,7 +172,7 @@ function replay(tools: Tools, ns: VethNamespace, file: string): { sent: number; 
   return { sent: Number(m[1]), seconds: Number(m[2]) };
 }
 
-async function captureOnce(tools: Tools, tool: LiveTool, ns: VethNamespace, file: string, dir: string): Promise<LiveRun> {
+export async function captureOnce(tools: Tools, tool: LiveTool, ns: VethNamespace, file: string, dir: string): Promise<LiveRun> {
   const cap = tool === 'otelacct' ? await startOtelacct(ns.hostIf)
     : tool === 'pmacctd' ? await startPmacctd(tools, ns.hostIf, dir) : await startTcpdump(tools, ns.hostIf);
   try {

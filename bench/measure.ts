@@ -11,7 +11,7 @@
  * - A CPU snapshot of a running tree (`treeCpu`) measures a window, e.g. one live replay.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -49,6 +49,8 @@ export interface MeasureOptions {
   pollMs?: number;
   /** Called once with the pid of the measured command (not of /usr/bin/time). */
   onStart?: (pid: number) => void;
+  /** Write the command's stdout to this file instead of collecting it (`stdout` is then ''). */
+  stdoutFile?: string;
 }
 
 /** pids of `root` and all its descendants (via /proc/PID/task/TID/children). */
@@ -159,20 +161,22 @@ export function measure(cmd: string, args: string[], o: MeasureOptions = {}): Pr
   const dir = mkdtempSync(join(tmpdir(), 'otelacct-measure-'));
   const timeFile = join(dir, 'time');
   return new Promise<Measured>((resolve, reject) => {
+    const outFd = o.stdoutFile === undefined ? undefined : openSync(o.stdoutFile, 'w');
     const child = spawn('/usr/bin/time', ['-o', timeFile, '-f', '%e %U %S %M', cmd, ...args], {
-      env: o.env ?? process.env, cwd: o.cwd, stdio: ['ignore', 'pipe', 'pipe'], detached: true,
+      env: o.env ?? process.env, cwd: o.cwd, stdio: ['ignore', outFd ?? 'pipe', 'pipe'], detached: true,
     });
+    if (outFd !== undefined) closeSync(outFd);
     let stdout = '';
     let stderr = '';
     const sampler = new TreeSampler(child.pid!, child.pid);
     let rssBeforeOutputKiB = 0;
     let output = false;
-    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+    child.stdout?.setEncoding('utf8').on('data', (d: string) => {
       if (!output) rssBeforeOutputKiB = sampler.sampledRssKiB;
       output = true;
       stdout += d;
     });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     let started = false;
     const poll = setInterval(() => {
       if (!started && o.onStart) {

@@ -3,14 +3,20 @@
  *
  *   node bench/run.ts [--packets N] [--flows N] [--runs N] [--seed N] [--ipv6-share F]
  *                     [--vlan-share F] [--live-packets N] [--scan-sources N]
- *                     [--only offline|live|scan] [--profile] [--keep]
+ *                     [--pairs N] [--pairs-packets N] [--hosts N] [--scan-share F]
+ *                     [--all-max-flows N] [--pmacct-cache-entries N] [--billing-pairs N]
+ *                     [--fresh-packets N] [--fresh-rate RATE]
+ *                     [--only SCENARIO[,SCENARIO...]] [--profile] [--keep]
  *
- * Scenarios (all by default; live needs root): offline (bench/offline.ts), live
- * (bench/live.ts), scan (bench/scan.ts). Inputs are generated in a temporary directory
- * (bench/generate.ts), removed at the end unless --keep. Progress goes to stderr; the result is
- * one markdown table on stdout. Exit status 1 when otelacct's totals differ from pmacctd's (or
- * from the generated ones), or the scan does not conserve its totals; a missed speed or memory
- * target is reported in the table, not in the exit status.
+ * Scenarios (all by default; live and pairs-live need root): offline (bench/offline.ts), live
+ * (bench/live.ts), scan (bench/scan.ts), and on one generated capture of --pairs distinct
+ * address pairs (test/support/pairs-capture.ts): pairs-default and pairs-all (bench/pairs.ts),
+ * billing (bench/billing.ts), pairs-live (bench/pairs-live.ts). Inputs are generated in a
+ * temporary directory (bench/generate.ts), removed at the end unless --keep. Progress goes to
+ * stderr; the result is one markdown table on stdout. Exit status 1 when otelacct's totals differ
+ * from pmacctd's (or from the generated ones), a per-pair check fails, or the scan does not
+ * conserve its totals; a missed speed or memory target is reported in the table, not in the exit
+ * status.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
@@ -18,12 +24,17 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { writeTraffic, type TrafficOptions, type TrafficTotals } from './generate.ts';
+import { writePairsCapture, type PairsTruth } from '../test/support/pairs-capture.ts';
+import { runBilling, type BillingResult } from './billing.ts';
 import { runLive, type LiveResult } from './live.ts';
 import { runOffline, type OfflineResult } from './offline.ts';
+import { runPairsLive, type PairsLiveResult } from './pairs-live.ts';
+import { billingRows, pairsLiveRows, pairsRows } from './pairs-table.ts';
+import { runPairs, type PairsResult } from './pairs.ts';
 import { CLI, cleanEnv } from './otelacct-output.ts';
 import { formatSummary, summarizeFile } from './profile-summary.ts';
 import { runScan, type ScanResult } from './scan.ts';
-import { formatTable } from './table.ts';
+import { formatTable, type Row } from './table.ts';
 import { prepareTools, type Tools } from './tools.ts';
 
 const { values } = parseArgs({
@@ -36,6 +47,15 @@ const { values } = parseArgs({
     'vlan-share': { type: 'string', default: '0.1' },
     'live-packets': { type: 'string', default: '1000000' },
     'scan-sources': { type: 'string', default: '10000000' },
+    pairs: { type: 'string', default: '1000000' },
+    'pairs-packets': { type: 'string', default: '2000000' },
+    hosts: { type: 'string', default: '4096' },
+    'scan-share': { type: 'string', default: '0.1' },
+    'all-max-flows': { type: 'string' },
+    'pmacct-cache-entries': { type: 'string' },
+    'billing-pairs': { type: 'string' },
+    'fresh-packets': { type: 'string', default: '2000000' },
+    'fresh-rate': { type: 'string' },
     only: { type: 'string' },
     profile: { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
@@ -48,15 +68,18 @@ function count(name: keyof typeof values, min: number): number {
   return v;
 }
 
-function share(name: 'ipv6-share' | 'vlan-share'): number {
+function share(name: 'ipv6-share' | 'vlan-share' | 'scan-share'): number {
   const v = Number(values[name]);
   if (!(v >= 0 && v <= 1)) throw new Error(`bench: --${name} must be between 0 and 1, got "${values[name]}"`);
   return v;
 }
 
-const only = values.only;
-if (only !== undefined && !['offline', 'live', 'scan'].includes(only)) throw new Error(`bench: --only must be offline, live or scan, got "${only}"`);
-const want = (s: string) => only === undefined || only === s;
+const SCENARIOS = ['offline', 'live', 'scan', 'pairs-default', 'pairs-all', 'billing', 'pairs-live'];
+const only = values.only?.split(',').map((x) => x.trim());
+const unknown = only?.filter((x) => !SCENARIOS.includes(x)) ?? [];
+if (unknown.length > 0) throw new Error(`bench: --only takes a comma-separated list of ${SCENARIOS.join(', ')}; got "${unknown.join(',')}"`);
+const want = (s: string) => only === undefined || only.includes(s);
+const wantPairs = ['pairs-default', 'pairs-all', 'billing', 'pairs-live'].some(want);
 const runs = count('runs', 1);
 const traffic = (file: string, packets: number): TrafficOptions => ({
   file, packets, flows: count('flows', 1), seed: count('seed', 0), ipv6Share: share('ipv6-share'), vlanShare: share('vlan-share'),
@@ -69,7 +92,7 @@ const dir = mkdtempSync(join(tmpdir(), 'otelacct-bench-'));
 let exitCode = 0;
 try {
   let tools: Tools | undefined;
-  if (want('offline') || want('live')) tools = prepareTools(dir);
+  if (SCENARIOS.filter((x) => x !== 'scan').some(want)) tools = prepareTools(dir, { trafgen: want('pairs-live') && process.getuid?.() === 0 });
   const empty = join(dir, 'empty.pcap');
   writeTraffic(traffic(empty, 0));
 
@@ -100,6 +123,52 @@ try {
       live = await runLive(tools, liveInput, liveTotals, runs, dir, log);
     }
   }
+  const more: Row[] = [];
+  if (wantPairs && tools) {
+    const capture = (name: string, pairs: number): { file: string; truth: PairsTruth } => {
+      const file = join(dir, name);
+      const t0 = performance.now();
+      const truth = writePairsCapture({
+        file, packets: count('pairs-packets', 1), pairs, seed: count('seed', 0), hosts: count('hosts', 1),
+        ipv6Share: share('ipv6-share'), vlanShare: share('vlan-share'), scanShare: share('scan-share'),
+      });
+      log(`generated ${file}: ${truth.totalPackets} packets, ${truth.distinct} address pairs, in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+      return { file, truth };
+    };
+    const billingPairs = values['billing-pairs'] === undefined ? undefined : count('billing-pairs', 1);
+    const needMain = ['pairs-default', 'pairs-all', 'pairs-live'].some(want) || (want('billing') && billingPairs === undefined);
+    const main = needMain ? capture('pairs.pcap', count('pairs', 1)) : undefined;
+    const fail = (what: string, lines: string[]) => {
+      if (lines.length === 0) return;
+      exitCode = 1;
+      process.stderr.write(`bench: ${what}\n${lines.join('\n')}\n`);
+    };
+    if (main !== undefined && (want('pairs-default') || want('pairs-all'))) {
+      const truth = main.truth;
+      const allMaxFlows = values['all-max-flows'] === undefined ? undefined : count('all-max-flows', 1);
+      const pmacctCacheEntries = values['pmacct-cache-entries'] === undefined ? undefined : count('pmacct-cache-entries', 1);
+      const pairs: PairsResult = await runPairs(tools, main.file, truth, { default: want('pairs-default'), all: want('pairs-all') }, runs,
+        { allMaxFlows, pmacctCacheEntries }, dir, log);
+      fail('PER-PAIR CHECKS FAILED', pairs.mismatches);
+      more.push(...pairsRows(pairs, truth));
+    }
+    if (want('billing')) {
+      const b = billingPairs === undefined ? main! : capture('billing.pcap', billingPairs);
+      const billing: BillingResult = await runBilling(b.file, empty, b.truth, runs, dir, log);
+      fail('BILLING TOTALS DIFFER', billing.mismatches);
+      more.push(...billingRows(billing));
+    }
+    if (main !== undefined && want('pairs-live')) {
+      const truth = main.truth;
+      if (process.getuid?.() !== 0) {
+        log('pairs-live scenario skipped: it needs root (veth pair in a network namespace)');
+      } else {
+        const rate = values['fresh-rate'];
+        const live: PairsLiveResult = await runPairsLive(tools, main.file, truth, runs, count('fresh-packets', 1), rate, dir, log);
+        more.push(...pairsLiveRows(live, truth));
+      }
+    }
+  }
   if (want('scan')) {
     scan = await runScan(count('scan-sources', 1), dir, empty, log);
     if (scan.problems.length > 0) {
@@ -115,14 +184,19 @@ try {
     `command: npm run bench -- ${process.argv.slice(2).join(' ')}`.trimEnd(),
     `inputs: ${values.packets} packets (offline), ${values['live-packets']} (live), ${values['scan-sources']} scan sources; ` +
       `${values.flows} flows, seed ${values.seed}, IPv6 share ${values['ipv6-share']}, VLAN share ${values['vlan-share']}; median of ${runs} runs`,
+    ...(wantPairs ? [`pairs capture: ${values['pairs-packets']} packets, ${values.pairs} pairs (billing: ${values['billing-pairs'] ?? 'the same capture'}), ` +
+      `${values.hosts} local hosts, scan share ${values['scan-share']}; ` +
+      `fresh start: ${values['fresh-packets']} trafgen packets per batch at ${values['fresh-rate'] ?? 'top speed'}`] : []),
     ...(tools ? [`tools: ${Object.entries(tools.versions).map(([k, v]) => `${k} ${v}`).join('; ')}`] : []),
     '',
-    formatTable({ offline, offlineTotals, live, liveTotals, scan }),
+    formatTable({ offline, offlineTotals, live, liveTotals, scan, more }),
     '',
     'packets/s: packets / wall seconds of the whole process (otelacct: Node start-up, reading, final output included).',
     'net packets/s: pmacctd without its fixed 2 s + 2 s savefile sleeps; otelacct without the wall time of the same run on an empty pcap.',
     '× columns: packets/s ratio (in brackets: from net packets/s). CPU: user + system of the process tree (offline: whole run;',
     'live: from just before the replay until the tool is idle again). Peak RSS: VmHWM summed over the process tree (pmacctd: core + plugin).',
+    ...(wantPairs ? ['pairs-*: × pmacctd = pmacctd\'s wall net of its 4 s of sleeps ÷ otelacct\'s whole-command wall (in brackets: pmacctd\'s whole wall); ' +
+      'otelacct writes its exposition to a file; billing CPU is the otelacct process\'s user + system per Mpkt (net: minus an empty pcap\'s run).'] : []),
     `whole bench: ${seconds.toFixed(0)} s`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);

@@ -16,7 +16,8 @@ const TARGET_X_FLOOR = 0.4;
 const TARGET_SCAN_RSS_BYTES = 256e6;
 const TARGET_BYTES_PER_SERIES = 150;
 
-interface Row {
+/** One line of the table. */
+export interface Row {
   scenario: string;
   tool: string;
   pps: string;
@@ -28,10 +29,10 @@ interface Row {
   notes: string;
 }
 
-const mpps = (pps: number) => `${(pps / 1e6).toFixed(2)} M`;
-const mib = (kib: number) => (kib / 1024).toFixed(0);
-const yes = (ok: boolean) => (ok ? 'yes' : '**no**');
-const ratio = (x: number) => `${x.toFixed(2)}×`;
+export const mpps = (pps: number) => `${(pps / 1e6).toFixed(2)} M`;
+export const mib = (kib: number) => (kib / 1024).toFixed(0);
+export const yes = (ok: boolean) => (ok ? 'yes' : '**no**');
+export const ratio = (x: number) => `${x.toFixed(2)}×`;
 
 function offlineRows(r: OfflineResult, packets: number): Row[] {
   const mpkt = packets / 1e6;
@@ -117,12 +118,14 @@ function scanRow(s: ScanResult): Row {
   };
 }
 
-/** The markdown table of whichever scenarios ran. */
-export function formatTable(o: { offline?: OfflineResult; live?: LiveResult; scan?: ScanResult; offlineTotals?: TrafficTotals; liveTotals?: TrafficTotals }): string {
+/** The markdown table of whichever scenarios ran (`more`: rows of other scenarios, appended). */
+export function formatTable(o: { offline?: OfflineResult; live?: LiveResult; scan?: ScanResult; offlineTotals?: TrafficTotals; liveTotals?: TrafficTotals;
+  more?: Row[] }): string {
   const rows: Row[] = [];
   if (o.offline && o.offlineTotals) rows.push(...offlineRows(o.offline, o.offlineTotals.packets));
   if (o.live && o.liveTotals) rows.push(...liveRows(o.live, o.liveTotals));
   if (o.scan) rows.push(scanRow(o.scan));
+  rows.push(...(o.more ?? []));
   const head = '| scenario | tool | packets/s (median) | net packets/s | CPU s per Mpkt | peak RSS MiB | × pmacctd | × libpcap floor | targets and notes |';
   const lines = rows.map((r) => `| ${[r.scenario, r.tool, r.pps, r.net, r.cpu, r.rss, r.xPmacct, r.xFloor, r.notes].join(' | ')} |`);
   return [head, '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |', ...lines].join('\n');

@@ -14,6 +14,8 @@ export interface Tools {
   tcpreplay: string;
   pmacctd: string;
   pcapFloor: string;
+  /** trafgen (netsniff-ng), when asked for (pairs-live scenario). */
+  trafgen?: string;
   versions: Record<string, string>;
 }
 
@@ -63,8 +65,8 @@ function compileFloor(out: string): string {
   return out;
 }
 
-/** Finds or installs everything; compiles the floor program into `dir`. */
-export function prepareTools(dir: string): Tools {
+/** Finds or installs everything (trafgen only when `extra.trafgen`); compiles the floor program into `dir`. */
+export function prepareTools(dir: string, extra: { trafgen?: boolean } = {}): Tools {
   const time = existsSync('/usr/bin/time') ? '/usr/bin/time' : need('time', 'time');
   const tcpdump = need('tcpdump', 'tcpdump');
   const tcpreplay = need('tcpreplay', 'tcpreplay');
@@ -75,6 +77,7 @@ export function prepareTools(dir: string): Tools {
     if (pmacctd === undefined) throw new Error('bench: pmacctd still missing after installing pmacct');
   }
   const pcapFloor = compileFloor(join(dir, 'pcap-floor'));
+  const trafgen = extra.trafgen === true ? need('trafgen', 'netsniff-ng') : undefined;
   const tcpdumpLines = spawnSync(tcpdump, ['--version'], { encoding: 'utf8' }).stdout.split('\n');
   const versions: Record<string, string> = {
     node: process.version,
@@ -83,5 +86,6 @@ export function prepareTools(dir: string): Tools {
     libpcap: tcpdumpLines.find((l) => l.startsWith('libpcap'))?.trim() ?? '',
     tcpreplay: firstLine(tcpreplay, ['--version']),
   };
-  return { time, tcpdump, tcpreplay, pmacctd, pcapFloor, versions };
+  if (trafgen !== undefined) versions.trafgen = firstLine(trafgen, ['--version']);
+  return { time, tcpdump, tcpreplay, pmacctd, pcapFloor, trafgen, versions };
 }

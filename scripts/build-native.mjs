@@ -1,5 +1,6 @@
 // otelacct's install step (npm runs it at `npm ci` / `npm install`, after the dependencies):
-//  1. builds otelacct's own addon (binding.gyp: src/native/packet_stats.c, kernel drop counts);
+//  1. builds otelacct's own addons (binding.gyp: src/native/packet_stats.c, kernel drop counts;
+//     src/native/bpf_filter.c, libpcap's filter for --read --filter);
 //  2. rebuilds the `cap` addon with two compiler flags:
 //     -DNDEBUG: cap asserts that libuv never reports a poll error; when a captured interface is
 //       deleted or goes down, libuv does, and the assert aborts the whole process. Without the

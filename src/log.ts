@@ -55,11 +55,27 @@ export class Logger {
   }
 
   #emit(level: LogLevel, msg: string, fields: Record<string, unknown> | undefined, repeated: number | undefined): void {
-    this.#write(JSON.stringify({ time: new Date(this.#now()).toISOString(), level, msg, ...fields, ...(repeated ? { repeated } : {}) }) + '\n');
+    const line = JSON.stringify({ time: new Date(this.#now()).toISOString(), level, msg, ...fields, ...(repeated ? { repeated } : {}) });
+    this.#write(redactSecrets(line) + '\n');
   }
 
   error(msg: string, fields?: Record<string, unknown>): void { this.log('error', msg, fields); }
   warn(msg: string, fields?: Record<string, unknown>): void { this.log('warn', msg, fields); }
   info(msg: string, fields?: Record<string, unknown>): void { this.log('info', msg, fields); }
   debug(msg: string, fields?: Record<string, unknown>): void { this.log('debug', msg, fields); }
+}
+
+/** `scheme://user:password@` in any text: the user information, up to the "@". */
+const USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@"\\]+@/gi;
+/** A query parameter whose name says it holds a secret (token, key, secret, password, auth, sig...). */
+const SECRET_PARAM = /([?&][^=&#\s"\\]*(?:token|key|secret|passw(?:or)?d|pwd|auth|sig|credential|session)[^=&#\s"\\]*=)[^&#\s"\\]*/gi;
+
+/**
+ * `text` with the credentials of every URL in it replaced by `***`: user information
+ * (`https://***@collector/`) and the values of query parameters named like secrets
+ * (`?api_key=***`). Applied to every log line, so a URL with credentials is never logged in
+ * clear, whichever field or error message carries it.
+ */
+export function redactSecrets(text: string): string {
+  return text.replace(USERINFO, '$1***@').replace(SECRET_PARAM, '$1***');
 }

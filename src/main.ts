@@ -1,24 +1,49 @@
 import { NetworksFileError } from './account/networks.ts';
-import { CaptureFileError } from './capture/capture-file.ts';
+import { CaptureFileError, FilterError } from './capture/capture-file.ts';
+import { FIFO_WRITER_WAIT_MS, waitForFifoWriter } from './capture/fifo-writer.ts';
 import { defaultInterface } from './capture/default-interface.ts';
 import { CaptureError } from './capture/live-capture.ts';
 import { helpText } from './config/help.ts';
-import { ConfigError, loadConfig } from './config/load.ts';
+import { ConfigError, loadConfig, oneLine } from './config/load.ts';
 import type { Config } from './config/schema.ts';
 import { WebConfigError } from './export/web-config.ts';
-import { Logger } from './log.ts';
+import { Logger, redactSecrets } from './log.ts';
 import { Pipeline } from './pipeline.ts';
 
 /** Seconds SIGINT/SIGTERM may take (stop capture, final OTLP export) before a forced exit. */
 const STOP_TIMEOUT_MS = 15_000;
 
-/** Writes to stdout, waiting for the pipe to drain when it is full. */
+/** Exit status when stdout's reader went away (`otelacct -r f | head -1`): 128 + SIGPIPE, as the shell reports for cat. */
+export const EXIT_STDOUT_CLOSED = 141;
+
+/** Set when stdout's reader went away (EPIPE): the rest of the output is dropped, quietly. */
+let stdoutClosed = false;
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code !== 'EPIPE' && !stdoutClosed) process.stderr.write(`otelacct: stdout: cannot write (${err.code ?? err.message})\n`);
+  stdoutClosed = true;
+});
+
+/** Writes to stdout, waiting for the pipe to drain when it is full; nothing once it is closed. */
 function writeStdout(text: string): Promise<void> | void {
-  if (!process.stdout.write(text)) return new Promise((resolve) => process.stdout.once('drain', () => resolve()));
+  if (stdoutClosed || process.stdout.destroyed) return;
+  if (!process.stdout.write(text)) {
+    return new Promise((resolve) => {
+      const done = () => {
+        process.stdout.off('drain', done).off('close', done);
+        resolve();
+      };
+      process.stdout.once('drain', done).once('close', done);
+    });
+  }
 }
 
-function fail(message: string, code: number): number {
-  process.stderr.write(`otelacct: ${message}\n`);
+/**
+ * Writes `message` (or each problem) as one `otelacct: ...` line: control characters escaped (a
+ * value cannot forge a line of its own), URL credentials replaced by `***`.
+ */
+function fail(message: string | readonly string[], code: number): number {
+  const lines = typeof message === 'string' ? [message] : message;
+  process.stderr.write(lines.map((l) => `otelacct: ${redactSecrets(oneLine(l))}\n`).join(''));
   return code;
 }
 
@@ -27,16 +52,16 @@ async function main(argv: string[]): Promise<number> {
   try {
     loaded = loadConfig(argv, process.env);
   } catch (err) {
-    if (err instanceof ConfigError) return fail(err.message.replaceAll('\n', '\notelacct: '), 2);
+    if (err instanceof ConfigError) return fail(err.problems, 2);
     throw err;
   }
   const { config } = loaded;
   if (loaded.help) {
-    process.stdout.write(helpText());
+    await writeStdout(helpText());
     return 0;
   }
   if (loaded.printConfig) {
-    process.stdout.write(JSON.stringify(config, null, 2) + '\n');
+    await writeStdout(JSON.stringify(config, null, 2) + '\n');
     return 0;
   }
   const log = new Logger(config.log.level);
@@ -45,12 +70,16 @@ async function main(argv: string[]): Promise<number> {
   try {
     pipeline = new Pipeline(config, log, { outputReader: offline });
   } catch (err) {
-    if (err instanceof NetworksFileError) return fail(err.message, 2);
+    if (err instanceof NetworksFileError || err instanceof ConfigError) return fail(err.message, 2);
     throw err;
   }
   let liveInterfaces: string[] | undefined;
+  // One reload at a time, in signal order; whatever goes wrong in one is a log line, never an exit.
+  let reloading = Promise.resolve();
   process.on('SIGHUP', () => {
-    void reload(argv, pipeline, log, () => liveInterfaces);
+    reloading = reloading.then(() => reload(argv, pipeline, log, () => liveInterfaces)).catch((err: unknown) => {
+      log.error('configuration reload failed; keeping the running configuration', { error: oneLine(err instanceof Error ? err.message : String(err)) });
+    });
   });
 
   if (offline) {
@@ -63,11 +92,17 @@ async function main(argv: string[]): Promise<number> {
       }
     }
     try {
-      const stats = await pipeline.readFile(config.capture.read);
+      const fd = await waitForFifoWriter(config.capture.read, () => log.info('waiting for a process to open the FIFO for writing',
+        { file: config.capture.read, timeoutSeconds: FIFO_WRITER_WAIT_MS / 1000 }));
+      const stats = await pipeline.readFile(config.capture.read, fd);
       log.debug('file read', { file: config.capture.read, ...stats });
     } catch (err) {
+      if (err instanceof FilterError) {
+        await pipeline.stop();
+        return fail(err.message, 2);
+      }
       if (!(err instanceof CaptureFileError)) throw err;
-      process.stderr.write(`otelacct: ${err.message}\n`);
+      fail(err.message, 1);
       exitCode = 1;
     }
     await pipeline.traffic.flush();
@@ -115,8 +150,7 @@ async function reload(argv: string[], pipeline: Pipeline, log: Logger, live: () 
   try {
     next = loadConfig(argv, process.env).config;
   } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    log.error('configuration reload failed; keeping the running configuration', { error: err.message });
+    log.error('configuration reload failed; keeping the running configuration', { error: (err as Error).message });
     return;
   }
   const result = await pipeline.reload(next, live() ? resolveInterfaces(next) : undefined);
@@ -159,7 +193,7 @@ function dispatch(argv: string[]): Promise<number> {
 
 dispatch(process.argv.slice(2)).then(
   (code) => {
-    process.exitCode = code;
+    process.exitCode = code === 0 && stdoutClosed ? EXIT_STDOUT_CLOSED : code;
   },
   (err: unknown) => {
     process.stderr.write(`otelacct: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);

@@ -16,7 +16,7 @@ import { leaves } from './config/schema-leaves.ts';
 import { FlowAttributes } from './export/flow-attributes.ts';
 import { createMetricsServer, listen } from './export/http-server.ts';
 import { loadWebConfig } from './export/web-config.ts';
-import { otlpEndpoint } from './export/otlp-reader.ts';
+import { resolveOtlp } from './export/otlp-settings.ts';
 import { buildResource } from './export/resource.ts';
 import { Telemetry } from './export/telemetry.ts';
 import { TrafficMetrics } from './export/traffic-metrics.ts';
@@ -68,10 +68,11 @@ export class Pipeline {
       onError: (err) => log.repeating('error', 'traffic collection failed', { error: String(err) }),
       now: opts.now,
     });
-    this.otlpUrl = otlpEndpoint(config, opts.env ?? process.env);
+    const otlp = resolveOtlp(config, opts.env ?? process.env);
+    this.otlpUrl = otlp?.url;
     this.telemetry = new Telemetry({
       config, resource: buildResource(config.resource.attributes), traffic: this.traffic,
-      accountant: this.accountant, interfaces: this.interfaces, otlpUrl: this.otlpUrl,
+      accountant: this.accountant, interfaces: this.interfaces, otlp,
       outputReader: opts.outputReader, onError: (message, fields) => log.repeating('warn', message, fields), kernel: this.kernel,
       interfaceUp: () => this.#live?.states(),
     });
@@ -81,6 +82,7 @@ export class Pipeline {
     this.web = createLiveWeb({
       config: { ...config, web: { ...config.web, enabled: config.web.enabled && served } }, accountant: this.accountant, traffic: this.traffic, exportHealth: this.telemetry.health, kernel: this.kernel,
       otlp: this.otlpUrl !== undefined, onError: (message) => log.warn(message),
+      interfacesDown: () => [...(this.#live?.states() ?? [])].flatMap(([index, up]) => (up ? [] : [this.interfaces.name(index)])),
     });
     this.accountant.onTableFilling = () => {
       void this.traffic.flush();
@@ -100,13 +102,16 @@ export class Pipeline {
 
   /**
    * Accounts a capture file to its end (throws CaptureFileError after counting what it could).
-   * On a terminal, stderr shows the progress (percentage, MB/s); otherwise nothing.
+   * On a terminal, stderr shows the progress (percentage, MB/s); otherwise nothing. `fd`, if
+   * given, is already open on `path` and is read (and closed) instead.
    */
-  async readFile(path: string): Promise<CaptureFileStats> {
+  async readFile(path: string, fd?: number): Promise<CaptureFileStats> {
     const progress = new ReadProgress(path);
     try {
       return await readCaptureFile(path, this.accountant, this.interfaces, {
         chunkSize: 1 << 20,
+        filter: this.#config.capture.filter,
+        fd,
         onChunk: (bytesRead) => {
           progress.update(bytesRead, this.accountant.totalPackets);
           // Flush when a table reaches the flush mark (at most half of it): a 1 MiB chunk holds at
@@ -165,7 +170,8 @@ export class Pipeline {
    * file (re-read when it changed on disk, even with the same path), local networks, and for live capture the
    * interfaces, filter, buffer size and snaplen (the captures are reopened: packets in the
    * milliseconds between close and open are not seen). Other keys need a restart: they are
-   * returned and left as they were. If a new capture setting fails to open, the previous one is
+   * returned and left as they were, key by key (the rest of their section is taken), so the
+   * running configuration always says what is in use. If a new capture setting fails to open, the previous one is
    * reopened and the error returned. Counters, series and their start times carry on.
    */
   async reload(next: Config, liveInterfaces: string[] | undefined): Promise<{ applied: string[]; needRestart: string[]; errors: string[] }> {
@@ -199,6 +205,8 @@ export class Pipeline {
     const problem = await this.reloadNetworks(next.accounting.networksFile);
     if (problem) errors.push(problem);
     else if (changed.includes('accounting.networksFile')) applied.push('accounting.networksFile');
+    // Keys that need a restart or failed to apply keep their running values, key by key.
+    const kept = [...needRestart, ...['accounting.localNetworks', 'accounting.networksFile'].filter((k) => changed.includes(k) && !applied.includes(k))];
     const liveChanged = changed.filter((k) => live.includes(k));
     if (this.#live && liveChanged.length > 0 && liveInterfaces) {
       const old = { interfaces: this.#liveInterfaces, capture: this.#config.capture };
@@ -213,13 +221,7 @@ export class Pipeline {
         this.startLive(old.interfaces);
       }
     }
-    // Keys that need a restart keep their old values.
-    const keep = new Set(needRestart.map((k) => k.split('.')[0]));
-    this.#config = {
-      ...next,
-      capture: this.#live ? this.#config.capture : next.capture,
-      ...Object.fromEntries([...keep].map((section) => [section, (this.#config as unknown as Record<string, unknown>)[section]])),
-    } as Config;
+    this.#config = withKeys(next, this.#config, kept, this.#live ? 'capture' : undefined);
     return { applied, needRestart, errors };
   }
 
@@ -252,6 +254,22 @@ export class Pipeline {
     // close() waits for every connection to end: idle ones (kept alive, or never used) are cut.
     await new Promise<void>((resolve) => (this.#server ? this.#server.close(() => resolve()).closeAllConnections() : resolve()));
   }
+}
+
+/**
+ * `next` with the values of `keys` (dotted) and of the whole section `section`, if given, taken
+ * from `running`. Values are copied, never shared.
+ */
+function withKeys(next: Config, running: Config, keys: string[], section: string | undefined): Config {
+  const out = structuredClone(next) as unknown as Record<string, Record<string, unknown>>;
+  const from = running as unknown as Record<string, Record<string, unknown>>;
+  if (section) out[section] = structuredClone(from[section]);
+  for (const key of keys) {
+    const [a, b] = key.split('.');
+    if (b === undefined) (out as Record<string, unknown>)[a] = structuredClone(from[a]);
+    else out[a][b] = structuredClone(from[a][b]);
+  }
+  return out as unknown as Config;
 }
 
 /** Config as key → JSON of the value, one entry per schema key. */

@@ -15,13 +15,16 @@
  * start and CRLF line ends are accepted. A network without a name or AS is named by its canonical
  * text (`2001:db8::/32`). Next-hops and peer ASes are checked, then dropped.
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { readLimited } from '../config/read-limited.ts';
 import { formatAddressWords, networkWords, parseAddressWords } from './ip-text.ts';
 import { fastLine, MAX_AS, MAX_NETWORK_NAME_LENGTH, NAME, type Sink } from './networks-fast-line.ts';
 import { PrefixColumns } from './prefix-columns.ts';
 import { type PrefixEntry, PrefixTrie } from './prefix-trie.ts';
 
 export { MAX_NETWORK_NAME_LENGTH };
+
+/** Largest networks file read: 256 MiB (5 million lines of 50 characters; /dev/zero is refused). */
+export const MAX_NETWORKS_FILE_BYTES = 256 << 20;
 
 /** Most lines a networks file may have (comments and blank lines included). */
 export const MAX_NETWORKS_FILE_LINES = 5_000_000;
@@ -191,7 +194,7 @@ function parseLines(text: string, path: string, lineNumber: number, sink: Sink):
 
 /** Longest line of a networks file, in bytes. */
 export const MAX_NETWORKS_FILE_LINE = 1 << 16;
-/** Bytes read at a time. */
+/** Bytes decoded and parsed at a time. */
 const CHUNK = 1 << 20;
 
 /**
@@ -199,52 +202,34 @@ const CHUNK = 1 << 20;
  * (see parseNetworks) or `<path>: cannot read (<code>)` with the fs error as cause.
  */
 export function loadNetworksFile(path: string): PrefixTrie {
-  const fail = (err: unknown): never => {
-    const code = (err as NodeJS.ErrnoException).code ?? String(err);
-    throw new NetworksFileError(`${path}: cannot read (${code})`, { cause: err });
-  };
-  // Read and parsed 1 MiB at a time: a full BGP table is never held as one string.
-  let fd: number;
+  return PrefixTrie.fromColumns(readColumns(path)); // the file's bytes can go before the build
+}
+
+/** The entries of the networks file at `path`, in columns (loadNetworksFile). */
+function readColumns(path: string): PrefixColumns {
+  let data: Buffer;
   try {
-    fd = openSync(path, 'r');
+    data = readLimited(path, MAX_NETWORKS_FILE_BYTES);
   } catch (err) {
-    return fail(err);
+    throw new NetworksFileError(`${path}: ${(err as Error).message}`, { cause: (err as Error).cause ?? err });
   }
-  let cols: PrefixColumns;
-  try {
-    let size = 0;
-    try {
-      size = fstatSync(fd).size;
-    } catch (err) {
-      fail(err);
+  // Decoded and parsed 1 MiB at a time: a full BGP table is never held as one string.
+  const cols = new PrefixColumns(Math.min(MAX_NETWORKS_FILE_LINES, Math.ceil(data.length / 20) + 64)); // lines have ~20 bytes or more
+  const sink = columnSink(cols);
+  const decoder = new TextDecoder('utf-8');
+  let rest = '';
+  let line = 0;
+  for (let at = 0; ; at += CHUNK) {
+    const last = at + CHUNK >= data.length;
+    let text = rest + decoder.decode(data.subarray(at, Math.min(at + CHUNK, data.length)), { stream: !last });
+    if (at === 0 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    const cut = last ? text.length : text.lastIndexOf('\n') + 1;
+    rest = text.slice(cut);
+    line = parseLines(cut === text.length ? text : text.slice(0, cut), path, line, sink);
+    if (rest.length > MAX_NETWORKS_FILE_LINE) {
+      throw new NetworksFileError(`${path}:${line + 1}: line longer than ${MAX_NETWORKS_FILE_LINE} characters`);
     }
-    cols = new PrefixColumns(Math.min(MAX_NETWORKS_FILE_LINES, Math.ceil(size / 20) + 64)); // a line has ~20 bytes or more
-    const sink = columnSink(cols);
-    const buf = Buffer.allocUnsafe(CHUNK);
-    const decoder = new TextDecoder('utf-8');
-    let rest = '';
-    let line = 0;
-    let first = true;
-    for (;;) {
-      let n = 0;
-      try {
-        n = readSync(fd, buf, 0, CHUNK, null);
-      } catch (err) {
-        fail(err);
-      }
-      let text = rest + (n > 0 ? decoder.decode(buf.subarray(0, n), { stream: true }) : decoder.decode());
-      if (first && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-      first = false;
-      const cut = n > 0 ? text.lastIndexOf('\n') + 1 : text.length;
-      rest = text.slice(cut);
-      line = parseLines(cut === text.length ? text : text.slice(0, cut), path, line, sink);
-      if (rest.length > MAX_NETWORKS_FILE_LINE) {
-        throw new NetworksFileError(`${path}:${line + 1}: line longer than ${MAX_NETWORKS_FILE_LINE} characters`);
-      }
-      if (n === 0) break;
-    }
-  } finally {
-    closeSync(fd);
+    if (last) break;
   }
-  return PrefixTrie.fromColumns(cols);
+  return cols;
 }

@@ -3,6 +3,7 @@ import { CaptureFileError } from './capture-file-error.ts';
 import type { CaptureFileStats } from './capture-file-stats.ts';
 import { ChunkedFile, DEFAULT_CHUNK_SIZE } from './chunked-file.ts';
 import type { InterfaceRegistry } from './interface-registry.ts';
+import { PacketFilter } from './packet-filter.ts';
 import type { PacketSink } from './packet-sink.ts';
 import { readPcap } from './pcap-reader.ts';
 import { readPcapng } from './pcapng-reader.ts';
@@ -10,6 +11,7 @@ import { hex, u32be } from './read-context.ts';
 
 export { CaptureFileError } from './capture-file-error.ts';
 export type { CaptureFileStats } from './capture-file-stats.ts';
+export { FilterError } from './packet-filter.ts';
 
 /** Options of readCaptureFile. */
 export interface ReadCaptureFileOptions {
@@ -21,6 +23,13 @@ export interface ReadCaptureFileOptions {
    * propagate unchanged.
    */
   onChunk?: (bytesRead: number) => void | Promise<void>;
+  /**
+   * tcpdump filter expression (`capture.filter`): only the packets it accepts reach the sink,
+   * selected exactly as `tcpdump -r FILE EXPR` does (see PacketFilter). Empty: every packet.
+   */
+  filter?: string;
+  /** A descriptor already open on `path` to read instead of opening it (a FIFO); closed at the end. */
+  fd?: number;
 }
 
 /**
@@ -42,13 +51,16 @@ export function detectFormat(magic: number): CaptureFileStats['format'] | undefi
  * `<base name>#<n>`).
  *
  * @returns packets and captured bytes delivered, and the format detected
+ * @throws FilterError when `options.filter` does not compile for a link type of the file (before
+ *   any packet of that link type is delivered), or the filter addon is missing
  * @throws CaptureFileError for anything wrong with the file — cannot open or read it, unknown
  *   magic, empty, corrupt or truncated — after delivering every complete packet before the problem;
  *   its `stats` holds what was delivered. Errors thrown by `onChunk` propagate unchanged.
  */
 export async function readCaptureFile(path: string, sink: PacketSink, interfaces: InterfaceRegistry,
   options: ReadCaptureFileOptions = {}): Promise<CaptureFileStats> {
-  const file = ChunkedFile.open(path, options.chunkSize ?? DEFAULT_CHUNK_SIZE);
+  const filter = options.filter?.trim() ? new PacketFilter(options.filter) : undefined;
+  const file = ChunkedFile.open(path, options.chunkSize ?? DEFAULT_CHUNK_SIZE, options.fd);
   let stats: CaptureFileStats | undefined;
   try {
     if (!file.refill(4)) {
@@ -61,7 +73,11 @@ export async function readCaptureFile(path: string, sink: PacketSink, interfaces
       throw new CaptureFileError(path, `not a pcap or pcapng file (magic ${hex(magic)})`, 0);
     }
     stats = { packets: 0, capturedBytes: 0, format };
-    const ctx = { file, sink, interfaces, fileName: basename(path), stats, onChunk: options.onChunk };
+    const fileName = basename(path);
+    const ctx = {
+      file, sink: filter ? filter.wrap(sink) : sink, interfaces, fileName, stats, onChunk: options.onChunk,
+      onLinkType: filter ? (linkType: number, bigEndian: boolean) => filter.prepare(linkType, fileName, bigEndian) : undefined,
+    };
     await (format === 'pcap' ? readPcap(ctx) : readPcapng(ctx));
     return stats;
   } catch (err) {

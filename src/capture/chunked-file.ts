@@ -42,9 +42,12 @@ export class ChunkedFile {
     this.buf = Buffer.allocUnsafe(chunkSize);
   }
 
-  /** Opens `path` for reading; failures become a CaptureFileError `<path>: cannot open (CODE)`. */
-  static open(path: string, chunkSize: number = DEFAULT_CHUNK_SIZE): ChunkedFile {
-    let fd: number;
+  /**
+   * Opens `path` for reading, or takes over `fd` (already open on `path`; closed by close()).
+   * Failures become a CaptureFileError `<path>: cannot open (CODE)`.
+   */
+  static open(path: string, chunkSize: number = DEFAULT_CHUNK_SIZE, fd?: number): ChunkedFile {
+    if (fd !== undefined) return new ChunkedFile(path, fd, Math.max(1, Math.floor(chunkSize)));
     try {
       fd = openSync(path, 'r');
     } catch (err) {

@@ -30,6 +30,7 @@ export async function readPcap(ctx: ReadContext): Promise<void> {
     throw new CaptureFileError(file.path, `unsupported pcap version ${major}.${minor} (expected 2.x)`, 4);
   }
   const linkType = u32(head, 20, le) & 0xffff;
+  ctx.onLinkType?.(linkType, !le);
   const ifIndex = registerInterface(ctx);
   file.start = FILE_HEADER;
 

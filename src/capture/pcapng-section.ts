@@ -116,7 +116,9 @@ export function readInterfaceDescription(ctx: ReadContext, ifs: SectionInterface
   } catch (err) {
     throw new CaptureFileError(ctx.file.path, `cannot register interface ${JSON.stringify(name)}`, at, errorText(err), { cause: err });
   }
-  ifs.linkTypes.push(u16(buf, pos + 8, le));
+  const linkType = u16(buf, pos + 8, le);
+  ctx.onLinkType?.(linkType, !le);
+  ifs.linkTypes.push(linkType);
   ifs.snaplens.push(u32(buf, pos + 12, le));
   ifs.indexes.push(index);
 }

@@ -16,6 +16,11 @@ export interface ReadContext {
   readonly stats: CaptureFileStats;
   /** Awaited after the packets of every chunk were delivered, before the buffer is reused. */
   readonly onChunk: ((bytesRead: number) => void | Promise<void>) | undefined;
+  /**
+   * Called with every link type the file declares (pcap header, pcapng IDB) before its packets,
+   * and whether the file (pcapng: the section) is big-endian.
+   */
+  readonly onLinkType: ((linkType: number, bigEndian: boolean) => void) | undefined;
 }
 
 /**

@@ -31,7 +31,7 @@ export function aggregationList(value: unknown): void {
     if (agg === null || typeof agg !== 'object' || Array.isArray(agg)) throw new Error(`${where}: must be a map with name and dimensions`);
     const a = agg as Record<string, unknown>;
     for (const k of Object.keys(a)) {
-      if (!['name', 'dimensions', 'cardinalityLimit', 'prefixLength', 'idleTimeout', 'overflowPolicy'].includes(k)) throw new Error(`${where}: unknown key "${k}" (allowed: name, dimensions, cardinalityLimit, prefixLength, idleTimeout, overflowPolicy)`);
+      if (!['name', 'dimensions', 'cardinalityLimit', 'prefixLength', 'idleTimeout', 'overflowPolicy'].includes(k)) throw new Error(`${where}: unknown key ${JSON.stringify(k)} (allowed: name, dimensions, cardinalityLimit, prefixLength, idleTimeout, overflowPolicy)`);
     }
     if (typeof a.name !== 'string' || !NAME.test(a.name)) throw new Error(`${where}: name must match ${NAME.source}`);
     if (RESERVED.has(a.name)) throw new Error(`${where}: name "${a.name}" is reserved (${[...RESERVED].join(', ')})`);
@@ -55,7 +55,7 @@ export function aggregationList(value: unknown): void {
 export function checkDimensions(value: unknown, where: string): void {
   if (!Array.isArray(value) || value.length === 0) throw new Error(`${where} must be a non-empty list of: ${DIMENSIONS.join(', ')}`);
   for (const v of value) {
-    if (!isDimension(v)) throw new Error(`${where}: unknown dimension "${String(v)}" (allowed: ${DIMENSIONS.join(', ')})`);
+    if (!isDimension(v)) throw new Error(`${where}: unknown dimension ${JSON.stringify(v)} (allowed: ${DIMENSIONS.join(', ')})`);
   }
   if (new Set(value).size !== value.length) throw new Error(`${where}: lists a dimension twice`);
   const pair = value.filter((d) => PAIR_DIMENSIONS.includes(d));
@@ -74,7 +74,7 @@ export function checkDimensions(value: unknown, where: string): void {
 function checkPrefixLength(value: unknown, where: string): void {
   if (value === null || typeof value !== 'object') throw new Error(`${where} must be a map {ipv4: 0..32, ipv6: 0..128}`);
   const p = value as Record<string, unknown>;
-  for (const k of Object.keys(p)) if (k !== 'ipv4' && k !== 'ipv6') throw new Error(`${where}: unknown key "${k}" (allowed: ipv4, ipv6)`);
+  for (const k of Object.keys(p)) if (k !== 'ipv4' && k !== 'ipv6') throw new Error(`${where}: unknown key ${JSON.stringify(k)} (allowed: ipv4, ipv6)`);
   if (p.ipv4 !== undefined && !(Number.isInteger(p.ipv4) && (p.ipv4 as number) >= 0 && (p.ipv4 as number) <= 32)) throw new Error(`${where}.ipv4 must be an integer from 0 to 32`);
   if (p.ipv6 !== undefined && !(Number.isInteger(p.ipv6) && (p.ipv6 as number) >= 0 && (p.ipv6 as number) <= 128)) throw new Error(`${where}.ipv6 must be an integer from 0 to 128`);
 }

@@ -1,15 +1,26 @@
-import { readFileSync } from 'node:fs';
 import convict from 'convict';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { ATTR_DIRECTION } from '../export/semconv.ts';
 import { resolveAggregations } from './aggregations.ts';
 import { LOCAL_DIMENSIONS, NETWORK_DIMENSIONS } from './dimensions.ts';
+import { readLimited } from './read-limited.ts';
 import { schema, type Config } from './schema.ts';
 import { leaves, type Leaf } from './schema-leaves.ts';
 
-/** A configuration problem: `message` is one line per problem, naming key, value and what is allowed. */
+/**
+ * Configuration problems: `problems` holds one line each, naming key, value and what is allowed,
+ * with control characters escaped (a value cannot start a line of its own); `message` is them
+ * joined by newlines.
+ */
 export class ConfigError extends Error {
   override name = 'ConfigError';
+  readonly problems: readonly string[];
+
+  constructor(problems: string | readonly string[], options?: ErrorOptions) {
+    const lines = (typeof problems === 'string' ? [problems] : problems).map(oneLine);
+    super(lines.join('\n'), options);
+    this.problems = lines;
+  }
 }
 
 /** What the command line asked for, besides the configuration itself. */
@@ -34,6 +45,16 @@ const SHORT: Record<string, string> = { '-i': 'interface', '-r': 'read', '-f': '
  * Throws ConfigError for unknown flags or keys and invalid values.
  */
 export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): LoadedConfig {
+  try {
+    return load(argv, env);
+  } catch (err) {
+    if (err instanceof ConfigError) throw err;
+    // A shape no check foresaw must still be one line, never a crash (or a dead meter on SIGHUP).
+    throw new ConfigError(`configuration: cannot load (${(err as Error)?.message ?? String(err)})`, { cause: err });
+  }
+}
+
+function load(argv: readonly string[], env: NodeJS.ProcessEnv): LoadedConfig {
   const all = leaves(schema);
   const byArg = new Map(all.filter((l) => l.arg).map((l) => [l.arg!, l]));
   const flags: Array<[Leaf, string, string]> = []; // leaf, raw value, flag as written
@@ -44,7 +65,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Loa
   for (let i = 0; i < argv.length; i++) {
     let arg = argv[i];
     if (SHORT[arg]) arg = `--${SHORT[arg]}`;
-    if (!arg.startsWith('--')) throw new ConfigError(`unexpected argument "${arg}" (flags start with --; see --help)`);
+    if (!arg.startsWith('--')) throw new ConfigError(`unexpected argument ${JSON.stringify(arg)} (flags start with --; see --help)`);
     const eq = arg.indexOf('=');
     let name = eq > 0 ? arg.slice(2, eq) : arg.slice(2);
     let inline: string | undefined = eq > 0 ? arg.slice(eq + 1) : undefined;
@@ -72,6 +93,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Loa
   const maps: Array<[string, string, unknown]> = [];
   if (configFile) {
     const doc = readConfigFile(configFile) as Record<string, Record<string, unknown> | undefined>;
+    checkShape(doc, configFile);
     for (const [section, key] of [['resource', 'attributes'], ['otlp', 'headers']] as const) {
       const sec = doc[section];
       if (sec && typeof sec === 'object' && key in sec) {
@@ -110,8 +132,94 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Loa
     }
     (config as unknown as Record<string, Record<string, unknown>>)[section][key] = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, String(v)]));
   }
+  checkHeaders(config.otlp.headers, env, configFile);
   checkCrossKeys(config);
   return { config, printConfig, help, configFile };
+}
+
+/**
+ * The file's sections must be maps and its keys values of their type: convict would otherwise
+ * report a scalar section as one "missing" line per key and crash when a flag or the environment
+ * then sets a key inside it, and would coerce strings itself (`enabled: "no"` to true). One line
+ * per problem.
+ */
+function checkShape(doc: Record<string, unknown>, configFile: string): void {
+  const problems: string[] = [];
+  const isMap = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+  for (const [section, value] of Object.entries(doc)) {
+    const node = (schema as Record<string, unknown>)[section] as Record<string, unknown> | undefined;
+    if (node === undefined) continue; // unknown section: convict names it
+    if ('doc' in node) { // a top-level key (aggregations): convict would merge a map into the list
+      if (Array.isArray(node.default) && !Array.isArray(value) && value !== null) problems.push(`${section}=${show(value)}: must be a list (in ${configFile})`);
+      continue;
+    }
+    if (!isMap(value)) {
+      problems.push(`${section}=${show(value)}: must be a map of keys (${Object.keys(node).join(', ')}) (in ${configFile})`);
+      continue;
+    }
+    for (const [key, v] of Object.entries(value)) {
+      const leaf = node[key] as { default: unknown } | undefined;
+      if (leaf === undefined || isMap(leaf.default)) continue;
+      // convict would coerce a string itself: "no" to true, "100abc" to 100, "a,b" through JSON.parse.
+      if (typeof v === 'string' && typeof leaf.default !== 'string') problems.push(`${section}.${key}=${show(v)}: must be ${kind(leaf.default)}, not a string (in ${configFile})`);
+      if (isMap(v)) problems.push(`${section}.${key}=${show(v)}: must be ${kind(leaf.default)}, not a map (in ${configFile})`);
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+}
+
+/** What a key's default says its values are, for messages. */
+function kind(value: unknown): string {
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'number') return 'an integer';
+  if (typeof value === 'boolean') return 'true or false';
+  return 'a string';
+}
+
+/** A value from a file, as JSON on one line, cut at 80 characters. */
+function show(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+/** Text for an error line: control characters (line breaks above all) escaped as JSON does. */
+export function oneLine(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f]/g, (c) => JSON.stringify(c).slice(1, -1));
+}
+
+/** An HTTP header name (RFC 9110 token). */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/** Characters a header value cannot hold: controls other than tab (CR and LF above all). */
+const HEADER_VALUE_BAD = /[\u0000-\u0008\u000a-\u001f\u007f]/;
+
+/**
+ * OTLP headers, from otlp.headers and from OTEL_EXPORTER_OTLP_[METRICS_]HEADERS (comma-separated
+ * name=value, values URL-decoded as the exporter does): a name that is not a token or a value
+ * with CR, LF or another control character would fail every push, so it stops the start (or the
+ * reload) with one line instead.
+ */
+function checkHeaders(headers: Record<string, string>, env: NodeJS.ProcessEnv, configFile: string | undefined): void {
+  const problems: string[] = [];
+  const check = (name: string, value: string, where: string) => {
+    if (!HEADER_NAME.test(name)) problems.push(`${where}: header name ${JSON.stringify(name)} is not valid (letters, digits and !#$%&'*+-.^_\`|~ only)`);
+    else if (HEADER_VALUE_BAD.test(value)) problems.push(`${where}: value of header ${JSON.stringify(name)} holds a control character (CR, LF, ...); not shown, it may be a secret`);
+  };
+  for (const [name, value] of Object.entries(headers)) check(name, value, `otlp.headers${configFile ? ` (in ${configFile})` : ''}`);
+  for (const variable of ['OTEL_EXPORTER_OTLP_HEADERS', 'OTEL_EXPORTER_OTLP_METRICS_HEADERS']) {
+    for (const pair of (env[variable] ?? '').split(',')) {
+      if (pair.trim() === '') continue;
+      const eq = pair.indexOf('=');
+      const decode = (t: string) => {
+        try {
+          return decodeURIComponent(t.trim());
+        } catch {
+          return t.trim();
+        }
+      };
+      check(decode(eq < 0 ? pair : pair.slice(0, eq)), eq < 0 ? '' : decode(pair.slice(eq + 1)), variable);
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
 }
 
 /** Keys that only make sense together: one line per problem. */
@@ -129,26 +237,26 @@ function checkCrossKeys(config: Config): void {
     }
   }
   if (config.export.serve && config.capture.read === '') problems.push('export.serve: only applies with --read (live capture always serves)');
-  if (problems.length > 0) throw new ConfigError(problems.join('\n'));
+  if (problems.length > 0) throw new ConfigError(problems);
 }
 
 /** Converts a string from the environment or a flag to the type of the key's default. */
 function coerce(leaf: Leaf, raw: string, source: string, _unused: undefined): unknown {
   const d = leaf.default;
   if (typeof d === 'number') {
-    if (!/^-?\d+$/.test(raw.trim())) throw new ConfigError(`${source}="${raw}": ${leaf.key} must be an integer`);
+    if (!/^-?\d+$/.test(raw.trim())) throw new ConfigError(`${source}=${JSON.stringify(raw)}: ${leaf.key} must be an integer`);
     return Number(raw);
   }
   if (typeof d === 'boolean') {
     if (/^(true|1|yes)$/i.test(raw)) return true;
     if (/^(false|0|no)$/i.test(raw)) return false;
-    throw new ConfigError(`${source}="${raw}": ${leaf.key} must be true or false`);
+    throw new ConfigError(`${source}=${JSON.stringify(raw)}: ${leaf.key} must be true or false`);
   }
   if (Array.isArray(d)) {
     const items = raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
     if (!NUMBER_LISTS.has(leaf.key)) return items;
     const bad = items.find((s) => !/^\d+$/.test(s));
-    if (bad !== undefined) throw new ConfigError(`${source}="${raw}": ${leaf.key} must be a list of numbers`);
+    if (bad !== undefined) throw new ConfigError(`${source}=${JSON.stringify(raw)}: ${leaf.key} must be a list of numbers`);
     return items.map(Number);
   }
   if (d !== null && typeof d === 'object') {
@@ -157,12 +265,15 @@ function coerce(leaf: Leaf, raw: string, source: string, _unused: undefined): un
   return raw;
 }
 
+/** Largest configuration file read: 1 MiB (a /dev/zero or a stray capture is refused, not read). */
+export const MAX_CONFIG_BYTES = 1 << 20;
+
 function readConfigFile(path: string): object {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readLimited(path, MAX_CONFIG_BYTES).toString('utf8');
   } catch (err) {
-    throw new ConfigError(`config file ${path}: cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)})`, { cause: err });
+    throw new ConfigError(`config file ${path}: ${(err as Error).message}`, { cause: err });
   }
   let doc: unknown;
   try {
@@ -183,7 +294,7 @@ function readConfigFile(path: string): object {
 }
 
 /** Turns convict's validation report into one line per problem. */
-function rephrase(message: string, configFile: string | undefined): string {
+function rephrase(message: string, configFile: string | undefined): string[] {
   const where = configFile ? ` in ${configFile}` : '';
   return message
     .split('\n')
@@ -192,6 +303,5 @@ function rephrase(message: string, configFile: string | undefined): string {
       const unknown = /configuration param '([^']+)' not declared in the schema/.exec(l);
       if (unknown) return `${unknown[1]}: unknown key${where} (see --help for the keys)`;
       return l.replace(/^(\S+): (.*?): value was (.*)$/, (_m, key, why, value) => `${key}=${value}: ${why}`);
-    })
-    .join('\n');
+    });
 }

@@ -1,5 +1,6 @@
 import { aggregationList, checkDimensions, type AggregationConfig } from './aggregations.ts';
 import { DEFAULT_DIMENSIONS, DIMENSIONS } from './dimensions.ts';
+import { httpPath } from './http-path.ts';
 
 /**
  * The configuration schema (convict). Every key has a doc string, a default and a format; most
@@ -18,8 +19,15 @@ function dimensionList(value: unknown): void {
 function cidrList(value: unknown): void {
   if (!Array.isArray(value)) throw new Error('must be a list of CIDR prefixes like 10.0.0.0/8 or 2001:db8::/32');
   for (const v of value) {
-    if (typeof v !== 'string' || !/^[0-9a-fA-F:.]+\/\d{1,3}$/.test(v)) throw new Error(`"${String(v)}" is not a CIDR prefix like 10.0.0.0/8 or 2001:db8::/32`);
+    if (typeof v !== 'string' || !/^[0-9a-fA-F:.]+\/\d{1,3}$/.test(v)) throw new Error(`${JSON.stringify(v)} is not a CIDR prefix like 10.0.0.0/8 or 2001:db8::/32`);
   }
+}
+
+/** capture.interfaces: names Linux or libpcap could have (no whitespace, control character or "/"). */
+function interfaceList(value: unknown): void {
+  stringList(value);
+  const bad = (value as string[]).find((v) => /[\s\u0000-\u001f\u007f/]/.test(v));
+  if (bad !== undefined) throw new Error(`${JSON.stringify(bad)} is not an interface name (no spaces, control characters or "/")`);
 }
 
 function portList(value: unknown): void {
@@ -39,7 +47,7 @@ function stringMap(value: unknown): void {
     throw new Error('must be a map of names to strings');
   }
   for (const [k, v] of Object.entries(value)) {
-    if (typeof v !== 'string') throw new Error(`value of "${k}" must be a string`);
+    if (typeof v !== 'string') throw new Error(`value of ${JSON.stringify(k)} must be a string`);
   }
 }
 
@@ -67,10 +75,10 @@ export const schema = {
   capture: {
     interfaces: {
       doc: 'Interfaces to capture on (repeat the flag for several). Empty: the first up, non-loopback interface.',
-      format: stringList, default: [] as string[], env: 'OTELACCT_CAPTURE_INTERFACES', arg: 'interface',
+      format: interfaceList, default: [] as string[], env: 'OTELACCT_CAPTURE_INTERFACES', arg: 'interface',
     },
     filter: {
-      doc: 'BPF filter applied in the kernel (tcpdump syntax), e.g. "ip or ip6".',
+      doc: 'BPF filter (tcpdump syntax), e.g. "ip or ip6": applied in the kernel live, and with --read to each packet by libpcap as tcpdump -r does.',
       format: String, default: '', env: 'OTELACCT_CAPTURE_FILTER', arg: 'filter',
     },
     bufferSize: {
@@ -164,8 +172,8 @@ export const schema = {
       format: String, default: '', env: 'OTELACCT_PROMETHEUS_WEB_CONFIG_FILE', arg: 'web-config-file',
     },
     path: {
-      doc: 'HTTP path of the exposition.',
-      format: (v: unknown) => { if (typeof v !== 'string' || !v.startsWith('/')) throw new Error('must start with "/"'); },
+      doc: 'HTTP path of the exposition: plain URL characters (no query, space or %), not a path of the live page (/, /index.html, /assets/*, /api/*).',
+      format: httpPath,
       default: '/metrics', env: 'OTELACCT_PROMETHEUS_PATH', arg: 'prometheus-path',
     },
   },
@@ -185,7 +193,7 @@ export const schema = {
   },
   otlp: {
     endpoint: {
-      doc: 'OTLP/HTTP metrics URL, e.g. http://collector:4318/v1/metrics. Empty: OTEL_EXPORTER_OTLP_METRICS_ENDPOINT or OTEL_EXPORTER_OTLP_ENDPOINT (+/v1/metrics) if set, else OTLP is off.',
+      doc: 'OTLP metrics endpoint: the full URL for HTTP (http://collector:4318/v1/metrics), http(s)://host:port for gRPC (http://collector:4317). Empty: OTEL_EXPORTER_OTLP_METRICS_ENDPOINT or OTEL_EXPORTER_OTLP_ENDPOINT (+/v1/metrics for HTTP) if set, else OTLP is off.',
       format: urlOrEmpty, default: '', env: 'OTELACCT_OTLP_ENDPOINT', arg: 'otlp-endpoint',
     },
     headers: {
@@ -197,12 +205,21 @@ export const schema = {
       format: intIn(100, 86_400_000), default: 60_000, env: 'OTEL_METRIC_EXPORT_INTERVAL', arg: 'otlp-interval',
     },
     timeout: {
-      doc: 'Milliseconds an OTLP export may take (default: OTEL_METRIC_EXPORT_TIMEOUT, else 30000).',
+      doc: 'Milliseconds one OTLP request may take, retries included (default: OTEL_METRIC_EXPORT_TIMEOUT, else 30000).',
       format: intIn(100, 600_000), default: 30_000, env: 'OTEL_METRIC_EXPORT_TIMEOUT', arg: 'otlp-timeout',
     },
     compression: {
       doc: 'OTLP request compression (default: OTEL_EXPORTER_OTLP_COMPRESSION, else none).',
       format: ['none', 'gzip'], default: 'none', env: 'OTEL_EXPORTER_OTLP_COMPRESSION', arg: 'otlp-compression',
+    },
+    protocol: {
+      doc: 'OTLP transport: http/protobuf, http/json or grpc. Empty: OTEL_EXPORTER_OTLP_METRICS_PROTOCOL, else OTEL_EXPORTER_OTLP_PROTOCOL, else http/protobuf (the OTLP default).',
+      format: (v: unknown) => { if (!['', 'http/protobuf', 'http/json', 'grpc'].includes(v as string)) throw new Error('must be http/protobuf, http/json or grpc'); },
+      default: '', env: 'OTELACCT_OTLP_PROTOCOL', arg: 'otlp-protocol',
+    },
+    maxDataPoints: {
+      doc: 'Most traffic data points in one OTLP request (the first also carries the self-telemetry): a bigger push is split into several requests, each sent (and, over HTTP, retried) on its own (5000 points stay under gRPC\'s 4 MiB default message limit even with wide IPv6 keys).',
+      format: intIn(2, 10_000_000), default: 5000, env: 'OTELACCT_OTLP_MAX_DATA_POINTS', arg: 'otlp-max-data-points',
     },
   },
   resource: {
@@ -230,7 +247,7 @@ export interface Config {
   export: { cardinalityLimit: number; overflowPolicy: 'rollup' | 'overflow'; idleTimeout: number; output: 'prometheus' | 'json' | 'none'; serve: boolean };
   prometheus: { enabled: boolean; host: string; port: number; path: string; webConfigFile: string };
   web: { enabled: boolean; topN: number; windowSeconds: number };
-  otlp: { endpoint: string; headers: Record<string, string>; interval: number; timeout: number; compression: 'none' | 'gzip' };
+  otlp: { endpoint: string; headers: Record<string, string>; interval: number; timeout: number; compression: 'none' | 'gzip'; protocol: '' | 'http/protobuf' | 'http/json' | 'grpc'; maxDataPoints: number };
   resource: { attributes: Record<string, string> };
   log: { level: 'error' | 'warn' | 'info' | 'debug' };
 }

@@ -1,10 +1,16 @@
 import { DecodeStatus, type DecodeResult } from './decode-result.ts';
+import { decodeChdlc } from './chdlc.ts';
 import { decodeEthernet } from './ethernet.ts';
+import { decodeFrameRelay } from './frame-relay.ts';
+import { decodeIpoib } from './ipoib.ts';
 import { decodeIPv4 } from './ipv4.ts';
 import { decodeIPv6 } from './ipv6.ts';
 import { LinkType } from './link-type.ts';
 import { decodeLinuxSll, decodeLinuxSll2 } from './linux-sll.ts';
+import { decodeNflog } from './nflog.ts';
 import { decodeLoop, decodeNull } from './null-loopback.ts';
+import { pktapHeaderLength, pktapLinkType } from './pktap.ts';
+import { decodePpp } from './ppp.ts';
 import { decodeRawIp } from './raw-ip.ts';
 
 /**
@@ -18,7 +24,8 @@ import { decodeRawIp } from './raw-ip.ts';
  * @param capLen bytes of the frame that were captured (≤ snaplen)
  * @param wireLen length of the frame on the wire; used only for IPv4 total length 0 (TSO) and
  *   IPv6 jumbograms without a captured Jumbo Payload option
- * @param linkType LINKTYPE_* of the frame (see link-type.ts); others give UNSUPPORTED_LINK_TYPE
+ * @param linkType LINKTYPE_* of the frame (see link-type.ts); others give UNSUPPORTED_LINK_TYPE.
+ *   A PKTAP frame is decoded as the link type its header names (not PKTAP again).
  * @param out result reused across calls: every field is overwritten (reset to 0 / false, then
  *   filled); fields other than `status` are meaningful only when the status is DecodeStatus.OK,
  *   except `vlanId`, which is also kept for tagged non-IP frames
@@ -54,6 +61,19 @@ export function decodePacket(
     out.status = DecodeStatus.TRUNCATED_LINK;
     return DecodeStatus.TRUNCATED_LINK;
   }
+  if (linkType === LinkType.PKTAP) {
+    const length = pktapHeaderLength(data, offset, end);
+    if (length < 0) {
+      out.status = -length;
+      return -length;
+    }
+    linkType = pktapLinkType(data, offset);
+    offset += length;
+    if (linkType === LinkType.PKTAP) {
+      out.status = DecodeStatus.NOT_IP;
+      return DecodeStatus.NOT_IP;
+    }
+  }
   switch (linkType) {
     case LinkType.ETHERNET:
       status = decodeEthernet(data, offset, end, wireEnd, out);
@@ -80,6 +100,21 @@ export function decodePacket(
       break;
     case LinkType.IPV6:
       status = decodeIPv6(data, offset, end, wireEnd, out);
+      break;
+    case LinkType.PPP:
+      status = decodePpp(data, offset, end, wireEnd, out);
+      break;
+    case LinkType.C_HDLC:
+      status = decodeChdlc(data, offset, end, wireEnd, out);
+      break;
+    case LinkType.FRELAY:
+      status = decodeFrameRelay(data, offset, end, wireEnd, out);
+      break;
+    case LinkType.NFLOG:
+      status = decodeNflog(data, offset, end, wireEnd, out);
+      break;
+    case LinkType.IPOIB:
+      status = decodeIpoib(data, offset, end, wireEnd, out);
       break;
     default:
       status = DecodeStatus.UNSUPPORTED_LINK_TYPE;

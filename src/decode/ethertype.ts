@@ -2,6 +2,7 @@ import { DecodeStatus, type DecodeResult } from './decode-result.ts';
 import { decodeIPv4 } from './ipv4.ts';
 import { decodeIPv6 } from './ipv6.ts';
 import { LLC_TRUNCATED, snapEthertype } from './llc.ts';
+import { MACSEC_TRUNCATED, macsecTagLength } from './macsec.ts';
 import { decodeMpls } from './mpls.ts';
 import { EtherType, Llc } from './numbers.ts';
 import { decodePppoe } from './pppoe.ts';
@@ -16,10 +17,11 @@ const VLAN_TAG_LENGTH = 4;
  *
  * Contract: follows up to MAX_VLAN_TAGS 802.1Q / 802.1ad / 0x9100 tags (the first one seen sets
  * `out.vlanId` to its 12-bit VID), one 802.2 LLC/SNAP header (for `type` < 0x0600, i.e. an 802.3
- * length field or the cooked-capture LLC protocol), MPLS label stacks, and PPPoE sessions; then
- * hands IPv4/IPv6 to their decoders. Returns TRUNCATED_LINK when a tag, SNAP header, label or
- * PPPoE header is cut short; NOT_IP for any other EtherType, a non-SNAP LLC header or too many
- * tags; otherwise the IP decoder's status. Iterative (no recursion); never throws or allocates.
+ * length field or the cooked-capture LLC protocol), one MACsec SecTAG with a cleartext payload
+ * (integrity only), MPLS label stacks, and PPPoE sessions; then hands IPv4/IPv6 to their
+ * decoders. Returns TRUNCATED_LINK when a tag, SNAP header, SecTAG, label or PPPoE header is cut
+ * short; NOT_IP for any other EtherType, a non-SNAP LLC header, too many tags, an encrypted
+ * MACsec payload or a second SecTAG; otherwise the IP decoder's status. Iterative (no recursion); never throws or allocates.
  */
 export function decodeEthertype(
   data: Uint8Array,
@@ -31,6 +33,7 @@ export function decodeEthertype(
 ): number {
   let tags = 0;
   let llcSeen = false;
+  let macsecSeen = false;
   for (;;) {
     switch (type) {
       case EtherType.IPV4:
@@ -52,6 +55,16 @@ export function decodeEthertype(
         return decodeMpls(data, pos, end, wireEnd, out);
       case EtherType.PPPOE_SESSION:
         return decodePppoe(data, pos, end, wireEnd, out);
+      case EtherType.MACSEC: {
+        if (macsecSeen) return DecodeStatus.NOT_IP;
+        macsecSeen = true;
+        const length = macsecTagLength(data, pos, end);
+        if (length < 0) return length === MACSEC_TRUNCATED ? DecodeStatus.TRUNCATED_LINK : DecodeStatus.NOT_IP;
+        pos += length;
+        type = (data[pos] << 8) | data[pos + 1];
+        pos += 2;
+        break;
+      }
       default: {
         if (type >= EtherType.MIN_ETHERTYPE || llcSeen) return DecodeStatus.NOT_IP;
         llcSeen = true;

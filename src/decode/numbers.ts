@@ -17,6 +17,8 @@ export const EtherType = {
   MPLS_UNICAST: 0x8847,
   MPLS_MULTICAST: 0x8848,
   PPPOE_SESSION: 0x8864,
+  /** IEEE 802.1AE MACsec (SecTAG follows). */
+  MACSEC: 0x88e5,
   /**
    * Smallest EtherType. In an Ethernet type/length field smaller values are an 802.3 length and an
    * 802.2 LLC header follows.
@@ -50,6 +52,22 @@ export const PppProtocol = {
   IPV6: 0x0057,
   MPLS_UNICAST: 0x0281,
   MPLS_MULTICAST: 0x0283,
+} as const;
+
+/** ISO/IEC TR 9577 network layer protocol identifiers (Frame Relay, RFC 2427). */
+export const Nlpid = {
+  /** Padding before an NLPID, to align what follows. */
+  PADDING: 0x00,
+  /** An 802.2 SNAP header follows (OUI + PID). */
+  SNAP: 0x80,
+  IPV6: 0x8e,
+  IPV4: 0xcc,
+} as const;
+
+/** Cisco HDLC address bytes (the first byte of a Cisco HDLC frame). */
+export const ChdlcAddress = {
+  UNICAST: 0x0f,
+  MULTICAST: 0x8f,
 } as const;
 
 /** IANA Assigned Internet Protocol Numbers used by the IPv4/IPv6/transport decoders. */

@@ -1,53 +1,61 @@
-import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
+import { credentials, Metadata } from '@grpc/grpc-js';
+import { OTLPMetricExporter as GrpcExporter } from '@opentelemetry/exporter-metrics-otlp-grpc';
+import { AggregationTemporalityPreference, OTLPMetricExporter as JsonExporter } from '@opentelemetry/exporter-metrics-otlp-http';
+import { OTLPMetricExporter as ProtobufExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
 import type { MetricReader, PushMetricExporter } from '@opentelemetry/sdk-metrics';
 import type { Config } from '../config/schema.ts';
 import { OtlpPush } from './otlp-push.ts';
+import type { OtlpSettings } from './otlp-settings.ts';
 import type { ExportHealth } from './self-telemetry.ts';
 import type { TrafficMetrics } from './traffic-metrics.ts';
 
 /**
- * The OTLP endpoint in effect: `otlp.endpoint`, else OTEL_EXPORTER_OTLP_METRICS_ENDPOINT, else
- * OTEL_EXPORTER_OTLP_ENDPOINT + `/v1/metrics`; undefined means OTLP is off.
+ * The official OTLP exporter for the protocol: `@opentelemetry/exporter-metrics-otlp-proto`,
+ * `-http` (JSON) or `-grpc`, all of one version line. The HTTP exporters retry each request on
+ * their own (429, 502, 503, 504, with backoff) within `otlp.timeout`; the gRPC one of this line
+ * does not retry (its transport reports every error as final): a refused request waits for the
+ * next push, which carries the cumulative totals anyway.
+ * Headers from `otlp.headers` (HTTP headers or gRPC metadata) are merged with
+ * OTEL_EXPORTER_OTLP_[METRICS_]HEADERS by the exporter; the TLS material is passed explicitly, so
+ * what was checked at start-up (otlp-settings.ts) is what is used.
  */
-export function otlpEndpoint(config: Config, env: NodeJS.ProcessEnv): string | undefined {
-  if (config.otlp.endpoint) return config.otlp.endpoint;
-  if (env.OTEL_EXPORTER_OTLP_METRICS_ENDPOINT) return env.OTEL_EXPORTER_OTLP_METRICS_ENDPOINT;
-  if (env.OTEL_EXPORTER_OTLP_ENDPOINT) return env.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, '') + '/v1/metrics';
-  return undefined;
+export function createOtlpExporter(config: Config, s: OtlpSettings): PushMetricExporter {
+  const common = {
+    url: s.url,
+    timeoutMillis: config.otlp.timeout,
+    compression: config.otlp.compression as never,
+    // The traffic series are cumulative; the preference only matters for SDK instruments, which
+    // otelacct has none of, but it is stated rather than left to the environment.
+    temporalityPreference: AggregationTemporalityPreference.CUMULATIVE,
+  };
+  const { ca, cert, key, insecure } = s.tls;
+  if (s.protocol === 'grpc') {
+    const metadata = new Metadata();
+    for (const [k, v] of Object.entries(config.otlp.headers)) metadata.set(k, v);
+    // As the spec says: http:// is plaintext, https:// is TLS, no scheme follows INSECURE.
+    const plain = s.url.startsWith('http://') || (!s.url.startsWith('https://') && insecure);
+    return new GrpcExporter({ ...common, metadata, credentials: plain ? credentials.createInsecure() : credentials.createSsl(ca ?? null, key ?? null, cert ?? null) });
+  }
+  const http = { ...common, headers: { ...config.otlp.headers }, httpAgentOptions: { keepAlive: true, ca, cert, key } };
+  return s.protocol === 'http/json' ? new JsonExporter(http) : new ProtobufExporter(http);
 }
 
 /**
- * The OTLP exporter for `url` (OTLP/HTTP, JSON). Failed requests are counted in `health` and
- * reported through `onError` by the push loop (otlp-push.ts).
+ * The OTLP push of `traffic` and the self-telemetry collected by `self`. A request holds at most
+ * `otlp.maxDataPoints` data points: the traffic chunks carry two metrics (bytes and packets), so
+ * each gets half.
  */
-export function createOtlpExporter(config: Config, url: string): PushMetricExporter {
-  return new OTLPMetricExporter({
-    url,
-    headers: { ...config.otlp.headers },
-    timeoutMillis: config.otlp.timeout,
-    compression: config.otlp.compression as never,
-  });
-}
-
-/** The OTLP push of `traffic` and the self-telemetry collected by `self`. */
-export function createOtlpPush(config: Config, url: string, self: MetricReader, traffic: TrafficMetrics, health: ExportHealth,
+export function createOtlpPush(config: Config, settings: OtlpSettings, self: MetricReader, traffic: TrafficMetrics, health: ExportHealth,
   onError: (message: string, fields?: Record<string, unknown>) => void): OtlpPush {
   return new OtlpPush({
-    exporter: createOtlpExporter(config, url),
+    exporter: createOtlpExporter(config, settings),
     self, traffic,
     intervalMs: config.otlp.interval,
     timeoutMs: config.otlp.timeout,
-    maxPoints: OTLP_CHUNK_POINTS,
+    maxPoints: Math.max(1, Math.floor(config.otlp.maxDataPoints / 2)),
     onFailure: (error) => {
       health.exportFailures++;
-      onError('otlp export failed', { endpoint: url, error, failures: health.exportFailures });
+      onError('otlp export failed', { endpoint: settings.url, protocol: settings.protocol, error, failures: health.exportFailures });
     },
   });
 }
-
-/**
- * Traffic data points per metric in one OTLP request: 2 metrics × 5,000 points of ~5
- * attributes is ~1.5 MB as JSON, ~0.7 MB as protobuf, below gRPC's default 4 MiB message limit
- * and the Collector's default HTTP body limits.
- */
-export const OTLP_CHUNK_POINTS = 5000;

@@ -8,6 +8,7 @@ import type { Config } from '../config/schema.ts';
 import { writeJson, writePrometheusText, type Write } from './final-output.ts';
 import type { OtlpPush } from './otlp-push.ts';
 import { createOtlpPush } from './otlp-reader.ts';
+import type { OtlpSettings } from './otlp-settings.ts';
 import { SelfTelemetry, type ExportHealth } from './self-telemetry.ts';
 import type { TrafficMetrics } from './traffic-metrics.ts';
 
@@ -23,8 +24,8 @@ export interface TelemetryOptions {
   traffic: TrafficMetrics;
   accountant: Accountant;
   interfaces: InterfaceRegistry;
-  /** OTLP URL, or undefined for no OTLP. */
-  otlpUrl: string | undefined;
+  /** Where and how to push OTLP, or undefined for no OTLP. */
+  otlp: OtlpSettings | undefined;
   /** Add a reader for printing the final counters (--read). */
   outputReader: boolean;
   /** Kernel drop counters of live captures, if any. */
@@ -60,7 +61,7 @@ export class Telemetry {
       readers.push(this.prometheus);
     }
     let otlpSelf: MetricReader | undefined;
-    if (o.otlpUrl) {
+    if (o.otlp) {
       otlpSelf = new OnDemandReader({ metricProducers: producers });
       readers.push(otlpSelf);
     }
@@ -71,8 +72,8 @@ export class Telemetry {
     // No instrument is ever created on this provider: all data comes from the producers, so the
     // SDK keeps no per-reader state that could grow for a reader that does not collect.
     this.provider = new MeterProvider({ resource: o.resource, readers });
-    if (o.otlpUrl && otlpSelf) {
-      this.#otlp = createOtlpPush(o.config, o.otlpUrl, otlpSelf, o.traffic, this.health, o.onError);
+    if (o.otlp && otlpSelf) {
+      this.#otlp = createOtlpPush(o.config, o.otlp, otlpSelf, o.traffic, this.health, o.onError);
       this.#otlp.start();
     }
   }

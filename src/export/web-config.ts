@@ -1,6 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { createPrivateKey, type KeyObject, X509Certificate } from 'node:crypto';
 import { dirname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { readLimited } from '../config/read-limited.ts';
+
+/** Largest web-config, certificate or key file read: 1 MiB. */
+export const MAX_WEB_FILE_BYTES = 1 << 20;
 
 /** What the HTTP endpoint enforces: TLS material and basic-auth users (bcrypt hashes). */
 export interface WebConfig {
@@ -30,12 +34,17 @@ export function loadWebConfig(path: string): WebConfig {
   const fail = (what: string): never => {
     throw new WebConfigError(`prometheus.webConfigFile ${path}: ${what}`);
   };
+  let text = '';
+  try {
+    text = readLimited(path, MAX_WEB_FILE_BYTES).toString('utf8');
+  } catch (err) {
+    fail((err as Error).message);
+  }
   let doc: unknown;
   try {
-    doc = parseYaml(readFileSync(path, 'utf8'));
+    doc = parseYaml(text);
   } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    fail(e.code ? `cannot read (${e.code})` : `not valid YAML: ${e.message.split('\n')[0]}`);
+    fail(`not valid YAML: ${(err as Error).message.split('\n')[0]}`);
   }
   if (doc === null || doc === undefined) return {};
   if (typeof doc !== 'object' || Array.isArray(doc)) fail('top level must be a map (tls_server_config, basic_auth_users)');
@@ -54,12 +63,13 @@ export function loadWebConfig(path: string): WebConfig {
     const read = (key: string, file: string): Buffer => {
       const p = resolve(dirname(path), file);
       try {
-        return readFileSync(p);
+        return readLimited(p, MAX_WEB_FILE_BYTES);
       } catch (err) {
-        return fail(`tls_server_config.${key} ${p}: cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+        return fail(`tls_server_config.${key} ${p}: ${(err as Error).message}`);
       }
     };
     out.tls = { cert: read('cert_file', t.cert_file as string), key: read('key_file', t.key_file as string) };
+    checkKeyPair(out.tls, resolve(dirname(path), t.cert_file as string), resolve(dirname(path), t.key_file as string), fail);
   }
   if (d.basic_auth_users !== undefined && d.basic_auth_users !== null) {
     const u = d.basic_auth_users as Record<string, unknown>;
@@ -71,4 +81,33 @@ export function loadWebConfig(path: string): WebConfig {
     }
   }
   return out;
+}
+
+/**
+ * The certificate must parse, the key must parse, and the key must be the certificate's: the TLS
+ * server would otherwise fail with an OpenSSL message naming no file (swapped files), or start
+ * and fail every handshake (a key of another certificate).
+ */
+function checkKeyPair(tls: { cert: Buffer; key: Buffer }, certPath: string, keyPath: string, fail: (what: string) => never): void {
+  const looksLikeKey = (b: Buffer) => /-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(b.toString('latin1'));
+  const looksLikeCert = (b: Buffer) => b.toString('latin1').includes('-----BEGIN CERTIFICATE-----');
+  let cert: X509Certificate;
+  try {
+    cert = new X509Certificate(tls.cert);
+  } catch (err) {
+    const swapped = looksLikeKey(tls.cert) && looksLikeCert(tls.key) ? ': it holds a private key (cert_file and key_file swapped?)' : ` (${firstLine(err)})`;
+    return fail(`tls_server_config.cert_file ${certPath}: not a PEM certificate${swapped}`);
+  }
+  let key: KeyObject;
+  try {
+    key = createPrivateKey(tls.key);
+  } catch (err) {
+    const what = looksLikeCert(tls.key) ? ': it holds a certificate' : ` (${firstLine(err)})`;
+    return fail(`tls_server_config.key_file ${keyPath}: not a PEM private key${what}`);
+  }
+  if (!cert.checkPrivateKey(key)) fail(`tls_server_config.key_file ${keyPath}: not the private key of the certificate in cert_file ${certPath}`);
+}
+
+function firstLine(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).split('\n')[0];
 }

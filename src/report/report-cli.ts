@@ -1,11 +1,18 @@
+import { oneLine } from '../config/load.ts';
+import { redactSecrets } from '../log.ts';
 import { BILLED_AGGREGATIONS } from './aggregations.ts';
 import { computeBilling, NoDataError } from './billing.ts';
 import { httpInstantQuery, PrometheusApiError } from './prometheus-api.ts';
-import { formatCsv, formatJson, formatTable } from './report-format.ts';
+import { formatCsv, formatJson, formatTable, partialNote } from './report-format.ts';
 import { parseReportArgs, REPORT_USAGE, ReportUsageError } from './report-options.ts';
 import { formatInstant } from './time-values.ts';
 
 const FORMATTERS = { table: formatTable, csv: formatCsv, json: formatJson } as const;
+
+/** One `otelacct report: ...` line on stderr: control characters escaped, URL credentials hidden. */
+function problem(message: string): void {
+  process.stderr.write(`otelacct report: ${redactSecrets(oneLine(message))}\n`);
+}
 
 /**
  * `otelacct report [flags]`: queries Prometheus and prints the billing report on stdout.
@@ -18,7 +25,7 @@ export async function reportMain(argv: string[]): Promise<number> {
     options = parseReportArgs(argv);
   } catch (err) {
     if (!(err instanceof ReportUsageError)) throw err;
-    process.stderr.write(`otelacct report: ${err.message} (see otelacct report --help)\n`);
+    problem(`${err.message} (see otelacct report --help)`);
     return 2;
   }
   if (options === 'help') {
@@ -30,20 +37,22 @@ export async function reportMain(argv: string[]): Promise<number> {
     const rows = await computeBilling(httpInstantQuery(options.prometheus, options.timeoutMs), {
       aggregation,
       job: options.job,
-      periodMs: options.toMs - options.fromMs,
+      periodMs: options.billedToMs - options.fromMs,
       stepMs: options.stepMs,
       quantile: options.percentile / 100,
-      toMs: options.toMs,
+      toMs: options.billedToMs,
     });
-    process.stdout.write(FORMATTERS[options.format](rows, { column: aggregation.column, percentile: options.percentile }));
+    const period = { fromMs: options.fromMs, toMs: options.toMs, billedToMs: options.billedToMs };
+    if (period.billedToMs < period.toMs) problem(partialNote(period));
+    process.stdout.write(FORMATTERS[options.format](rows, { column: aggregation.column, percentile: options.percentile, period }));
     return 0;
   } catch (err) {
     if (err instanceof NoDataError) {
-      process.stderr.write(`otelacct report: ${err.message} (${formatInstant(options.fromMs)} to ${formatInstant(options.toMs)})\n`);
+      problem(`${err.message} (${formatInstant(options.fromMs)} to ${formatInstant(options.billedToMs)})`);
       return 1;
     }
     if (err instanceof PrometheusApiError) {
-      process.stderr.write(`otelacct report: ${err.message}\n`);
+      problem(err.message);
       return 1;
     }
     throw err;

@@ -1,9 +1,17 @@
 import type { BillingRow } from './billing.ts';
+import { formatInstant } from './time-values.ts';
 
-/** How the rows are labelled: the key column's name and the percentile asked for. */
+/** How the rows are labelled: the key column's name, the percentile asked for and the period. */
 export interface ReportLayout {
   column: string;
   percentile: number;
+  /** The period asked for (ms) and the end of what was billed (< toMs: partial). */
+  period: { fromMs: number; toMs: number; billedToMs: number };
+}
+
+/** `partial period: billed ... to ... of ... to ... (the rest has not happened yet)`. */
+export function partialNote(period: ReportLayout['period']): string {
+  return `partial period: billed ${formatInstant(period.fromMs)} to ${formatInstant(period.billedToMs)} of ${formatInstant(period.fromMs)} to ${formatInstant(period.toMs)} (the rest has not happened yet)`;
 }
 
 /** Bit/s to Mbit/s, to 6 decimals (1 bit/s). */
@@ -16,10 +24,16 @@ function columns(layout: ReportLayout): string[] {
   return [layout.column, `in_${p}_mbps`, `out_${p}_mbps`, 'in_bytes', 'out_bytes'];
 }
 
-/** JSON array of objects keyed like the CSV header; rates in Mbit/s, totals in bytes. */
+/**
+ * JSON array of objects keyed like the CSV header (rates in Mbit/s, totals in bytes), each with
+ * the period billed: `from`, `to` (the end billed) and `partial` (true when the period asked for
+ * has not ended and `to` is before its end).
+ */
 export function formatJson(rows: BillingRow[], layout: ReportLayout): string {
   const names = columns(layout);
-  const objects = rows.map((r) => Object.fromEntries([r.key, mbps(r.inBits), mbps(r.outBits), r.inBytes, r.outBytes].map((v, i) => [names[i], v])));
+  const { fromMs, toMs, billedToMs } = layout.period;
+  const period = { from: formatInstant(fromMs), to: formatInstant(billedToMs), partial: billedToMs < toMs };
+  const objects = rows.map((r) => ({ ...Object.fromEntries([r.key, mbps(r.inBits), mbps(r.outBits), r.inBytes, r.outBytes].map((v, i) => [names[i], v])), ...period }));
   return JSON.stringify(objects, null, 2) + '\n';
 }
 
@@ -45,7 +59,8 @@ export function formatTable(rows: BillingRow[], layout: ReportLayout): string {
     (Math.round(r.outBits) / 1e6).toFixed(2), siBytes(r.inBytes), siBytes(r.outBytes)]);
   const all = [header, ...body];
   const widths = header.map((_, i) => Math.max(...all.map((row) => row[i].length)));
-  return all.map((row) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ')).join('\n') + '\n';
+  const note = layout.period.billedToMs < layout.period.toMs ? `${partialNote(layout.period)}\n` : '';
+  return note + all.map((row) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ')).join('\n') + '\n';
 }
 
 const SI_UNITS = ['B', 'kB', 'MB', 'GB', 'TB', 'PB', 'EB'];

@@ -10,7 +10,13 @@ export type ReportFormat = (typeof REPORT_FORMATS)[number];
 export interface ReportOptions {
   prometheus: URL;
   fromMs: number;
+  /** The period's end as asked (--to, exclusive). */
   toMs: number;
+  /**
+   * The end of what is billed: `toMs`, or for a period that has not ended yet the end of its
+   * last slot before now (slots still to come did not happen and are not counted as zero).
+   */
+  billedToMs: number;
   aggregation: AggregationName;
   format: ReportFormat;
   /** 0 < percentile <= 100. */
@@ -43,6 +49,8 @@ export const REPORT_USAGE = `usage: otelacct report [flags]       per-host (or p
 
 For each host or site: the percentile of its in and out rates over the period's slots (each
 slot's average rate; slots without data count as 0), in Mbit/s, and the bytes in and out.
+A period that has not ended (the current month) is billed up to its last complete slot and
+marked partial: a line above the table, "partial" in JSON, a line on stderr.
 In = network_io_direction "receive" (into the local host), out = "transmit".
 Exit status: 0 report printed, 1 Prometheus unreachable or failing or no data, 2 bad flags.
 `;
@@ -80,9 +88,15 @@ export function parseReportArgs(argv: string[], nowMs = Date.now()): ReportOptio
       throw new ReportUsageError(`${flag} ${formatInstant(ms)} is not a multiple of --step ${values.step} since the epoch (slots must tile the period)`);
     }
   }
+  // Only slots that have ended are billed: future slots would count as zero traffic.
+  const billedToMs = Math.min(period.toMs, Math.floor(nowMs / stepMs) * stepMs);
+  if (billedToMs <= period.fromMs) {
+    throw new ReportUsageError(`--from ${formatInstant(period.fromMs)}: no --step ${values.step} slot of the period has ended yet (now ${formatInstant(nowMs)}); nothing to bill`);
+  }
   return {
     prometheus: url(values.prometheus),
     ...period,
+    billedToMs,
     aggregation: oneOf('--aggregation', values.aggregation, Object.keys(BILLED_AGGREGATIONS) as AggregationName[]),
     format: oneOf('--format', values.format, REPORT_FORMATS),
     percentile: percentile(values.percentile),

@@ -20,6 +20,8 @@ export interface Health {
   exportFailures: number | null;
   /** accounting.samplingRate. */
   samplingRate: number;
+  /** Captured interfaces that are lost or down now (otelacct_capture_interface_up 0): their traffic is not counted. */
+  interfacesDown: string[];
 }
 
 /** Where the health counters come from (the same components self-telemetry reads). */
@@ -29,6 +31,8 @@ export interface HealthSources {
   store: { stats(): StoreStats };
   exportHealth: ExportHealth;
   otlp: boolean;
+  /** Names of the captured interfaces that are down now; absent: not a live capture. */
+  interfacesDown?: () => string[];
 }
 
 /**
@@ -54,5 +58,6 @@ export function readHealth(s: HealthSources, flowTableOverflow: number): Health 
     seriesOverflowed: s.store.stats().overflowed,
     exportFailures: s.otlp ? s.exportHealth.exportFailures : null,
     samplingRate: s.accountant.samplingRate,
+    interfacesDown: s.interfacesDown?.() ?? [],
   };
 }

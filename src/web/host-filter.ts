@@ -52,8 +52,9 @@ export class HostFilter {
       return n >= 0 && ((n & this.#mask4) >>> 0) === this.#net4;
     }
     if (this.#prefix) {
-      const family = isIP(host);
-      return family !== 0 && this.#prefix.check(host, family === 6 ? 'ipv6' : 'ipv4');
+      // IPv4 prefixes were matched above, so this one is IPv6: it matches IPv6 hosts only
+      // (BlockList would match IPv4 hosts against it as IPv4-mapped: ::/0 matched everything).
+      return isIP(host) === 6 && this.#prefix.check(host, 'ipv6');
     }
     return host.toLowerCase().includes(this.#needle);
   }

@@ -19,6 +19,8 @@ export interface LiveWebOptions {
   kernel: KernelStats | undefined;
   /** Whether OTLP export is on. */
   otlp: boolean;
+  /** Names of the captured interfaces that are down now (live capture only). */
+  interfacesDown?: () => string[];
   onError: (message: string) => void;
 }
 
@@ -33,7 +35,7 @@ export function createLiveWeb(o: LiveWebOptions): LivePage | undefined {
   const rates = new LiveRates({
     accountant: o.accountant, tables: o.accountant.tables, internalTraffic: o.config.accounting.internalTraffic,
     topN: web.topN, windowSeconds: web.windowSeconds,
-    health: (overflow) => readHealth({ accountant: o.accountant, kernel: o.kernel, store: o.traffic, exportHealth: o.exportHealth, otlp: o.otlp }, overflow),
+    health: (overflow) => readHealth({ accountant: o.accountant, kernel: o.kernel, store: o.traffic, exportHealth: o.exportHealth, otlp: o.otlp, interfacesDown: o.interfacesDown }, overflow),
   });
   // A drain listener must not throw: the page must never cost /metrics or OTLP a flush.
   o.traffic.onDrain((aggregation, table) => {

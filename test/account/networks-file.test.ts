@@ -191,7 +191,7 @@ test('loadNetworksFile reads in 1 MiB pieces: lines across pieces, a BOM, CRLF; 
     for (let i = 0; i < entries.length; i += 997) assert.deepEqual(trie.entry(i), entries[i], `entry ${i}`);
     assert.deepEqual(trie.entry(entries.length - 1), entries[entries.length - 1]);
 
-    writeFileSync(path, `10.0.0.0/8\n${'\0'.repeat(70_000)}`);
+    writeFileSync(path, `10.0.0.0/8\n${'\0'.repeat(1_100_000)}`); // a line running past a 1 MiB piece
     assert.throws(() => loadNetworksFile(path), { message: `${path}:2: line longer than 65536 characters` });
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -94,7 +94,7 @@ test('duplicate prefixes: one warning line with the count and the first few, at 
   assert.deepEqual(warnings()[1].first, ['10.0.0.0/8']);
 });
 
-test('a reload that never finishes (a FIFO without a writer) is given up and does not block the next one', async () => {
+test('a reload that does not finish in time (here a FIFO without a writer) is given up and does not block the next one', async () => {
   const fifo = `${tmp.path}/networks.fifo`;
   execFileSync('mkfifo', [fifo]);
   const loader = new NetworksFileLoader({ timeoutMs: 500 });
@@ -103,5 +103,4 @@ test('a reload that never finishes (a FIFO without a writer) is given up and doe
   const path = tmp.write('after-fifo.lst', Buffer.from('10.0.0.0/8 ok\n'));
   const next = await loader.reload(path);
   assert.equal(next.status === 'loaded' && next.trie.name(0), 'ok');
-  writeFileSync(fifo, ''); // lets the stuck worker's open() return, so that the process can end
 });

@@ -9,12 +9,11 @@ import { hasTool, skipUnless } from '../support/requirements.ts';
 /**
  * Files written by the test writers must read the same in libpcap (tcpdump) and, when installed,
  * Wireshark (tshark) as in our reader. Without tcpdump the tcpdump tests skip, or fail when CI is
- * set (scripts/bootstrap.sh --test installs it); the tshark tests are optional and only skip.
+ * set (scripts/bootstrap.sh --test installs it). The tshark tests never skip: without tshark they
+ * fail (scripts/bootstrap.sh --test installs it too).
  */
 const dir = new TempDir();
 after(() => dir.dispose());
-
-const noTshark = hasTool('tshark') ? false : 'tshark not installed (optional: apt-get install tshark)';
 
 /** A reproducible mix of 1000 frames: TCP, UDP, ICMP, IPv6, VLAN-tagged, a few jumbo. */
 function mix(): Uint8Array[] {
@@ -80,7 +79,8 @@ describe('cross-check with libpcap and Wireshark', () => {
     });
 
     it(`tshark sees the same lengths${name.startsWith('le') ? ' and interface names' : ''} (${name})`,
-      { skip: noTshark }, async () => {
+      async () => {
+        assert.ok(hasTool('tshark'), 'tshark is not installed (scripts/bootstrap.sh --test installs it)');
         const path = dir.write(name, bytes);
         const ours = await readCapture(path);
         // tshark 4.0 numbers interfaces across sections, so names are compared on one-section files only.

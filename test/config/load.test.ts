@@ -108,3 +108,32 @@ test('resource attributes and OTLP headers may have dotted names', () => {
   const bad = file('baddots.yaml', 'resource:\n  attributes: [a, b]\n');
   assert.match(error(['-c', bad]), /^resource.attributes=\["a","b"\]: must be a map of names to strings/);
 });
+
+test('values with line breaks cannot forge a second line: every problem is one line, control characters escaped', () => {
+  const forged = 'x\notelacct: ok';
+  for (const argv of [['-i', forged], ['--snaplen', forged], [`--${forged}`], ['-c', forged], ['--dimensions', forged], ['--local-network', forged], [forged]]) {
+    let e: ConfigError | undefined;
+    try {
+      loadConfig(argv, {});
+    } catch (err) {
+      e = err as ConfigError;
+    }
+    assert.ok(e instanceof ConfigError, argv.join(' '));
+    assert.equal(e.problems.length, 1, `${argv.join(' ')}: ${e.message}`);
+    assert.ok(!e.message.includes('\n') && e.message.includes('x\\notelacct: ok'), e.message);
+  }
+  assert.match(error(['-i', 'eth 0']), /^capture\.interfaces=\["eth 0"\]: "eth 0" is not an interface name/);
+});
+
+test('OTLP headers: names must be tokens and values free of CR/LF, in the file and in OTEL_EXPORTER_OTLP_[METRICS_]HEADERS', () => {
+  const yaml = file('headers.yaml', 'otlp:\n  headers:\n    x-ok: fine\n    "x-crlf": "v\\r\\nInjected: 1"\n    "bad name": x\n');
+  const lines = error(['-c', yaml]).split('\n');
+  assert.deepEqual(lines, [
+    `otlp.headers (in ${yaml}): value of header "x-crlf" holds a control character (CR, LF, ...); not shown, it may be a secret`,
+    `otlp.headers (in ${yaml}): header name "bad name" is not valid (letters, digits and !#$%&'*+-.^_\`|~ only)`,
+  ]);
+  assert.equal(error([], { OTEL_EXPORTER_OTLP_HEADERS: 'a=b,c=d%0D%0Ae: f' }), 'OTEL_EXPORTER_OTLP_HEADERS: value of header "c" holds a control character (CR, LF, ...); not shown, it may be a secret');
+  assert.match(error([], { OTEL_EXPORTER_OTLP_METRICS_HEADERS: 'x y=1' }), /^OTEL_EXPORTER_OTLP_METRICS_HEADERS: header name "x y" is not valid/);
+  const ok = file('okheaders.yaml', 'otlp:\n  headers:\n    authorization: "Basic eHl6\\tz"\n');
+  assert.deepEqual(loadConfig(['-c', ok], { OTEL_EXPORTER_OTLP_HEADERS: 'api-key=abc%20def,x=1' }).config.otlp.headers, { authorization: 'Basic eHl6\tz' });
+});

@@ -5,8 +5,8 @@
 import { LinkType } from '../../src/decode/link-type.ts';
 import { EtherType, IpProto, PppProtocol, SllProtocol } from '../../src/decode/numbers.ts';
 import {
-  ah, dccp, ethernet, ethernet8023, ext, fragment6, icmp, ipv4, ipv6, jumboOption, loopHeader, mpls,
-  nullHeader, pppoe, sctp, sll, sll2, snap, tcp, u16, udp, type Bytes,
+  ah, chdlc, dccp, ethernet, ethernet8023, ext, fragment6, frameRelay, icmp, ipoib, ipv4, ipv6, jumboOption,
+  loopHeader, macsec, mpls, nflog, nullHeader, pktap, ppp, pppoe, sctp, sll, sll2, snap, tcp, u16, udp, type Bytes,
 } from './frames.ts';
 
 /** One corpus frame. */
@@ -94,6 +94,52 @@ function build(): Sample[] {
   t = udp(67, 68);
   p = ipv4({ protocol: IpProto.UDP, payload: t, fragmentOffset: 0, moreFragments: true });
   out.push(sample('ipv4 link first fragment', LinkType.IPV4, p, p, t));
+
+  t = tcp(443, 50001, [9, 9]);
+  p = ipv4({ protocol: IpProto.TCP, payload: t });
+  out.push(sample('ppp ipv4 tcp', LinkType.PPP, ppp(PppProtocol.IPV4, p), p, t));
+
+  t = udp(4789, 4789, [1]);
+  p = ipv6({ nextHeader: IpProto.UDP, payload: t });
+  out.push(sample('ppp bare mpls ipv6 udp', LinkType.PPP, ppp(PppProtocol.MPLS_UNICAST, mpls([16, 17], p), true), p, t));
+
+  t = udp(123, 123, [0, 0]);
+  p = ipv6({ nextHeader: IpProto.UDP, payload: t });
+  out.push(sample('chdlc ipv6 udp', LinkType.C_HDLC, chdlc(EtherType.IPV6, p), p, t));
+
+  t = tcp(25, 40025);
+  p = ipv4({ protocol: IpProto.TCP, payload: t });
+  out.push(sample('frelay nlpid ipv4 tcp', LinkType.FRELAY, frameRelay(0xcc, p), p, t));
+
+  t = udp(500, 500);
+  p = ipv6({ nextHeader: IpProto.UDP, payload: t });
+  out.push(sample('frelay snap ipv6 udp', LinkType.FRELAY, frameRelay(0x80, [0, 0, 0, ...u16(EtherType.IPV6), ...p], true), p, t));
+
+  t = tcp(3306, 41000, [7]);
+  p = ipv4({ protocol: IpProto.TCP, payload: t });
+  out.push(sample('nflog ipv4 tcp', LinkType.NFLOG, nflog(2, p), p, t));
+
+  t = udp(514, 514, [1, 2, 3]);
+  p = ipv6({ nextHeader: IpProto.UDP, payload: t });
+  out.push(sample('nflog big-endian ipv6 udp', LinkType.NFLOG, nflog(10, p, true), p, t));
+
+  t = udp(4791, 4791, [0, 0, 0, 0]);
+  p = ipv4({ protocol: IpProto.UDP, payload: t });
+  out.push(sample('ipoib ipv4 udp', LinkType.IPOIB, ipoib(EtherType.IPV4, p), p, t));
+
+  t = tcp(5223, 60000);
+  p = ipv4({ protocol: IpProto.TCP, payload: t });
+  out.push(sample('pktap ethernet ipv4 tcp', LinkType.PKTAP, pktap(LinkType.ETHERNET, ethernet(EtherType.IPV4, p)), p, t));
+
+  t = icmp(129, 0);
+  p = ipv6({ nextHeader: IpProto.ICMPV6, payload: t });
+  out.push(sample('pktap raw ipv6 icmpv6', LinkType.PKTAP, pktap(LinkType.RAW_BSD, p, 156), p, t));
+
+  t = tcp(8443, 40000, [5]);
+  p = ipv4({ protocol: IpProto.TCP, payload: t });
+  const sec = ethernet(EtherType.MACSEC, macsec(EtherType.VLAN, [...u16(42), ...u16(EtherType.IPV4), ...p]));
+  const secIp = 14 + 14 + 2 + 4;
+  out.push({ name: 'eth macsec vlan ipv4 tcp', linkType: LinkType.ETHERNET, frame: sec, ip: secIp, l4: secIp + 20 });
 
   return out;
 }

@@ -198,6 +198,75 @@ export function loopHeader(family: number, payload: Bytes): Bytes {
   return [...u32(family), ...payload];
 }
 
+/** Bytes from a hex dump (whitespace ignored), as `tcpdump -xx` prints them. */
+export function hexBytes(dump: string): Bytes {
+  return [...Buffer.from(dump.replace(/\s+/g, ''), 'hex')];
+}
+
+/** Little-endian 16-bit value. */
+export function le16(v: number): Bytes {
+  return [v & 0xff, (v >>> 8) & 0xff];
+}
+
+/** Little-endian 32-bit value. */
+export function le32(v: number): Bytes {
+  return [v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, (v >>> 24) & 0xff];
+}
+
+/** PPP frame (LINKTYPE_PPP): address 0xff and control 0x03 unless `bare`, the protocol, `payload`. */
+export function ppp(protocol: number, payload: Bytes, bare = false): Bytes {
+  return [...(bare ? [] : [0xff, 0x03]), ...(protocol < 0x100 && (protocol & 1) ? [protocol] : u16(protocol)), ...payload];
+}
+
+/** Cisco HDLC frame: unicast address 0x0f, control 0, `type`, `payload`. */
+export function chdlc(type: number, payload: Bytes, address = 0x0f): Bytes {
+  return [address, 0x00, ...u16(type), ...payload];
+}
+
+/** Frame Relay with a 2-byte Q.922 address (DLCI 100) and RFC 2427 UI + NLPID `nlpid`. */
+export function frameRelay(nlpid: number, payload: Bytes, pad = false): Bytes {
+  return [0x18, 0x41, 0x03, ...(pad ? [0x00] : []), nlpid, ...payload];
+}
+
+/** Frame Relay with Cisco encapsulation: 2-byte address (DLCI 100), EtherType, `payload`. */
+export function frameRelayCisco(type: number, payload: Bytes): Bytes {
+  return [0x18, 0x41, ...u16(type), ...payload];
+}
+
+/**
+ * NFLOG frame: header (family, version 0, resource id 5), an NFULA_PACKET_HDR TLV (8 bytes), an
+ * NFULA_PREFIX TLV "ab" (6 bytes, padded to 8), then the NFULA_PAYLOAD TLV holding `payload`;
+ * TLV fields little-endian unless `bigEndian`.
+ */
+export function nflog(family: number, payload: Bytes, bigEndian = false): Bytes {
+  const h = bigEndian ? u16 : le16;
+  return [family, 0, ...u16(5), ...h(8), ...h(1), 0x08, 0x00, 3, 0, ...h(6), ...h(10), 0x61, 0x62, 0, 0,
+    ...h(4 + payload.length), ...h(9), ...payload];
+}
+
+/** IPoIB frame (LINKTYPE_IPOIB): 40-byte pseudo-header (unicast: destination QPN and GID), type, reserved, `payload`. */
+export function ipoib(type: number, payload: Bytes): Bytes {
+  const pseudo = [...new Array<number>(20).fill(0), 0, 0, 0, 0x48, ...ip6('fe80::2:c903:1:1234')];
+  return [...pseudo, ...u16(type), 0, 0, ...payload];
+}
+
+/** PKTAP header (108 bytes, little-endian) naming `dlt`, then `frame`. */
+export function pktap(dlt: number, frame: Bytes, headerLength = 108): Bytes {
+  const rest = new Array<number>(headerLength - 12).fill(0);
+  rest.splice(8, 4, ...le32(1)); // pth_frame_pre_length etc.: arbitrary
+  return [...le32(headerLength), ...le32(1), ...le32(dlt), ...rest, ...frame];
+}
+
+/**
+ * MACsec SecTAG (integrity only, AN 1, PN 7; with an 8-byte SCI when `sci`) followed by the
+ * cleartext `type` and `payload`, and a 16-byte ICV. `tci` overrides the TCI/AN byte.
+ */
+export function macsec(type: number, payload: Bytes, sci = true, tci?: number): Bytes {
+  const tciAn = tci ?? ((sci ? 0x20 : 0) | 0x01);
+  return [tciAn, 0, ...u32(7), ...(sci ? [0x02, 0, 0, 0, 0, 1, 0, 1] : []), ...u16(type), ...payload,
+    ...new Array<number>(16).fill(0xee)];
+}
+
 // ---------------------------------------------------------------- placing
 
 /** Bytes before the frame in a placed buffer (so offsets are never accidentally 0-based). */

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { posix } from 'node:path';
 import { describe, it } from 'node:test';
-import { inRepo, readYaml, repoPath } from './repo.ts';
+import { inRepo, readRepo, readYaml, repoPath } from './repo.ts';
 
 interface Service {
   image?: string;
@@ -64,6 +64,13 @@ describe('docker-compose.yml', () => {
       assert.doesNotMatch(s.image ?? '', /:latest$/);
     }
     assert.equal(services['otel-collector'].image?.split(':')[0], 'otel/opentelemetry-collector-contrib');
+  });
+
+  it('names the same image versions as docs/deployment.md', () => {
+    const docs = readRepo('docs/deployment.md');
+    for (const [name, s] of Object.entries(services)) {
+      if (s.build === undefined) assert.ok(docs.includes(`\`${s.image}\``), `${name}: docs/deployment.md names ${s.image}`);
+    }
   });
 
   it('mounts only files and directories that exist, and declares its named volumes', () => {

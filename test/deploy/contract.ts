@@ -13,7 +13,9 @@ export const CONTRACT_METRICS: ReadonlySet<string> = new Set([
   // self-telemetry
   'otelacct_capture_packets_total', 'otelacct_capture_dropped_total', 'otelacct_decode_errors_total',
   'otelacct_export_failures_total', 'otelacct_export_series', 'otelacct_export_series_expired_total',
-  'otelacct_flow_table_entries',
+  'otelacct_flow_table_entries', 'otelacct_capture_interface_up',
+  // unit-1 gauges as a collector's prometheus / prometheusremotewrite exporter names them
+  'otelacct_capture_interface_up_ratio', 'otelacct_sampling_rate_ratio',
   // resource attributes; scrape health
   'target_info', 'up',
 ]);
@@ -29,3 +31,9 @@ export const CONTRACT_LABELS: ReadonlySet<string> = new Set([
 
 /** Values of network_io_direction. */
 export const DIRECTIONS: ReadonlySet<string> = new Set(['receive', 'transmit', 'transit', 'internal']);
+
+/**
+ * Gauges of unit `1`: a collector's prometheus / prometheusremotewrite exporter names them with a
+ * `_ratio` suffix, so every rule or panel that reads one must read both names.
+ */
+export const UNIT_ONE_GAUGES: readonly string[] = ['otelacct_capture_interface_up', 'otelacct_sampling_rate'];

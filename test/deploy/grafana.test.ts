@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { CONTRACT_LABELS, CONTRACT_METRICS } from './contract.ts';
+import { CONTRACT_LABELS, CONTRACT_METRICS, UNIT_ONE_GAUGES } from './contract.ts';
 import { legendLabels, promqlNames } from './promql-names.ts';
 import { readRepo, readYaml, recordedNames, repoPath } from './repo.ts';
 
@@ -40,15 +40,28 @@ for (const file of readdirSync(repoPath('grafana/dashboards')).filter((f) => f.e
         for (const m of names.metrics) assert.ok(known(m), `${t.panel}: metric ${m} is not in the contract`);
         for (const l of names.labels) assert.ok(CONTRACT_LABELS.has(l), `${t.panel}: label ${l} is not in the contract`);
         for (const l of legendLabels(t.legendFormat ?? '')) assert.ok(CONTRACT_LABELS.has(l), `${t.panel}: legend label ${l}`);
+        for (const g of UNIT_ONE_GAUGES) {
+          if (names.metrics.has(g)) assert.ok(names.metrics.has(`${g}_ratio`), `${t.panel}: reads ${g} but not ${g}_ratio (its name via a collector)`);
+        }
       }
     });
 
     it('shows per-host and per-site traffic, the percentiles and the meter health metrics', () => {
       const used = new Set(targets.flatMap((t) => [...promqlNames(t.expr).metrics]));
       for (const m of ['otelacct_host_bytes_total', 'otelacct_site_bytes_total', 'otelacct_traffic_bytes_total', 'otelacct_capture_dropped_total',
-        'otelacct_decode_errors_total', 'otelacct_export_failures_total', 'otelacct:host_bits:rate5m_p95_30d', 'otelacct:site_bits:rate5m_p95_30d']) {
+        'otelacct_decode_errors_total', 'otelacct_export_failures_total', 'otelacct:host_bits:rate5m_p95_30d', 'otelacct:site_bits:rate5m_p95_30d',
+        'otelacct_capture_interface_up']) {
         assert.ok(used.has(m), `a panel shows ${m}`);
       }
+    });
+
+    it('shows a lost interface in red, per meter and interface', () => {
+      const p = panels.find((x) => (x.targets ?? []).some((t) => promqlNames(t.expr).metrics.has('otelacct_capture_interface_up')));
+      assert.ok(p, 'a panel shows otelacct_capture_interface_up');
+      assert.match(p.targets![0].expr, /by \(instance, network_interface_name\)/);
+      const mapped = (p as unknown as { fieldConfig: { defaults: { mappings: Array<{ options: Record<string, { color: string }> }> } } })
+        .fieldConfig.defaults.mappings.flatMap((m) => Object.entries(m.options));
+      assert.deepEqual(Object.fromEntries(mapped.map(([v, o]) => [v, o.color])), { 0: 'red', 1: 'green' });
     });
 
     it('uses the datasource variable, which the provisioned datasource satisfies', () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import { skipUnless } from '../support/requirements.ts';
-import { CONTRACT_LABELS, CONTRACT_METRICS } from './contract.ts';
+import { CONTRACT_LABELS, CONTRACT_METRICS, UNIT_ONE_GAUGES } from './contract.ts';
 import { promqlNames } from './promql-names.ts';
 import { readYaml, recordedNames, ROOT } from './repo.ts';
 
@@ -50,6 +50,9 @@ test('every rule and every alert is tested, and rules only use contract metrics 
     const names = promqlNames(rule.expr);
     for (const m of names.metrics) assert.ok(CONTRACT_METRICS.has(m) || recorded.has(m), `${rule.record ?? rule.alert}: metric ${m} is in the contract`);
     for (const l of names.labels) assert.ok(CONTRACT_LABELS.has(l), `${rule.record ?? rule.alert}: label ${l} is in the contract`);
+    for (const g of UNIT_ONE_GAUGES) {
+      if (names.metrics.has(g)) assert.ok(names.metrics.has(`${g}_ratio`), `${rule.record ?? rule.alert}: reads ${g} but not ${g}_ratio (its name via a collector)`);
+    }
     if (!rule.expr.includes(':')) assert.match(rule.expr, /job="otelacct"/, `${rule.alert ?? rule.record} selects job="otelacct" (no double counting)`);
   }
   // one overflow alert rule per aggregation of the shipped config

@@ -3,7 +3,10 @@ import { createSocket } from 'node:dgram';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { LinkType } from '../../src/decode/link-type.ts';
+import { ethernetIPv4 } from '../support/frames.ts';
 import { VethNamespace } from '../support/netns.ts';
+import { PcapWriter } from '../support/pcap-writer.ts';
 import { OutputWatch, stop, waitFor } from '../support/processes.ts';
 import { TempDir } from '../support/read-capture.ts';
 import { skipUnless } from '../support/requirements.ts';
@@ -59,5 +62,33 @@ test('SIGHUP reloads the configuration: live keys applied, others reported as ne
   assert.match(failed, /line \d+/);
   await sendUdp(net.peerAddr, 9, 2);
   await waitFor('still counting with the running configuration', async () => ((await byPort()).get('9') === 6 ? true : undefined));
+  assert.equal(await stop(child, 'SIGTERM'), 0);
+});
+
+test('SIGHUP with a file of the wrong shape is one log line and the meter keeps running (no root needed)', async (t) => {
+  const w = new PcapWriter({ linkType: LinkType.ETHERNET });
+  for (let i = 0; i < 10; i++) w.add(ethernetIPv4({ src: '10.9.0.1', dst: '10.9.0.2', proto: 17, srcPort: 1, dstPort: 2, payloadLength: 10 }));
+  const pcap = tmp.write('reload.pcap', w.toBuffer());
+  const config = join(tmp.path, 'shape.yaml');
+  writeFileSync(config, 'log:\n  level: info\n');
+  const child = startOtelacct(['-c', config, '--read', pcap, '--serve', '--output', 'none', '--prometheus-host', '127.0.0.1', '--prometheus-port', '0']);
+  const log = new OutputWatch(child);
+  t.after(() => stop(child));
+  const url = (JSON.parse(await log.line(/"serving metrics"/)) as { url: string }).url;
+  const failures = () => log.text.split('\n').filter((l) => l.includes('"configuration reload failed; keeping the running configuration"'));
+  const bad = ['capture: 5\n', 'capture: null\n', 'aggregations: "x"\n', 'otlp: [1]\n', 'prometheus:\n  enabled: "no"\n', 'capture:\n  interfaces: {a: null}\n'];
+  for (const [i, text] of bad.entries()) {
+    writeFileSync(config, text);
+    child.kill('SIGHUP');
+    await waitFor(`reload ${i + 1} refused`, () => (failures().length === i + 1 ? true : undefined));
+    const error = (JSON.parse(failures()[i]) as { error: string }).error;
+    assert.doesNotMatch(error, /\n|override its parent|cannot load/, error);
+  }
+  writeFileSync(config, 'log:\n  level: debug\n');
+  child.kill('SIGHUP');
+  assert.deepEqual((JSON.parse(await log.line(/"configuration reloaded"/)) as { applied: string[] }).applied, ['log.level']);
+  assert.equal((await fetch(url)).status, 200, 'still serving');
+  assert.equal(child.exitCode, null);
+  assert.doesNotMatch(log.text, /TypeError|internal error/);
   assert.equal(await stop(child, 'SIGTERM'), 0);
 });

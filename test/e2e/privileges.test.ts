@@ -6,11 +6,15 @@
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createSocket } from 'node:dgram';
 import { dirname, join } from 'node:path';
 import { test, type TestContext } from 'node:test';
+import { LinkType } from '../../src/decode/link-type.ts';
+import { ethernetIPv4 } from '../support/frames.ts';
 import { VethNamespace } from '../support/netns.ts';
+import { PcapWriter } from '../support/pcap-writer.ts';
 import { OutputWatch, stop, waitFor } from '../support/processes.ts';
 import { skipUnless } from '../support/requirements.ts';
 import { CLI, parseExposition, parseLabels } from '../support/run-otelacct.ts';
@@ -150,4 +154,22 @@ test('as nobody with ambient CAP_NET_RAW + CAP_NET_ADMIN: captures, counts and r
 test('as nobody with CAP_NET_RAW alone: the same (promiscuous mode needs no CAP_NET_ADMIN)', async (t) => {
   if (!ready(t)) return;
   await captureAsNobody(t, 13, ['net_raw'], 1n << BigInt(CAP_NET_RAW));
+});
+
+test('as nobody, ./otelacct --read runs a checkout root bootstrapped, writing nothing into it', async (t) => {
+  if (!ready(t)) return;
+  const dir = mkdtempSync(join(tmpdir(), 'otelacct-nobody-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  chmodSync(dir, 0o755);
+  const pcap = join(dir, 'a.pcap');
+  writeFileSync(pcap, new PcapWriter({ linkType: LinkType.ETHERNET })
+    .add(ethernetIPv4({ src: '10.3.0.1', dst: '10.3.0.2', proto: 17, srcPort: 1, dstPort: 2, payloadLength: 72 })).toBuffer());
+  chmodSync(pcap, 0o644);
+  // Root bootstrapped this checkout (the suite runs in it). The wrapper runs bootstrap.sh on every
+  // start; PATH without a Node >= 22.15 makes it take the .node/ path, as on a stock Debian.
+  const r = spawnSync('setpriv', [...asNobody([]), 'env', 'PATH=/usr/sbin:/usr/bin:/sbin:/bin', join(CHECKOUT, 'otelacct'), '--read', pcap, '--output', 'json'],
+    { cwd: '/', env: cleanEnv(), encoding: 'utf8' });
+  assert.equal(r.stderr, '', 'nothing on stderr (no bootstrap step, no permission error)');
+  assert.equal(r.status, 0);
+  assert.match(r.stdout, /"otelacct\.traffic\.bytes"/);
 });

@@ -11,13 +11,13 @@ export const MAX_FIELDS = 48;
 /** Feature bits of a BuiltFrame; FEATURE_NAMES names them in bit order. */
 export const Feature = {
   VLAN: 1, QINQ: 2, SNAP: 4, MPLS: 8, PPPOE: 16, IPV4_OPTIONS: 32, IPV4_FRAGMENT: 64, IPV6_EXTENSIONS: 128,
-  IPV6_FRAGMENT: 256, WIRE_SIZED: 512, ETHERNET_PADDING: 1024,
+  IPV6_FRAGMENT: 256, WIRE_SIZED: 512, ETHERNET_PADDING: 1024, MACSEC: 2048,
 } as const;
 
 /** Names of the Feature bits, lowest first. */
 export const FEATURE_NAMES: readonly string[] = [
   'vlan', 'qinq', 'llc/snap', 'mpls', 'pppoe', 'ipv4 options', 'ipv4 fragment', 'ipv6 extension headers',
-  'ipv6 fragment', 'tso / big tcp / jumbogram', 'ethernet padding or fcs',
+  'ipv6 fragment', 'tso / big tcp / jumbogram', 'ethernet padding or fcs', 'macsec',
 ];
 
 /** A generated frame: bytes `data[0 .. length)` plus the decoder's expected output. */

@@ -35,7 +35,7 @@ export interface BuiltFile {
   blocks: FileBlock[];
 }
 
-const ODD_LINK_TYPES = [2, 9, 104, 105, 127, 192, 239, 0xffff];
+const ODD_LINK_TYPES = [2, 10, 50, 105, 127, 192, 204, 0xffff];
 /** if_name values: plain, repeated across sections, unusual characters, none. */
 const IF_NAMES = ['eth0', 'eth1', 'any', 'wlan0', 'fuzz\u00e9', 'a b', '', undefined, undefined];
 const SHB_LENGTH = 56; // the writer's SHB: 28 + shb_userappl "otelacct test writer" + opt_endofopt

@@ -28,7 +28,7 @@ const KIND_TOTAL = KIND_WEIGHTS.reduce((a, b) => a + b, 0);
 const INTERESTING = [0, 1, 2, 4, 6, 8, 0x11, 0x21, 0x2c, 0x33, 0x3a, 0x3b, 0x3c, 0x40, 0x45, 0x4f, 0x57, 0x60, 0x7f,
   0x80, 0x81, 0x86, 0x87, 0x88, 0x91, 0xa8, 0xaa, 0xc2, 0xdd, 0xfe, 0xff];
 const SUPPORTED_LINK_TYPES: readonly number[] = Object.values(LinkType);
-const ODD_LINK_TYPES = [2, 9, 104, 105, 127, 192, 220, 239, 263, 0xffff, 0x10001, -1, 0x7fffffff];
+const ODD_LINK_TYPES = [2, 10, 50, 105, 127, 192, 204, 220, 263, 0xffff, 0x10001, -1, 0x7fffffff];
 /** Junk bytes kept around the frame in the buffer. */
 const MARGIN = 32;
 

@@ -25,6 +25,17 @@ describe('report flags', () => {
     assert.equal(parseReportArgs(['-h']), 'help');
   });
 
+  it('bills a period that has not ended up to its last complete slot, and refuses one with no complete slot', () => {
+    const now = Date.UTC(2026, 11, 3, 16, 7, 30);
+    const current = parseReportArgs(['--from', '2026-12-01', '--to', '2027-01-01'], now) as ReportOptions;
+    assert.deepEqual([current.fromMs, current.toMs, current.billedToMs], [Date.UTC(2026, 11, 1), Date.UTC(2027, 0, 1), Date.UTC(2026, 11, 3, 16, 5)]);
+    const past = parseReportArgs(month, now) as ReportOptions;
+    assert.equal(past.billedToMs, past.toMs);
+    assert.throws(() => parseReportArgs(['--from', '2026-12-03T16:05:00Z', '--to', '2027-01-01'], now), {
+      message: '--from 2026-12-03T16:05:00Z: no --step 5m slot of the period has ended yet (now 2026-12-03T16:07:30Z); nothing to bill' });
+    assert.throws(() => parseReportArgs(['--from', '2027-01-01', '--to', '2027-02-01'], now), ReportUsageError);
+  });
+
   it('parses dates and durations strictly', () => {
     assert.equal(parseDate('2026-10-01T02:00:00+02:00'), Date.UTC(2026, 9, 1));
     assert.equal(parseDate('2026-02-29'), undefined, '2026 is no leap year');
@@ -86,15 +97,27 @@ describe('report formats', () => {
     { key: '192.0.2.9', inBits: 12_345_678.4, outBits: 999.6, inBytes: 1_234_567_890_123, outBytes: 512 },
     { key: 'a,"b"', inBits: 0, outBits: 0, inBytes: 0, outBytes: 0 },
   ];
-  const layout = { column: 'host', percentile: 95 };
+  const october = { fromMs: Date.UTC(2026, 9, 1), toMs: Date.UTC(2026, 10, 1), billedToMs: Date.UTC(2026, 10, 1) };
+  const layout = { column: 'host', percentile: 95, period: october };
+  const partial = { ...layout, period: { ...october, billedToMs: Date.UTC(2026, 9, 3, 16, 5) } };
 
   it('writes CSV with a header, quoting where needed', () => {
     assert.equal(formatCsv(rows, layout), 'host,in_p95_mbps,out_p95_mbps,in_bytes,out_bytes\n192.0.2.9,12.345678,0.001,1234567890123,512\n"a,""b""",0,0,0,0\n');
   });
 
-  it('writes a JSON array keyed like the CSV', () => {
-    assert.deepEqual(JSON.parse(formatJson(rows, layout))[0], { host: '192.0.2.9', in_p95_mbps: 12.345678, out_p95_mbps: 0.001, in_bytes: 1234567890123, out_bytes: 512 });
+  it('writes a JSON array keyed like the CSV, with the period billed', () => {
+    assert.deepEqual(JSON.parse(formatJson(rows, layout))[0], { host: '192.0.2.9', in_p95_mbps: 12.345678, out_p95_mbps: 0.001, in_bytes: 1234567890123, out_bytes: 512,
+      from: '2026-10-01T00:00:00Z', to: '2026-11-01T00:00:00Z', partial: false });
+    assert.deepEqual(JSON.parse(formatJson(rows, partial))[1], { host: 'a,"b"', in_p95_mbps: 0, out_p95_mbps: 0, in_bytes: 0, out_bytes: 0,
+      from: '2026-10-01T00:00:00Z', to: '2026-10-03T16:05:00Z', partial: true });
     assert.equal(formatJson([], layout), '[]\n');
+  });
+
+  it('says above the table when the period is partial; CSV stays plain', () => {
+    const lines = formatTable(rows, partial).split('\n');
+    assert.equal(lines[0], 'partial period: billed 2026-10-01T00:00:00Z to 2026-10-03T16:05:00Z of 2026-10-01T00:00:00Z to 2026-11-01T00:00:00Z (the rest has not happened yet)');
+    assert.equal(lines.slice(1).join('\n'), formatTable(rows, layout));
+    assert.equal(formatCsv(rows, partial), formatCsv(rows, layout));
   });
 
   it('aligns the table', () => {
@@ -170,5 +193,44 @@ describe('billing queries', () => {
   it('says there is no data when nothing matches', async () => {
     await assert.rejects(computeBilling(async () => [], { aggregation: BILLED_AGGREGATIONS.site, job: '', periodMs: 600_000, stepMs: 300_000,
       quantile: 0.95, toMs: 600_000 }), (err: unknown) => err instanceof NoDataError && err.message === 'no data in otelacct_site_bytes_total in this period');
+  });
+});
+
+describe('report for the current month', () => {
+  it('queries only the slots that have ended and says the period is partial (exit 0)', async () => {
+    const seen: Array<{ query: string; time: number }> = [];
+    const server = createServer((req, res) => {
+      let body = '';
+      req.setEncoding('utf8').on('data', (d: string) => (body += d)).on('end', () => {
+        const form = new URLSearchParams(body);
+        const query = form.get('query')!;
+        const time = Math.round(Number(form.get('time')) * 1000);
+        seen.push({ query, time });
+        const slots = Math.round((time - from) / 300_000);
+        const value = query.startsWith('count_over_time(') ? slots : query.startsWith('sum by') ? 1e9 : 8e6;
+        const result = [{ metric: { otelacct_local_address: '192.0.2.7', network_io_direction: 'receive' }, value: [time / 1000, String(value)] }];
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'success', data: { resultType: 'vector', result } }));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    after(() => server.close());
+    const now = new Date();
+    const from = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1);
+    const to = Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1);
+    const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const before = Date.now();
+    const r = await runOtelacct(['report', '--prometheus', base, '--from', day(from), '--to', day(to)]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(seen.length, 3);
+    const billedTo = seen[0].time;
+    for (const q of seen) assert.equal(q.time, billedTo, 'every query at the same instant');
+    assert.ok(billedTo % 300_000 === 0 && billedTo <= Date.now() && billedTo > before - 300_000, `billed to ${new Date(billedTo).toISOString()}, a slot end before now`);
+    assert.ok(seen.every((q) => !q.query.includes('[') || q.query.includes(`[${billedTo - from - 1}ms:300s]`) || q.query.includes(`[${(billedTo - from) / 1000}s]`)), seen.map((q) => q.query).join('\n'));
+    const note = `partial period: billed ${day(from)}T00:00:00Z to ${new Date(billedTo).toISOString().replace('.000Z', 'Z')} of ${day(from)}T00:00:00Z to ${day(to)}T00:00:00Z (the rest has not happened yet)`;
+    assert.equal(r.stderr, `otelacct report: ${note}\n`);
+    const lines = r.stdout.split('\n');
+    assert.equal(lines[0], note);
+    assert.match(lines[2], /^192\.0\.2\.7\s+8\.00\s+0\.00\s+1\.00 GB\s+0 B$/, r.stdout);
   });
 });

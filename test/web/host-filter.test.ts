@@ -15,6 +15,9 @@ test('host filter: address, CIDR prefix (IPv4, IPv6), substring, empty', () => {
     ['10.0.0.0/33', 'text "10.0.0.0/33"', ['10.0.0.0/33-ish'], ['10.0.0.1']],
     ['0.0.0.0/0', 'prefix 0.0.0.0/0', ['0.0.0.0', '255.255.255.255', '10.0.0.1'], ['::1', '10.0.0', '10.0.0.256', '1.2.3.4.5', '01.2.3.4x']],
     ['10.20.30.40/12', 'prefix 10.20.30.40/12', ['10.16.0.0', '10.31.255.255'], ['10.32.0.0', '10.15.255.255']],
+    // IPv6 prefixes match IPv6 hosts only (Node's BlockList would match every IPv4 host with ::/0).
+    ['::/0', 'prefix ::/0', ['::', '2001:db8::1', 'ffff::1', '::ffff:10.0.0.1'], ['10.0.0.1', '0.0.0.0', '255.255.255.255']],
+    ['::ffff:0:0/96', 'prefix ::ffff:0:0/96', ['::ffff:10.0.0.1'], ['10.0.0.1', '2001:db8::1']],
   ];
   for (const [text, description, yes, no] of cases) {
     const f = new HostFilter(text);

@@ -216,6 +216,7 @@
     const badge = (level, text, title) => `<li class="${level}" title="${esc(title)}"><span aria-hidden="true">${level === 'ok' ? '✓' : level === 'warn' ? '!' : '✕'}</span> ${esc(text)}</li>`;
     const count = (k) => Math.round(h[k]).toLocaleString();
     const items = [];
+    if (h.interfacesDown?.length) items.push(badge('bad', `Interface down: ${h.interfacesDown.join(', ')}`, 'Not capturing on these interfaces (lost or down): their traffic is not counted. otelacct reopens them when they return.'));
     items.push(h.kernelDrops === null
       ? badge('ok', 'Kernel drops: n/a', 'Not a live capture, or drop counts unavailable')
       : badge(grew('kernelDrops') ? 'bad' : h.kernelDrops > 0 ? 'warn' : 'ok', `Kernel drops: ${count('kernelDrops')}`, 'Packets the kernel dropped (capture buffer full), since start'));
