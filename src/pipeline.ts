@@ -2,8 +2,9 @@ import type { Server } from 'node:http';
 import { Accountant, flushMark } from './account/accountant.ts';
 import { AggregationSpec } from './account/aggregation-spec.ts';
 import { loadNetworkTables } from './account/networks.ts';
-import { loadNetworksFile } from './account/networks-file.ts';
 import { NetworkLabels } from './account/network-labels.ts';
+import { NetworksFileLoader } from './account/networks-loader.ts';
+import type { PrefixTrie } from './account/prefix-trie.ts';
 import { resolveAggregations } from './config/aggregations.ts';
 import { readCaptureFile, type CaptureFileStats } from './capture/capture-file.ts';
 import { InterfaceRegistry } from './capture/interface-registry.ts';
@@ -44,13 +45,16 @@ export class Pipeline {
   readonly #overflowSeen = new Map<string, number>();
   #overflowTimer: NodeJS.Timeout | undefined;
   readonly #log: Logger;
+  readonly #networks = new NetworksFileLoader();
 
   constructor(config: Config, log: Logger, opts: { outputReader: boolean; env?: NodeJS.ProcessEnv; now?: () => number }) {
     this.#config = config;
     this.#log = log;
     const a = config.accounting;
     const specs = resolveAggregations(config).map((r) => new AggregationSpec(r));
-    const tables = loadNetworkTables(a.localNetworks, a.networksFile);
+    const tables = loadNetworkTables(a.localNetworks, '');
+    tables.named = a.networksFile ? this.#networks.loadSync(a.networksFile) : undefined;
+    if (tables.named) this.#warnDuplicates(a.networksFile, tables.named);
     this.accountant = new Accountant({
       aggregations: specs, tables, maxFlows: a.maxFlows, samplingRate: a.samplingRate, ports: a.ports,
       internalTraffic: a.internalTraffic,
@@ -132,28 +136,38 @@ export class Pipeline {
   }
 
   /**
-   * Re-reads accounting.networksFile (SIGHUP). On success the flow tables are flushed with the
-   * old table and the new one takes over with no packet in between; on failure the old table
-   * stays and the error is returned (one line).
+   * Re-reads accounting.networksFile (SIGHUP) if it changed since it was loaded, on a worker
+   * thread (NetworksFileLoader). On success the flow tables are flushed with the old table and
+   * the new one takes over with no packet in between; on failure the old table stays and the
+   * error is returned (one line).
    */
   async reloadNetworks(path: string = this.#config.accounting.networksFile): Promise<string | undefined> {
     if (!path) return undefined;
-    let next;
-    try {
-      next = loadNetworksFile(path);
-    } catch (err) {
-      return (err as Error).message;
+    const r = await this.#networks.reload(path);
+    if (r.status === 'failed') return r.error;
+    if (r.status === 'unchanged') {
+      this.#log.info('networks file unchanged, not reloaded', { file: path });
+      return undefined;
     }
+    this.#warnDuplicates(path, r.trie);
     await this.traffic.flush(() => {
-      this.accountant.tables.named = next;
+      this.accountant.tables.named = r.trie;
     });
-    this.#log.info('networks file reloaded', { file: path, networks: next.size });
+    this.#log.info('networks file reloaded', { file: path, networks: r.trie.size });
     return undefined;
+  }
+
+  /** One warning line when a networks file repeats prefixes (the last line of each wins). */
+  #warnDuplicates(file: string, trie: PrefixTrie): void {
+    if (trie.duplicates === 0) return;
+    this.#log.warn('networks file repeats prefixes: the last line of each wins (pmacct would misbehave on them)', {
+      file, duplicates: trie.duplicates, first: trie.duplicateExamples(),
+    });
   }
 
   /**
    * Applies a reloaded configuration (SIGHUP) without losing counts: log level, the networks
-   * file (re-read even when its path is unchanged), local networks, and for live capture the
+   * file (re-read when it changed on disk, even with the same path), local networks, and for live capture the
    * interfaces, filter, buffer size and snaplen (the captures are reopened: packets in the
    * milliseconds between close and open are not seen). Other keys need a restart: they are
    * returned and left as they were, key by key (the rest of their section is taken), so the
@@ -237,8 +251,8 @@ export class Pipeline {
     } catch (err) {
       this.#log.warn('final export failed', { error: String(err) });
     }
-    await new Promise<void>((resolve) => (this.#server ? this.#server.close(() => resolve()) : resolve()));
-    this.#server?.closeAllConnections();
+    // close() waits for every connection to end: idle ones (kept alive, or never used) are cut.
+    await new Promise<void>((resolve) => (this.#server ? this.#server.close(() => resolve()).closeAllConnections() : resolve()));
   }
 }
 

@@ -33,7 +33,7 @@ export function writeSide(out: Uint32Array, at: number, netAt: number, mode: num
     return;
   }
   let len = v6 ? 128 : 32;
-  if (mode === SideMode.PREFIX) len = net >= 0 ? tables.named!.entry(net).length : v6 ? rollup6 : rollup4;
+  if (mode === SideMode.PREFIX) len = net >= 0 ? tables.named!.prefixLength(net) : v6 ? rollup6 : rollup4;
   for (let i = 0; i < 4; i++) {
     const bits = len - 32 * i;
     out[at + i] = bits >= 32 ? addr[i] : bits <= 0 ? 0 : (addr[i] & (0xffffffff << (32 - bits))) >>> 0;

@@ -17,20 +17,19 @@
  */
 import { readLimited } from '../config/read-limited.ts';
 import { formatAddressWords, networkWords, parseAddressWords } from './ip-text.ts';
+import { fastLine, MAX_AS, MAX_NETWORK_NAME_LENGTH, NAME, type Sink } from './networks-fast-line.ts';
+import { PrefixColumns } from './prefix-columns.ts';
 import { type PrefixEntry, PrefixTrie } from './prefix-trie.ts';
+
+export { MAX_NETWORK_NAME_LENGTH };
 
 /** Largest networks file read: 256 MiB (5 million lines of 50 characters; /dev/zero is refused). */
 export const MAX_NETWORKS_FILE_BYTES = 256 << 20;
 
 /** Most lines a networks file may have (comments and blank lines included). */
 export const MAX_NETWORKS_FILE_LINES = 5_000_000;
-/** Longest name (otelacct name or pmacct label) in characters. */
-export const MAX_NETWORK_NAME_LENGTH = 128;
-
-const NAME = /^[A-Za-z0-9._:/-]+$/;
 const LABEL = /^[!-+\--~]+$/; // printable ASCII except space and comma
 const AS_FIELD = /^(?:(\d{1,10})_)?(\d{1,10})$/;
-const MAX_AS = 4294967295;
 
 /**
  * A networks file could not be read or has a bad line. The message is one line:
@@ -139,8 +138,38 @@ function parseOtelacctLine(body: string): PrefixEntry {
  */
 export function parseNetworks(text: string, path: string): PrefixEntry[] {
   const entries: PrefixEntry[] = [];
-  let start = text.charCodeAt(0) === 0xfeff ? 1 : 0;
-  let lineNumber = 0;
+  parseLines(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, path, 0, {
+    entry: (e) => entries.push(e),
+    v4: (word, length, name, as) => entries.push({ version: 4, words: [word], length, name: as >= 0 ? `AS${as}` : name }),
+  });
+  return entries;
+}
+
+/** A sink appending to `cols`. */
+function columnSink(cols: PrefixColumns): Sink {
+  // One `AS<n>` string per AS (a BGP table names a million prefixes after ~80,000 ASes): interning
+  // it in the columns then hashes a string already hashed.
+  const asNames = new Map<number, string>();
+  return {
+    entry: (e) => cols.push(e.version, e.words[0], e.words[1] ?? 0, e.words[2] ?? 0, e.words[3] ?? 0, e.length, e.name),
+    v4: (word, length, name, as) => {
+      let n = name;
+      if (as >= 0) {
+        const known = asNames.get(as);
+        if (known === undefined) asNames.set(as, (n = `AS${as}`));
+        else n = known;
+      }
+      cols.push(4, word, 0, 0, 0, length, n);
+    },
+  };
+}
+
+/**
+ * Parses the lines of `text` (without a byte order mark), the first being line `lineNumber` + 1,
+ * passing each entry to `add`; returns the number of the last line.
+ */
+function parseLines(text: string, path: string, lineNumber: number, sink: Sink): number {
+  let start = 0;
   while (start < text.length) {
     let end = text.indexOf('\n', start);
     if (end < 0) end = text.length;
@@ -150,29 +179,57 @@ export function parseNetworks(text: string, path: string): PrefixEntry[] {
     }
     const line = text.slice(start, end).trim(); // trim drops the \r of CRLF
     start = end + 1;
-    if (line === '' || line.startsWith('!') || line.startsWith('#')) continue;
+    if (line === '' || line.startsWith('!') || line.startsWith('#') || fastLine(line, sink)) continue;
     try {
       const comment = line.search(/\s#/);
       const body = comment < 0 ? line : line.slice(0, comment);
-      entries.push(body.includes(',') ? parsePmacctLine(body) : parseOtelacctLine(body));
+      sink.entry(body.includes(',') ? parsePmacctLine(body) : parseOtelacctLine(body));
     } catch (err) {
       if (err instanceof LineProblem) throw new NetworksFileError(`${path}:${lineNumber}: ${err.message}`);
       throw err;
     }
   }
-  return entries;
+  return lineNumber;
 }
+
+/** Longest line of a networks file, in bytes. */
+export const MAX_NETWORKS_FILE_LINE = 1 << 16;
+/** Bytes decoded and parsed at a time. */
+const CHUNK = 1 << 20;
 
 /**
  * Reads, parses and builds the networks file at `path`. Throws NetworksFileError: for a bad line
  * (see parseNetworks) or `<path>: cannot read (<code>)` with the fs error as cause.
  */
 export function loadNetworksFile(path: string): PrefixTrie {
-  let text: string;
+  return PrefixTrie.fromColumns(readColumns(path)); // the file's bytes can go before the build
+}
+
+/** The entries of the networks file at `path`, in columns (loadNetworksFile). */
+function readColumns(path: string): PrefixColumns {
+  let data: Buffer;
   try {
-    text = readLimited(path, MAX_NETWORKS_FILE_BYTES).toString('utf8');
+    data = readLimited(path, MAX_NETWORKS_FILE_BYTES);
   } catch (err) {
     throw new NetworksFileError(`${path}: ${(err as Error).message}`, { cause: (err as Error).cause ?? err });
   }
-  return PrefixTrie.build(parseNetworks(text, path));
+  // Decoded and parsed 1 MiB at a time: a full BGP table is never held as one string.
+  const cols = new PrefixColumns(Math.min(MAX_NETWORKS_FILE_LINES, Math.ceil(data.length / 20) + 64)); // lines have ~20 bytes or more
+  const sink = columnSink(cols);
+  const decoder = new TextDecoder('utf-8');
+  let rest = '';
+  let line = 0;
+  for (let at = 0; ; at += CHUNK) {
+    const last = at + CHUNK >= data.length;
+    let text = rest + decoder.decode(data.subarray(at, Math.min(at + CHUNK, data.length)), { stream: !last });
+    if (at === 0 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    const cut = last ? text.length : text.lastIndexOf('\n') + 1;
+    rest = text.slice(cut);
+    line = parseLines(cut === text.length ? text : text.slice(0, cut), path, line, sink);
+    if (rest.length > MAX_NETWORKS_FILE_LINE) {
+      throw new NetworksFileError(`${path}:${line + 1}: line longer than ${MAX_NETWORKS_FILE_LINE} characters`);
+    }
+    if (last) break;
+  }
+  return cols;
 }

@@ -1,7 +1,7 @@
 /**
  * Build-time step of PrefixTrie (prefix-trie.ts): packs the disjoint ranges of one address family
  * (prefix-ranges.ts) into typed arrays and builds a multibit index over them that narrows any
- * address to at most LEAF_RANGES candidate ranges. Allocates freely; runs once per table.
+ * address to at most LEAF_RANGES candidate ranges. Runs once per table.
  */
 import type { Ranges } from './prefix-ranges.ts';
 
@@ -36,29 +36,35 @@ function log2Ceil(n: number): number {
   return n <= 1 ? 0 : Math.ceil(Math.log2(n));
 }
 
-/** True when the start of range r (w words at starts[r * w]) is ≤ the address `a`. */
-function startAtOrBefore(starts: readonly number[], r: number, w: number, a: readonly number[]): boolean {
+/** True when the start of range r (w biased words at packed[r * (w + 1)]) is ≤ the address `a` (unsigned words). */
+function startAtOrBefore(packed: Int32Array, r: number, w: number, a: readonly number[]): boolean {
   for (let k = 0; k < w; k++) {
-    const s = starts[r * w + k];
-    if (s !== a[k]) return s < a[k];
+    const s = packed[r * (w + 1) + k];
+    const b = a[k] ^ BIAS;
+    if (s !== b) return s < b;
   }
   return true;
 }
 
-/** Packs `ranges` (w words per address) and builds its index. */
+/** Builds the index of `ranges` (w words per address), which it keeps as its `ranges`. */
 export function buildIndex(ranges: Ranges, w: 1 | 4): RangeIndex {
-  const { starts, values } = ranges;
-  const n = values.length;
-  const packed = new Int32Array(n * (w + 1));
-  for (let r = 0; r < n; r++) {
-    for (let k = 0; k < w; k++) packed[r * (w + 1) + k] = starts[r * w + k] ^ BIAS;
-    packed[r * (w + 1) + w] = values[r];
-  }
-
-  const nodes: number[] = [];
+  const { packed, count: n } = ranges;
+  const rootBits = Math.min(MAX_ROOT_BITS, Math.max(1, log2Ceil(n)));
+  // The root's slots and a quarter more for children; grown by half when that is not enough.
+  let nodes = new Int32Array(Math.ceil(((2 ** rootBits + 1) * 2) * 1.25));
+  let used = 0;
+  const push = (a: number, b: number): void => {
+    if (used + 2 > nodes.length) {
+      const grown = new Int32Array(Math.ceil(nodes.length * 1.5) + 2);
+      grown.set(nodes);
+      nodes = grown;
+    }
+    nodes[used++] = a;
+    nodes[used++] = b;
+  };
   /** Adds the node for the block starting at `block` (aligned at bit `pos`) and its children. */
   const addNode = (block: readonly number[], pos: number, bits: number, lo: number, hi: number): number => {
-    const base = nodes.length;
+    const base = used;
     const count = 2 ** bits;
     const word = pos >>> 5;
     const step = 2 ** (32 - (pos & 31) - bits);
@@ -66,10 +72,10 @@ export function buildIndex(ranges: Ranges, w: 1 | 4): RangeIndex {
     let r = lo;
     for (let t = 0; t < count; t++) {
       sub[word] = block[word] + t * step;
-      while (r < hi && startAtOrBefore(starts, r + 1, w, sub)) r++;
-      nodes.push(r, 0);
+      while (r < hi && startAtOrBefore(packed, r + 1, w, sub)) r++;
+      push(r, 0);
     }
-    nodes.push(hi, 0);
+    push(hi, 0);
     const next = pos + bits;
     for (let t = 0; t < count; t++) {
       const first = nodes[base + 2 * t];
@@ -83,7 +89,12 @@ export function buildIndex(ranges: Ranges, w: 1 | 4): RangeIndex {
     }
     return base;
   };
-  const rootBits = Math.min(MAX_ROOT_BITS, Math.max(1, log2Ceil(n)));
   addNode(new Array<number>(w).fill(0), 0, rootBits, 0, n - 1);
-  return { ranges: packed, nodes: Int32Array.from(nodes), rootBits };
+  // Views, not copies: a copy would double the peak memory of a large table for a moment.
+  return { ranges: packed.subarray(0, n * (w + 1)), nodes: nodes.subarray(0, used), rootBits };
+}
+
+/** A RangeIndex as plain data for postMessage (its arrays' buffers can be transferred). */
+export function indexBuffers(index: RangeIndex): ArrayBuffer[] {
+  return [index.ranges.buffer, index.nodes.buffer] as ArrayBuffer[];
 }

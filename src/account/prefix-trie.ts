@@ -1,4 +1,6 @@
-import { BIAS, buildIndex, type RangeIndex } from './prefix-index.ts';
+import { formatAddressWords } from './ip-text.ts';
+import { PrefixColumns, type PrefixColumnParts } from './prefix-columns.ts';
+import { BIAS, buildIndex, indexBuffers, type RangeIndex } from './prefix-index.ts';
 import { buildRanges } from './prefix-ranges.ts';
 
 /** One network prefix and the name it is reported under. */
@@ -31,37 +33,81 @@ export interface PrefixEntry {
  * address words are stored xor 0x80000000 so that int32 comparison orders them as unsigned.
  *
  * IPv4 and IPv6 tables are independent: an IPv4-mapped IPv6 prefix (::ffff:0:0/96) matches only
- * IPv6 lookups. Immutable once built.
+ * IPv6 lookups. Immutable once built. The entries themselves are kept column-wise
+ * (PrefixColumns); a whole trie can be built on a worker thread and moved (parts/fromParts).
  */
 export class PrefixTrie {
   /** Number of entries given to build() (duplicates included). */
   readonly size: number;
-  readonly #entries: readonly PrefixEntry[];
+  /** Entries overridden by a later entry with the same prefix (pmacct's table misbehaves on them). */
+  readonly duplicates: number;
+  readonly #cols: PrefixColumns;
+  readonly #duplicateIds: readonly number[];
+  /** Entries entry() has made. */
+  readonly #made = new Map<number, PrefixEntry>();
   readonly #v4: RangeIndex;
   readonly #v6: RangeIndex;
 
-  private constructor(entries: readonly PrefixEntry[], v4: RangeIndex, v6: RangeIndex) {
-    this.#entries = entries;
-    this.size = entries.length;
+  private constructor(cols: PrefixColumns, v4: RangeIndex, v6: RangeIndex, duplicates: number, duplicateIds: readonly number[]) {
+    this.#cols = cols;
+    this.size = cols.count;
     this.#v4 = v4;
     this.#v6 = v6;
+    this.duplicates = duplicates;
+    this.#duplicateIds = duplicateIds;
   }
 
   /**
-   * Builds the structure for `entries` (copied; the entry objects are kept as given and returned
-   * by entry()). When the same prefix (family, network and length) occurs more than once, the
-   * LAST occurrence wins: lookups never return the earlier indices. Throws RangeError naming the
-   * entry when a version, word count, word value or length is invalid or host bits are set.
+   * Builds the structure for `entries` (copied). When the same prefix (family, network and
+   * length) occurs more than once, the LAST occurrence wins: lookups never return the earlier
+   * indices, which are counted in `duplicates`. Throws RangeError naming the entry when a
+   * version, word count, word value or length is invalid or host bits are set.
    */
   static build(entries: readonly PrefixEntry[]): PrefixTrie {
-    const own = entries.slice();
-    const v4: number[] = [];
-    const v6: number[] = [];
-    for (let i = 0; i < own.length; i++) {
-      checkEntry(own[i], i);
-      (own[i].version === 4 ? v4 : v6).push(i);
+    const cols = new PrefixColumns(entries.length);
+    for (let i = 0; i < entries.length; i++) {
+      const e = entries[i];
+      checkEntry(e, i);
+      cols.push(e.version, e.words[0], e.words[1] ?? 0, e.words[2] ?? 0, e.words[3] ?? 0, e.length, e.name);
     }
-    return new PrefixTrie(own, buildIndex(buildRanges(own, v4, 1), 1), buildIndex(buildRanges(own, v6, 4), 4));
+    return PrefixTrie.fromColumns(cols);
+  }
+
+  /** Builds the structure for prefixes already checked (as the networks-file parser makes them). */
+  static fromColumns(cols: PrefixColumns): PrefixTrie {
+    let n4 = 0;
+    for (let i = 0; i < cols.count; i++) if (cols.version(i) === 4) n4++;
+    const v4 = new Uint32Array(n4);
+    const v6 = new Uint32Array(cols.count - n4);
+    for (let i = 0, a = 0, b = 0; i < cols.count; i++) {
+      if (cols.version(i) === 4) v4[a++] = i;
+      else v6[b++] = i;
+    }
+    // One family at a time, so that the first one's build-time arrays can go before the second's.
+    const duplicateIds: number[] = [];
+    let duplicates = 0;
+    const index = (ids: Uint32Array, w: 1 | 4): RangeIndex => {
+      const ranges = buildRanges(cols, ids, w);
+      duplicates += ranges.duplicates;
+      duplicateIds.push(...ranges.duplicateIds);
+      return buildIndex(ranges, w);
+    };
+    const i4 = index(v4, 1);
+    return new PrefixTrie(cols, i4, index(v6, 4), duplicates, duplicateIds);
+  }
+
+  /** The trie as plain data for postMessage to another thread; `transfer` lists the buffers to move. */
+  parts(): { parts: PrefixTrieParts; transfer: ArrayBuffer[] } {
+    const c = this.#cols.parts();
+    return {
+      parts: { cols: c.parts, v4: this.#v4, v6: this.#v6, duplicates: this.duplicates, duplicateIds: [...this.#duplicateIds] },
+      transfer: [...c.transfer, ...indexBuffers(this.#v4), ...indexBuffers(this.#v6)],
+    };
+  }
+
+  /** The trie `parts()` described (on the receiving thread). */
+  static fromParts(p: PrefixTrieParts): PrefixTrie {
+    return new PrefixTrie(PrefixColumns.fromParts(p.cols), p.v4, p.v6, p.duplicates, p.duplicateIds);
   }
 
   /**
@@ -131,15 +177,49 @@ export class PrefixTrie {
     return s[lo * 5 + 4];
   }
 
-  /** The entry at `index` (as returned by a lookup), for export time. Throws RangeError when out of range. */
+  /**
+   * The entry at `index` (as returned by a lookup), for export time: made on the first call and
+   * kept (so memory grows with the networks traffic matched, not the table). Do not modify it.
+   * prefixLength() and name() need no object. Throws RangeError when out of range.
+   */
   entry(index: number): PrefixEntry {
+    this.#check(index);
+    let e = this.#made.get(index);
+    if (e === undefined) {
+      const c = this.#cols;
+      const version = c.version(index);
+      const words = version === 4 ? [c.word(index, 0)] : [c.word(index, 0), c.word(index, 1), c.word(index, 2), c.word(index, 3)];
+      e = { version, words, length: c.length(index), name: c.name(index) };
+      this.#made.set(index, e);
+    }
+    return e;
+  }
+
+  /** Prefix length of the entry at `index` (a valid lookup result). Allocation-free. */
+  prefixLength(index: number): number {
+    return this.#cols.length(index);
+  }
+
+  /** Name of the entry at `index` (a valid lookup result; the string is shared, not built). */
+  name(index: number): string {
+    return this.#cols.name(index);
+  }
+
+  /** The first few prefixes (text, `10.0.0.0/8`) given more than once, for the warning about them. */
+  duplicateExamples(): string[] {
+    return [...new Set(this.#duplicateIds.map((i) => {
+      const e = this.entry(i);
+      return `${formatAddressWords(e)}/${e.length}`;
+    }))];
+  }
+
+  #check(index: number): void {
     if (!Number.isInteger(index) || index < 0 || index >= this.size) {
       throw new RangeError(`prefix trie: entry index ${index} out of range 0..${this.size - 1}`);
     }
-    return this.#entries[index];
   }
 
-  /** Bytes held by the typed arrays of both families (not counting the entry objects). */
+  /** Bytes held by the typed arrays of both families (not counting the entries' columns). */
   memoryBytes(): number {
     let bytes = 0;
     for (const t of [this.#v4, this.#v6]) bytes += t.ranges.byteLength + t.nodes.byteLength;
@@ -150,6 +230,15 @@ export class PrefixTrie {
   rangeCounts(): { v4: number; v6: number } {
     return { v4: this.#v4.ranges.length / 2, v6: this.#v6.ranges.length / 5 };
   }
+}
+
+/** A PrefixTrie as plain data (PrefixTrie.parts / fromParts). */
+export interface PrefixTrieParts {
+  cols: PrefixColumnParts;
+  v4: RangeIndex;
+  v6: RangeIndex;
+  duplicates: number;
+  duplicateIds: number[];
 }
 
 function checkEntry(e: PrefixEntry, i: number): void {

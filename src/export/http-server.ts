@@ -1,7 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { BasicAuth } from './basic-auth.ts';
+import { BasicAuth, type BasicAuthLimits } from './basic-auth.ts';
+import { ConnectionLimit } from './connection-limit.ts';
 import type { Write } from './final-output.ts';
 import type { WebConfig } from './web-config.ts';
 
@@ -11,18 +12,32 @@ export type ExtraRoutes = (url: string, req: IncomingMessage, res: ServerRespons
 export interface MetricsServerOptions {
   /** TLS and basic auth (prometheus.webConfigFile); they cover every path. */
   web?: WebConfig;
+  /** Basic-auth limits (tests shorten them). */
+  authLimits?: Partial<BasicAuthLimits>;
   /** More routes (the live page), consulted after the exposition path. */
   routes?: ExtraRoutes;
+  /** Most open connections (ConnectionLimit: past it the longest-idle one is closed). Default 256. */
+  maxConnections?: number;
+  /** Milliseconds a connection may stay silent in both directions before it is closed. Default 15000. */
+  idleTimeoutMs?: number;
 }
+
+/** Default of MetricsServerOptions.maxConnections: well under the usual 1,024 file descriptors. */
+export const MAX_CONNECTIONS = 256;
+/** Default of MetricsServerOptions.idleTimeoutMs. */
+export const IDLE_TIMEOUT_MS = 15_000;
 
 /**
  * otelacct's HTTP endpoint: GET/HEAD `path` serves the Prometheus exposition, `/` a short index
  * (unless `routes` serves it), anything else 404, other methods 405. With a web config: HTTPS
  * and/or basic auth on every path (401 with a Basic challenge). Requests are not read beyond
  * their headers; slow or oversized requests are cut off by the timeouts and header limits.
+ * Resource limits: at most `maxConnections` connections (the longest-idle one makes room for a
+ * new one), a silent connection is closed after `idleTimeoutMs` (one that never sends a request
+ * included), a kept-alive one 5 s after its last response, a TLS handshake after 10 s.
  */
 export function createMetricsServer(exposition: Exposition, path: string, options: MetricsServerOptions = {}): Server {
-  const auth = options.web?.users ? new BasicAuth(options.web.users) : undefined;
+  const auth = options.web?.users ? new BasicAuth(options.web.users, options.authLimits) : undefined;
   const serve = (req: IncomingMessage, res: ServerResponse): void => {
     const url = (req.url ?? '/').split('?')[0];
     if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -46,16 +61,25 @@ export function createMetricsServer(exposition: Exposition, path: string, option
       serve(req, res);
       return;
     }
-    auth.check(req).then((ok) => {
-      if (ok) serve(req, res);
-      else res.writeHead(401, { 'www-authenticate': 'Basic realm="otelacct"', 'content-type': 'text/plain' }).end('unauthorized\n');
+    auth.check(req).then((result) => {
+      if (result === 'ok') serve(req, res);
+      else if (result === 'denied') res.writeHead(401, { 'www-authenticate': 'Basic realm="otelacct"', 'content-type': 'text/plain' }).end('unauthorized\n');
+      else if (result === 'throttled') res.writeHead(429, { 'retry-after': '60', 'content-type': 'text/plain' }).end('too many failed logins\n');
+      else res.writeHead(503, { 'retry-after': '1', 'content-type': 'text/plain' }).end('too many logins waiting\n');
     }, () => res.writeHead(500).end());
   };
   const tls = options.web?.tls;
-  const server: Server = tls ? createTlsServer({ cert: tls.cert, key: tls.key }, handler) : createServer(handler);
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 30_000;
+  // Timeouts are checked every second (Node's default: 30 s, which let stalled requests pile up).
+  const limits = { connectionsCheckingInterval: 1000, headersTimeout: 10_000, requestTimeout: 30_000, keepAliveTimeout: 5000 };
+  const server: Server = tls
+    ? createTlsServer({ cert: tls.cert, key: tls.key, handshakeTimeout: 10_000, ...limits }, handler)
+    : createServer(limits, handler);
   server.maxHeadersCount = 100;
+  // Socket inactivity in both directions (a connection that never sends a byte is not covered by
+  // headersTimeout): Node destroys the socket when no 'timeout' listener is set.
+  server.timeout = options.idleTimeoutMs ?? IDLE_TIMEOUT_MS;
+  new ConnectionLimit(server, options.maxConnections ?? MAX_CONNECTIONS);
+  if (auth) server.on('close', () => auth.close());
   return server;
 }
 

@@ -7,13 +7,31 @@ import type { ClosedSlot, LiveRates } from './live-rates.ts';
 
 /** Most page clients streaming at once (each costs a filter pass per second); more get 503. */
 const MAX_CLIENTS = 32;
-/** A client whose unsent events pass this many bytes is too slow: its stream is ended. */
-const MAX_BUFFERED = 1 << 20;
+/** A client whose unsent events pass this many bytes is too slow: its connection is destroyed. */
+const MAX_BUFFERED = 256 << 10;
+/**
+ * A client with unsent events (the kernel's socket buffers are full: it is not reading) for this
+ * long is too slow: its connection is destroyed and its slot freed.
+ */
+const STALL_MS = 10_000;
+/**
+ * Longest life of one stream; the browser's EventSource reconnects by itself (retry: 3 s). Linux
+ * buffers up to ~4 MB per socket before a non-reading client shows any unsent bytes (minutes at
+ * the page's 5-30 kB/s), so without this a client that never reads would hold its slot that long.
+ */
+const MAX_STREAM_MS = 10 * 60_000;
 /** The page's update interval. */
 const TICK_MS = 1000;
 
 interface Asset { body: Buffer; type: string; etag: string }
-interface Client { res: ServerResponse; filter: HostFilter }
+interface Client {
+  res: ServerResponse;
+  filter: HostFilter;
+  /** performance.now() when the stream opened. */
+  opened: number;
+  /** performance.now() of the first broadcast that found events still unsent, -1 while it keeps up. */
+  stalledSince: number;
+}
 
 const SECURITY_HEADERS = {
   'x-content-type-options': 'nosniff',
@@ -31,6 +49,13 @@ export interface LivePageOptions {
   onError: (message: string) => void;
 }
 
+/** When a stream's connection is destroyed (see the constants above); tests shorten them. */
+export interface StreamLimits {
+  maxBuffered: number;
+  stallMs: number;
+  maxStreamMs: number;
+}
+
 /**
  * The live top-talkers page on otelacct's HTTP server: `GET /` the page, `/assets/app.js` and
  * `/assets/app.css` its code (served from src/web/assets, no build step, nothing from a CDN),
@@ -45,6 +70,8 @@ export class LivePage {
   readonly #assets = new Map<string, Asset>();
   readonly #clients = new Set<Client>();
   readonly #unsubscribe: () => void;
+  /** Slow and old streams are cut off by these (checked every second). */
+  readonly limits: StreamLimits = { maxBuffered: MAX_BUFFERED, stallMs: STALL_MS, maxStreamMs: MAX_STREAM_MS };
   #assetError: string | undefined;
   #timer: NodeJS.Timeout | undefined;
   #busy = false;
@@ -155,7 +182,7 @@ export class LivePage {
       res.end();
       return;
     }
-    const client: Client = { res, filter: this.#filter(req) };
+    const client: Client = { res, filter: this.#filter(req), opened: performance.now(), stalledSince: -1 };
     res.write(`retry: 3000\nevent: snapshot\ndata: ${JSON.stringify(this.#state(client.filter))}\n\n`);
     this.#clients.add(client);
     res.on('close', () => {
@@ -170,9 +197,22 @@ export class LivePage {
     for (const c of this.#clients) {
       let event = events.get(c.filter.text);
       if (event === undefined) events.set(c.filter.text, (event = `event: slot\ndata: ${JSON.stringify(closed.filtered(c.filter))}\n\n`));
-      if (c.res.writableLength > MAX_BUFFERED) c.res.end();
-      else c.res.write(event);
+      if (this.#cutOff(c)) {
+        // end() would wait for the unsent events, keeping the socket (and the slot) forever.
+        c.res.destroy();
+        this.#clients.delete(c);
+      } else c.res.write(event);
     }
+  }
+
+  /** True when `c` must go: it stopped reading (too many bytes unsent, or some for too long), or is too old. */
+  #cutOff(c: Client): boolean {
+    const now = performance.now();
+    const unsent = c.res.writableLength;
+    if (unsent === 0) c.stalledSince = -1;
+    else if (c.stalledSince < 0) c.stalledSince = now;
+    const l = this.limits;
+    return now - c.opened > l.maxStreamMs || unsent > l.maxBuffered || (unsent > 0 && now - c.stalledSince > l.stallMs);
   }
 
   #startTicker(): void {

@@ -138,3 +138,62 @@ test('loadNetworksFile reads, parses and builds; read failures name the path and
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('the fast path for plain IPv4 lines gives what the full parser gives (a trailing comment forces the full parser)', () => {
+  let s = 12345;
+  const rand = (n: number): number => {
+    s ^= s << 13; s ^= s >>> 17; s ^= s << 5;
+    return (s >>> 0) % n;
+  };
+  const octet = (): string => (rand(8) < 6 ? String(rand(256)) : [`0${rand(10)}`, '0', '255', '256', String(rand(1000))][rand(5)]);
+  const shapes = [
+    (net: string) => net,
+    (net: string) => `${rand(70000)},${net}`,
+    (net: string) => `${['0', '065500', '4294967295', '4294967296', '12345678901'][rand(5)]},${net}`,
+    (net: string) => `${net} customer-${rand(100)}`,
+    (net: string) => `${net}\tdc.eu/rack:${rand(9)}_a`,
+    (net: string) => `${net} bad name`,
+    (net: string) => `${net} ${'x'.repeat(129)}`,
+    (net: string) => `${net},`,
+  ];
+  let fast = 0;
+  for (let i = 0; i < 3000; i++) {
+    const length = rand(2) === 0 ? '24' : [String(rand(33)), '0', '32', '33', `0${rand(10)}`, ''][rand(6)];
+    const net = `${octet()}.${octet()}.${octet()}.${rand(4) === 0 ? octet() : '0'}/${length}`;
+    const line = shapes[rand(shapes.length)](net);
+    const parse = (text: string): unknown => {
+      try {
+        return parseNetworks(text, 'f');
+      } catch (err) {
+        return (err as Error).message.replace(/ {2}# c"/, '"');
+      }
+    };
+    const plain = parse(line);
+    const full = parse(`${line}  # c`);
+    if (typeof full !== 'string') fast++;
+    assert.deepEqual(plain, full, line);
+  }
+  assert.ok(fast > 500, `${fast} valid lines among the generated`);
+});
+
+test('loadNetworksFile reads in 1 MiB pieces: lines across pieces, a BOM, CRLF; a line without end is an error', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'otelacct-networks-'));
+  try {
+    const lines: string[] = [];
+    for (let i = 0; i < 120_000; i++) lines.push(i % 3 === 0 ? `6451${i % 10},${i >>> 8 & 255}.${i & 255}.0.0/16` : `2001:db8:${(i & 0xffff).toString(16)}:${(i >>> 16).toString(16)}::/64 n${i % 7}`);
+    const text = `\ufeff${lines.join('\r\n')}\r\n`;
+    assert.ok(text.length > 2 << 20, "several pieces");
+    const path = join(dir, 'big.lst');
+    writeFileSync(path, text);
+    const trie = loadNetworksFile(path);
+    const entries = parseNetworks(text, path);
+    assert.equal(trie.size, entries.length);
+    for (let i = 0; i < entries.length; i += 997) assert.deepEqual(trie.entry(i), entries[i], `entry ${i}`);
+    assert.deepEqual(trie.entry(entries.length - 1), entries[entries.length - 1]);
+
+    writeFileSync(path, `10.0.0.0/8\n${'\0'.repeat(1_100_000)}`); // a line running past a 1 MiB piece
+    assert.throws(() => loadNetworksFile(path), { message: `${path}:2: line longer than 65536 characters` });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
