@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
+import { createGzip } from 'node:zlib';
 import type { AddressInfo } from 'node:net';
 import { BasicAuth, type BasicAuthLimits } from './basic-auth.ts';
 import { ConnectionLimit } from './connection-limit.ts';
@@ -93,30 +94,53 @@ export type Exposition = (write: Write) => Promise<void>;
  * scraper sees a truncated, failed scrape rather than a silently partial one).
  */
 async function serveExposition(exposition: Exposition, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const headers: Record<string, string> = { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', vary: 'accept-encoding' };
+  const gzip = acceptsGzip(req.headers['accept-encoding']) ? createGzip() : undefined;
+  if (gzip) headers['content-encoding'] = 'gzip';
   if (req.method === 'HEAD') {
-    res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }).end();
+    res.writeHead(200, headers).end();
     return;
+  }
+  // With gzip the text goes through the compressor, which writes to the socket (and waits for it).
+  const out = gzip ?? res;
+  if (gzip) {
+    gzip.pipe(res);
+    res.once('close', () => gzip.destroy());
   }
   let started = false;
   try {
     await exposition((text) => {
-      if (res.destroyed) throw new ClientGone();
+      if (res.destroyed || out.destroyed) throw new ClientGone();
       if (!started) {
-        res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
+        res.writeHead(200, headers);
         started = true;
       }
-      if (!res.write(text)) return new Promise<void>((resolve) => { res.once('drain', resolve); res.once('close', resolve); });
+      if (!out.write(text)) return new Promise<void>((resolve) => { out.once('drain', resolve); res.once('close', resolve); });
       // Let the capture run between chunks: a scrape of a million series takes seconds of CPU,
       // and packets wait in the kernel's ring meanwhile.
       return new Promise<void>((resolve) => setImmediate(resolve));
     });
-    if (!started) res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
-    res.end();
+    if (!started) res.writeHead(200, headers);
+    out.end();
   } catch (err) {
     if (err instanceof ClientGone) return;
-    if (!started) res.writeHead(500, { 'content-type': 'text/plain' }).end(`# failed to collect metrics: ${String(err)}\n`);
-    else res.destroy();
+    if (!started) {
+      gzip?.unpipe(res);
+      res.writeHead(500, { 'content-type': 'text/plain' }).end(`# failed to collect metrics: ${String(err)}\n`);
+    } else res.destroy();
   }
+}
+
+/** Whether an Accept-Encoding header accepts gzip (listed without q=0, or `*`). */
+export function acceptsGzip(header: string | undefined): boolean {
+  if (!header) return false;
+  for (const part of header.split(',')) {
+    const [coding, ...params] = part.trim().toLowerCase().split(';');
+    if (coding !== 'gzip' && coding !== 'x-gzip' && coding !== '*') continue;
+    const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+    if (q === undefined || Number(q.slice(2)) > 0) return true;
+  }
+  return false;
 }
 
 /** Thrown into the exposition's iteration when the client went away (ends it early). */
