@@ -78,7 +78,7 @@ export const schema = {
       format: interfaceList, default: [] as string[], env: 'OTELACCT_CAPTURE_INTERFACES', arg: 'interface',
     },
     filter: {
-      doc: 'BPF filter (tcpdump syntax), e.g. "ip or ip6": applied in the kernel live, and with --read to each packet by libpcap as tcpdump -r does.',
+      doc: 'BPF filter (tcpdump syntax), e.g. "tcp or udp" (BPF matches the untagged header: add "or (vlan and (...))" for 802.1Q-tagged traffic): applied in the kernel live, and with --read to each packet by libpcap as tcpdump -r does.',
       format: String, default: '', env: 'OTELACCT_CAPTURE_FILTER', arg: 'filter',
     },
     bufferSize: {
