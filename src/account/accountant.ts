@@ -5,7 +5,7 @@ import { SideMode, type AggregationSpec } from './aggregation-spec.ts';
 import { KeyWord, writeCommon, writeSide } from './flow-key.ts';
 import { FlowTable } from './flow-table.ts';
 import type { NetworkTables } from './network-tables.ts';
-import { Direction, PacketContext } from './packet-context.ts';
+import { Direction, NamedSides, PacketContext } from './packet-context.ts';
 
 /**
  * Keys in a flow table that call for a flush: ¾ of the table, but at most 16384. Small flushes
@@ -56,7 +56,8 @@ export class Accountant implements PacketSink {
   readonly #decoded = new DecodeResult();
   readonly #ctx = new PacketContext();
   readonly #keepPort: Uint8Array | undefined;
-  readonly #wantsNamed: boolean;
+  /** NamedSides bits: whose named network the aggregations need. */
+  readonly #named: number;
   readonly #internalBoth: boolean;
   readonly #fillMark: number;
   #fillSignalled = false;
@@ -68,7 +69,13 @@ export class Accountant implements PacketSink {
     this.samplingRate = o.samplingRate;
     this.flowTables = o.aggregations.map((spec) => new FlowTable(o.maxFlows, spec.keyWords));
     this.#fillMark = flushMark(o.maxFlows);
-    this.#wantsNamed = o.aggregations.some((a) => a.wantsNamed);
+    let named = 0;
+    for (const a of o.aggregations) {
+      if (!a.wantsNamed) continue;
+      if (a.localSide) named |= (a.aNet ? NamedSides.LOCAL : 0) | (a.bNet ? NamedSides.REMOTE : 0);
+      else named |= (a.aNet ? NamedSides.SOURCE : 0) | (a.bNet ? NamedSides.DESTINATION : 0);
+    }
+    this.#named = named;
     this.#internalBoth = o.internalTraffic === 'both';
     if (o.ports.length > 0) {
       this.#keepPort = new Uint8Array(65536);
@@ -89,7 +96,7 @@ export class Accountant implements PacketSink {
       return;
     }
     const ctx = this.#ctx;
-    ctx.fill(data, d, this.tables, this.#wantsNamed, this.#keepPort);
+    ctx.fill(data, d, this.tables, this.#named, this.#keepPort);
     const rate = this.samplingRate;
     const bytes = d.ipBytes * rate;
     this.totalBytes += bytes;

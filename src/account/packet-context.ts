@@ -26,9 +26,11 @@ export class PacketContext {
 
   /**
    * Derives the context of a decoded packet. `keepPort` (65536 flags) is the ports roll-up, or
-   * undefined to keep every port; tables are consulted only when configured and `wantNamed`.
+   * undefined to keep every port; tables are consulted only when configured. `named` says whose
+   * named network the aggregations need (NamedSides bits): the lookups not needed are skipped
+   * (their side gets -1).
    */
-  fill(data: Uint8Array, d: DecodeResult, tables: NetworkTables, wantNamed: boolean, keepPort: Uint8Array | undefined): void {
+  fill(data: Uint8Array, d: DecodeResult, tables: NetworkTables, named: number, keepPort: Uint8Array | undefined): void {
     const v6 = d.ipVersion === 6;
     this.v6 = v6;
     readAddress(data, d.srcOffset, v6, this.src);
@@ -36,23 +38,32 @@ export class PacketContext {
     this.srcPort = keepPort === undefined || keepPort[d.srcPort] === 1 ? d.srcPort : 0;
     this.dstPort = keepPort === undefined || keepPort[d.dstPort] === 1 ? d.dstPort : 0;
     const local = tables.local;
+    let dir: number = Direction.NONE;
     if (local !== undefined) {
       const s = lookup(local, this.src, v6) >= 0;
       const t = lookup(local, this.dst, v6) >= 0;
-      this.direction = s ? (t ? Direction.INTERNAL : Direction.TRANSMIT) : t ? Direction.RECEIVE : Direction.TRANSIT;
-    } else {
-      this.direction = Direction.NONE;
+      dir = s ? (t ? Direction.INTERNAL : Direction.TRANSMIT) : t ? Direction.RECEIVE : Direction.TRANSIT;
     }
-    const named = tables.named;
-    if (wantNamed && named !== undefined) {
-      this.srcNet = lookup(named, this.src, v6);
-      this.dstNet = lookup(named, this.dst, v6);
+    this.direction = dir;
+    const trie = tables.named;
+    if (named !== 0 && trie !== undefined) {
+      // The local side is the source when sending (or internal), the destination when receiving;
+      // transit packets have no sides in local/remote aggregations.
+      const srcLocal = dir === Direction.TRANSMIT || dir === Direction.INTERNAL;
+      const dstLocal = dir === Direction.RECEIVE || dir === Direction.INTERNAL;
+      const wantSrc = (named & NamedSides.SOURCE) !== 0 || ((named & NamedSides.LOCAL) !== 0 && srcLocal) || ((named & NamedSides.REMOTE) !== 0 && dstLocal);
+      const wantDst = (named & NamedSides.DESTINATION) !== 0 || ((named & NamedSides.LOCAL) !== 0 && dstLocal) || ((named & NamedSides.REMOTE) !== 0 && srcLocal);
+      this.srcNet = wantSrc ? lookup(trie, this.src, v6) : -1;
+      this.dstNet = wantDst ? lookup(trie, this.dst, v6) : -1;
     } else {
       this.srcNet = -1;
       this.dstNet = -1;
     }
   }
 }
+
+/** Whose named network an accountant's aggregations need (bits for PacketContext.fill). */
+export const NamedSides = { SOURCE: 1, DESTINATION: 2, LOCAL: 4, REMOTE: 8 } as const;
 
 /**
  * Longest match of the address in `w`. Words are passed as int32 (`| 0`): a uint32 above 2^31
