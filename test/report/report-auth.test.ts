@@ -1,0 +1,154 @@
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { httpClientSettings, HttpConfigError } from '../../src/report/http-config.ts';
+import { parseReportArgs, ReportUsageError, type ReportOptions } from '../../src/report/report-options.ts';
+import { previousMonth } from '../../src/report/time-values.ts';
+import { startAuthProxy } from '../support/auth-proxy.ts';
+import { makePki, type TestPki } from '../support/certs.ts';
+import { TempDir } from '../support/read-capture.ts';
+import { unmet } from '../support/requirements.ts';
+import { runOtelacct } from '../support/run-otelacct.ts';
+
+const tmp = new TempDir();
+after(() => tmp.dispose());
+const file = (name: string, text: string) => {
+  const p = join(tmp.path, name);
+  writeFileSync(p, text);
+  return p;
+};
+/** Secrets used below: none may ever appear on stderr or in a message. */
+const PASSWORD = 'p@ss:w/rd%secret';
+const TOKEN = 'tok-3f9a7c-secret';
+const basic = (user: string, pass: string) => `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
+
+describe('report http config: Prometheus\' http_config shape', () => {
+  const url = new URL('https://prom.example:9090/');
+
+  it('turns user:password@ in the URL into basic auth and removes it from the URL', () => {
+    const { url: clean, settings } = httpClientSettings(new URL(`https://meter:${encodeURIComponent(PASSWORD)}@prom.example/prom/`), undefined, undefined);
+    assert.equal(clean.href, 'https://prom.example/prom/');
+    assert.equal(settings.headers.authorization, basic('meter', PASSWORD));
+    const o = parseReportArgs(['--prometheus', `http://meter:${encodeURIComponent(PASSWORD)}@127.0.0.1:9090`, '--from', '2026-10-01', '--to', '2026-11-01'], Date.now(), {}) as ReportOptions;
+    assert.equal(o.prometheus.href, 'http://127.0.0.1:9090/');
+    assert.equal(o.http.headers.authorization, basic('meter', PASSWORD));
+  });
+
+  it('reads basic_auth, authorization, bearer_token_file, http_headers and tls_config, files relative to the config', () => {
+    file('password', `${PASSWORD}\n`);
+    file('token', `${TOKEN}\n`);
+    file('tenant', 'team-b\n');
+    const ca = file('ca.pem', '-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----\n');
+    const settings = (yaml: string) => httpClientSettings(url, file('c.yml', yaml), undefined).settings;
+    assert.equal(settings('basic_auth: {username: meter, password_file: password}\n').headers.authorization, basic('meter', PASSWORD));
+    assert.equal(settings(`basic_auth: {username: meter, password: "${PASSWORD}"}\n`).headers.authorization, basic('meter', PASSWORD));
+    assert.equal(settings('authorization: {credentials_file: token}\n').headers.authorization, `Bearer ${TOKEN}`);
+    assert.equal(settings(`authorization: {type: Token, credentials: ${TOKEN}}\n`).headers.authorization, `Token ${TOKEN}`);
+    assert.equal(settings('bearer_token_file: token\n').headers.authorization, `Bearer ${TOKEN}`);
+    const h = settings('http_headers:\n  X-Scope-OrgID: {values: [team-a], files: [tenant]}\n  X-Other: {secrets: [s]}\n');
+    assert.deepEqual(h.headers, { 'x-scope-orgid': 'team-a, team-b', 'x-other': 's' });
+    const t = settings(`tls_config: {ca_file: ${ca}, insecure_skip_verify: true, server_name: prom.internal}\nfollow_redirects: false\n`);
+    assert.deepEqual([t.tls.ca?.toString().startsWith('-----BEGIN'), t.tls.rejectUnauthorized, t.tls.servername, t.followRedirects], [true, false, 'prom.internal', false]);
+    assert.deepEqual(httpClientSettings(url, undefined, `X-Scope-OrgID=team%20c,Authorization=Bearer%20${TOKEN}`).settings.headers,
+      { 'x-scope-orgid': 'team c', authorization: `Bearer ${TOKEN}` });
+  });
+
+  it('refuses what Prometheus refuses, one line naming the key, never the secret', () => {
+    const refused = (yaml: string, urlText = url.href): string => {
+      const path = file('bad.yml', yaml);
+      try {
+        httpClientSettings(new URL(urlText), path, undefined);
+      } catch (err) {
+        assert.ok(err instanceof HttpConfigError, String(err));
+        assert.ok(!err.message.includes('\n') && !err.message.includes(PASSWORD) && !err.message.includes(TOKEN), err.message);
+        return err.message.slice(`--http.config.file ${path}: `.length);
+      }
+      return assert.fail(`accepted ${yaml}`);
+    };
+    assert.equal(refused(`basic_auth: {username: a, password: "${PASSWORD}", password_file: x}\n`), 'basic_auth.password and basic_auth.password_file are both set; give one');
+    assert.equal(refused(`basic_auth: {username: a, password: "${PASSWORD}"}\nbearer_token: ${TOKEN}\n`), 'basic_auth and bearer_token are set; give one way to authenticate');
+    assert.equal(refused(`bearer_token: ${TOKEN}\n`, 'https://u:v@prom.example/'), 'bearer_token is set and the --prometheus URL holds a user and password; give one of them');
+    assert.equal(refused(`basic_auth: {username: a, pasword: "${PASSWORD}"}\n`), 'basic_auth.pasword: unknown key (allowed: username, username_file, password, password_file)');
+    assert.equal(refused('oauth2: {client_id: x}\n'), 'oauth2: not supported by otelacct report');
+    assert.equal(refused(`authorization: {type: Basic, credentials: ${TOKEN}}\n`), 'authorization.type: Basic is not allowed here (use basic_auth), as in Prometheus');
+    assert.equal(refused('tls_config: {cert_file: a.pem}\n'), `tls_config.cert_file ${join(tmp.path, 'a.pem')}: cannot read (ENOENT)`);
+    assert.equal(refused(`basic_auth: {username: a, password: "${PASSWORD}\n`), 'not valid YAML (line 2, MISSING_CHAR)');
+    assert.equal(refused(`authorization: {credentials: "${TOKEN}\\r\\nX-Injected: 1"}\n`), 'authorization: the credentials hold a control character (CR, LF, ...); not shown, they are secret');
+    assert.equal(refused('http_headers: {X-Scope-OrgID: team-a}\n'), 'http_headers.X-Scope-OrgID must be a map');
+    assert.throws(() => parseReportArgs(['--http.config.file', join(tmp.path, 'none.yml')], Date.now(), {}), ReportUsageError);
+  });
+});
+
+describe('otelacct report against an authenticated HTTPS Prometheus (basic auth or bearer, tenant header, client certificate)', () => {
+  let pki: TestPki | undefined;
+  const skipped = unmet({ tools: ['openssl'] });
+  const { from, to } = previousMonth(Date.now());
+  const period = ['--from', new Date(from).toISOString().slice(0, 10), '--to', new Date(to).toISOString().slice(0, 10), '--format', 'csv'];
+  // A month in which 192.0.2.7 received 8 Mbit/s in every slot and 1 GB in all.
+  const answer = (form: URLSearchParams) => {
+    const query = form.get('query')!;
+    const time = Number(form.get('time'));
+    const value = query.startsWith('count_over_time(') ? (time * 1000 - from) / 300_000 : query.startsWith('sum by') ? 1e9 : 8e6;
+    return { status: 'success', data: { resultType: 'vector', result: [{ metric: { otelacct_local_address: '192.0.2.7', network_io_direction: 'receive' }, value: [time, String(value)] }] } };
+  };
+  const ROW = 'host,in_p95_mbps,out_p95_mbps,in_bytes,out_bytes\n192.0.2.7,8,0,1000000000,0\n';
+  before(() => {
+    if (!skipped) pki = makePki(tmp.path);
+  });
+  const tls = () => `tls_config:\n  ca_file: ${pki!.caCert}\n  cert_file: ${pki!.clientCert}\n  key_file: ${pki!.clientKey}\n`;
+
+  it('sends basic auth from user:password@ in the URL, the tenant from the environment, the client certificate from the file', async (t) => {
+    if (skipped) return t.skip(skipped);
+    const proxy = await startAuthProxy(pki!, { authorization: basic('meter', PASSWORD), tenant: 'team-a', clientCert: true }, { answer });
+    t.after(() => proxy.close());
+    const withCreds = proxy.url.replace('https://', `https://meter:${encodeURIComponent(PASSWORD)}@`);
+    const r = await runOtelacct(['report', '--prometheus', withCreds, '--http.config.file', file('tls.yml', tls()), ...period],
+      { env: { OTELACCT_REPORT_HEADERS: 'X-Scope-OrgID=team-a' } });
+    assert.deepEqual([r.code, r.stdout, r.stderr], [0, ROW, '']);
+    assert.ok(proxy.seen.length >= 3 && proxy.seen.every((s) => s.refused === undefined), JSON.stringify(proxy.seen.map((s) => s.refused)));
+
+    // The same with a wrong password: one line, HTTP 401, neither password shown.
+    const wrong = proxy.url.replace('https://', 'https://meter:wrong-secret@');
+    const w = await runOtelacct(['report', '--prometheus', wrong, '--http.config.file', file('tls.yml', tls()), ...period],
+      { env: { OTELACCT_REPORT_HEADERS: 'X-Scope-OrgID=team-a' } });
+    assert.equal(w.code, 1);
+    assert.equal(w.stderr, `otelacct report: Prometheus at ${proxy.url} answered HTTP 401 Unauthorized (the credentials given were refused: see basic_auth / authorization in --http.config.file, or user:password@ in the URL)\n`);
+  });
+
+  it('sends a bearer token from credentials_file and X-Scope-OrgID from http_headers, all from the file (env names it)', async (t) => {
+    if (skipped) return t.skip(skipped);
+    const proxy = await startAuthProxy(pki!, { authorization: `Bearer ${TOKEN}`, tenant: 'team-b', clientCert: true }, { answer });
+    t.after(() => proxy.close());
+    file('token', `${TOKEN}\n`);
+    const config = file('bearer.yml', `authorization:\n  type: Bearer\n  credentials_file: token\nhttp_headers:\n  X-Scope-OrgID:\n    values: [team-b]\n${tls()}`);
+    const r = await runOtelacct(['report', ...period], { env: { OTELACCT_REPORT_PROMETHEUS: proxy.url, OTELACCT_REPORT_HTTP_CONFIG_FILE: config } });
+    assert.deepEqual([r.code, r.stdout, r.stderr], [0, ROW, '']);
+    assert.equal(proxy.seen[0].headers['x-scope-orgid'], 'team-b');
+
+    // Without the tenant header the proxy refuses: the status is named, nothing secret printed.
+    const noTenant = file('notenant.yml', `authorization:\n  credentials_file: token\n${tls()}`);
+    const n = await runOtelacct(['report', '--prometheus', proxy.url, '--http.config.file', noTenant, ...period]);
+    assert.equal(n.code, 1);
+    assert.match(n.stderr, /^otelacct report: Prometheus at https:\/\/127\.0\.0\.1:\d+ answered HTTP 403 Forbidden \(the credentials given were refused: .*\)\n$/);
+    assert.ok(!n.stderr.includes(TOKEN));
+  });
+
+  it('says what to do when the server certificate does not verify, and when no client certificate is sent', async (t) => {
+    if (skipped) return t.skip(skipped);
+    const proxy = await startAuthProxy(pki!, { authorization: basic('meter', PASSWORD), clientCert: true }, { answer });
+    t.after(() => proxy.close());
+    const pw = file('pw', PASSWORD);
+    const noCa = file('noca.yml', `basic_auth: {username: meter, password_file: ${pw}}\n`);
+    const r = await runOtelacct(['report', '--prometheus', proxy.url, '--http.config.file', noCa, ...period]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /^otelacct report: cannot reach Prometheus at https:\/\/127\.0\.0\.1:\d+ \((SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE); trust its CA with tls_config\.ca_file in --http\.config\.file\)\n$/);
+    const skip = file('skip.yml', `basic_auth: {username: meter, password_file: ${pw}}\ntls_config: {insecure_skip_verify: true}\n`);
+    const s = await runOtelacct(['report', '--prometheus', proxy.url, '--http.config.file', skip, ...period]);
+    assert.equal(s.code, 1, 'verification skipped, but no client certificate');
+    assert.match(s.stderr, /answered HTTP 403 Forbidden/);
+    const full = file('full.yml', `basic_auth: {username: meter, password_file: ${pw}}\n${tls()}`);
+    const f = await runOtelacct(['report', '--prometheus', proxy.url, '--http.config.file', full, ...period]);
+    assert.deepEqual([f.code, f.stdout, f.stderr], [0, ROW, '']);
+  });
+});
