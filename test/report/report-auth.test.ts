@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { request } from 'node:https';
+import bcrypt from 'bcryptjs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { httpClientSettings, HttpConfigError } from '../../src/report/http-config.ts';
@@ -7,6 +10,7 @@ import { parseReportArgs, ReportUsageError, type ReportOptions } from '../../src
 import { previousMonth } from '../../src/report/time-values.ts';
 import { startAuthProxy } from '../support/auth-proxy.ts';
 import { makePki, type TestPki } from '../support/certs.ts';
+import { freePort, OutputWatch, stop, waitFor } from '../support/processes.ts';
 import { TempDir } from '../support/read-capture.ts';
 import { unmet } from '../support/requirements.ts';
 import { runOtelacct } from '../support/run-otelacct.ts';
@@ -150,5 +154,49 @@ describe('otelacct report against an authenticated HTTPS Prometheus (basic auth 
     const full = file('full.yml', `basic_auth: {username: meter, password_file: ${pw}}\n${tls()}`);
     const f = await runOtelacct(['report', '--prometheus', proxy.url, '--http.config.file', full, ...period]);
     assert.deepEqual([f.code, f.stdout, f.stderr], [0, ROW, '']);
+  });
+});
+
+describe('otelacct report against Prometheus 2.42 protected by its own --web.config.file (TLS, client certificate, basic auth)', () => {
+  const skipped = unmet({ tools: ['openssl', 'prometheus'] });
+
+  it('authenticates with basic auth and a client certificate; a wrong password is one line naming HTTP 401', async (t) => {
+    if (skipped) return t.skip(skipped);
+    const dir = join(tmp.path, 'prom');
+    mkdirSync(dir);
+    const pki = makePki(dir);
+    const web = file('web.yml', `tls_server_config:\n  cert_file: ${pki.serverCert}\n  key_file: ${pki.serverKey}\n`
+      + `  client_auth_type: RequireAndVerifyClientCert\n  client_ca_file: ${pki.caCert}\n`
+      + `basic_auth_users:\n  meter: ${bcrypt.hashSync(PASSWORD, 4)}\n`);
+    const port = await freePort();
+    const prom = spawn('prometheus', [`--config.file=${file('prometheus.yml', 'global: {}\n')}`, `--storage.tsdb.path=${join(dir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${port}`, `--web.config.file=${web}`, '--log.level=warn'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const log = new OutputWatch(prom);
+    t.after(() => stop(prom));
+    const ready = () => new Promise<boolean | undefined>((resolve) => {
+      const req = request({ host: '127.0.0.1', port, path: '/-/ready', ca: pki.read(pki.caCert), cert: pki.read(pki.clientCert), key: pki.read(pki.clientKey),
+        headers: { authorization: basic('meter', PASSWORD) } }, (res) => {
+        res.resume();
+        resolve(res.statusCode === 200 ? true : undefined);
+      });
+      req.on('error', () => resolve(undefined));
+      req.end();
+    });
+    await waitFor(`prometheus ready (${log.text})`, ready, 30_000, 200);
+    const base = `https://127.0.0.1:${port}`;
+    const config = (password: string) => file('prom-auth.yml', `basic_auth: {username: meter, password: "${password}"}\n`
+      + `tls_config: {ca_file: ${pki.caCert}, cert_file: ${pki.clientCert}, key_file: ${pki.clientKey}}\n`);
+    // An empty Prometheus: past authentication, the report finds no data (exit 1, its own line).
+    const ok = await runOtelacct(['report', '--prometheus', base, '--http.config.file', config(PASSWORD), '--from', '2026-10-01', '--to', '2026-11-01']);
+    assert.equal(ok.code, 1);
+    assert.match(ok.stderr, /^otelacct report: no data in otelacct_host_bytes_total for job "otelacct" in this period/);
+    const bad = await runOtelacct(['report', '--prometheus', base, '--http.config.file', config('wrong-secret'), '--from', '2026-10-01', '--to', '2026-11-01']);
+    assert.equal(bad.code, 1);
+    assert.equal(bad.stderr, `otelacct report: Prometheus at ${base} answered HTTP 401 Unauthorized (the credentials given were refused: see basic_auth / authorization in --http.config.file, or user:password@ in the URL)\n`);
+    const url = await runOtelacct(['report', '--prometheus', base.replace('https://', `https://meter:${encodeURIComponent(PASSWORD)}@`), '--http.config.file',
+      file('tls-only.yml', `tls_config: {ca_file: ${pki.caCert}, cert_file: ${pki.clientCert}, key_file: ${pki.clientKey}}\n`), '--from', '2026-10-01', '--to', '2026-11-01']);
+    assert.equal(url.code, 1);
+    assert.match(url.stderr, /^otelacct report: no data in/, 'user:password@ in the URL is basic auth');
+    for (const r of [ok, bad, url]) assert.ok(!r.stderr.includes(PASSWORD) && !r.stderr.includes(encodeURIComponent(PASSWORD)), r.stderr);
   });
 });
