@@ -5,7 +5,10 @@ import { request } from 'node:https';
 import bcrypt from 'bcryptjs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { httpClientSettings, HttpConfigError } from '../../src/report/http-config.ts';
+import { httpInstantQuery } from '../../src/report/prometheus-api.ts';
 import { parseReportArgs, ReportUsageError, type ReportOptions } from '../../src/report/report-options.ts';
 import { previousMonth } from '../../src/report/time-values.ts';
 import { startAuthProxy } from '../support/auth-proxy.ts';
@@ -198,5 +201,42 @@ describe('otelacct report against Prometheus 2.42 protected by its own --web.con
     assert.equal(url.code, 1);
     assert.match(url.stderr, /^otelacct report: no data in/, 'user:password@ in the URL is basic auth');
     for (const r of [ok, bad, url]) assert.ok(!r.stderr.includes(PASSWORD) && !r.stderr.includes(encodeURIComponent(PASSWORD)), r.stderr);
+  });
+});
+
+describe('report redirects', () => {
+  it('follows a redirect on the same server with the credentials, refuses one to another server, and follows none with follow_redirects: false', async (t) => {
+    const got: Array<{ url: string; headers: IncomingHttpHeaders }> = [];
+    const vector = JSON.stringify({ status: 'success', data: { resultType: 'vector', result: [{ metric: { a: 'b' }, value: [1, '7'] }] } });
+    const other = createServer((req, res) => {
+      got.push({ url: `other${req.url}`, headers: req.headers });
+      res.writeHead(200, { 'content-type': 'application/json' }).end(vector);
+    });
+    await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
+    const otherUrl = `http://127.0.0.1:${(other.address() as AddressInfo).port}`;
+    const server = createServer((req, res) => {
+      got.push({ url: req.url!, headers: req.headers });
+      req.resume();
+      if (req.url === '/old/api/v1/query') res.writeHead(307, { location: '/new/api/v1/query' }).end();
+      else if (req.url === '/away/api/v1/query') res.writeHead(307, { location: `${otherUrl}/api/v1/query` }).end();
+      else res.writeHead(200, { 'content-type': 'application/json' }).end(vector);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    t.after(() => {
+      server.close();
+      other.close();
+    });
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const { url, settings } = httpClientSettings(new URL(`http://meter:${encodeURIComponent(PASSWORD)}@127.0.0.1:${(server.address() as AddressInfo).port}/old`), undefined, undefined);
+    assert.deepEqual(await httpInstantQuery(url, 5000, settings)('up', 0), [{ labels: { a: 'b' }, value: 7 }]);
+    assert.deepEqual(got.map((g) => [g.url, g.headers.authorization]), [['/old/api/v1/query', basic('meter', PASSWORD)], ['/new/api/v1/query', basic('meter', PASSWORD)]]);
+
+    got.length = 0;
+    await assert.rejects(httpInstantQuery(new URL(`${base}/away`), 5000, settings)('up', 0),
+      { message: `Prometheus at ${base}/away redirected to another server (${otherUrl}); credentials are not sent there: give that URL with --prometheus` });
+    assert.deepEqual(got.map((g) => g.url), ['/away/api/v1/query'], 'nothing sent to the other server');
+
+    await assert.rejects(httpInstantQuery(new URL(`${base}/old`), 5000, { ...settings, followRedirects: false })('up', 0),
+      { message: `Prometheus at ${base}/old answered HTTP 307 Temporary Redirect` });
   });
 });
