@@ -28,8 +28,8 @@ export function helpText(): string {
     '  -h, --help              this text',
     '',
     'A trailing BPF expression, as with tcpdump and pmacctd (otelacct -i eth0 tcp port 443), sets',
-    'capture.filter; give it or --filter, not both. -f is --filter (pmacctd\'s -f, the config file,',
-    'is -c here).',
+    'capture.filter; give it or --filter, not both (after --, every word is the expression). -f is',
+    '--filter (pmacctd\'s -f, the config file, is -c here).',
     '',
     'Every key (precedence: default < config file < environment < flag), by topic:',
   ];

@@ -87,6 +87,10 @@ function load(argv: readonly string[], env: NodeJS.ProcessEnv): LoadedConfig {
 
   for (let i = 0; i < argv.length; i++) {
     let arg = argv[i];
+    if (arg === '--') { // the rest is the expression, even words that look like flags
+      expression.push(...argv.slice(i + 1));
+      break;
+    }
     const short = SHORT[arg] ? arg : undefined;
     if (short) arg = `--${SHORT[arg]}`;
     if (!arg.startsWith('--')) {

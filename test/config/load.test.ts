@@ -143,6 +143,7 @@ test('a trailing BPF expression sets capture.filter, as tcpdump and pmacctd take
   const mixed = loadConfig(['-i', 'eth0', 'not', 'port', '22', '--snaplen', '200'], {}).config;
   assert.deepEqual([mixed.capture.filter, mixed.capture.snaplen, mixed.capture.interfaces], ['not port 22', 200, ['eth0']], 'flags after the expression still count (GNU getopt order)');
   assert.equal(loadConfig(['tcp'], { OTELACCT_CAPTURE_FILTER: 'udp' }).config.capture.filter, 'tcp', 'the expression is a flag: it beats the environment');
+  assert.equal(loadConfig(['-i', 'eth0', '--', 'ip[2:2]', '-', '20', '>', '0'], {}).config.capture.filter, 'ip[2:2] - 20 > 0', 'after --, all words are the expression');
   assert.equal(error(['--filter', 'udp', 'tcp', 'port', '443']), 'capture.filter given twice: --filter "udp" and the trailing expression "tcp port 443"; give one of them');
   assert.equal(error(['tcp', '-f', 'udp']), 'capture.filter given twice: -f "udp" and the trailing expression "tcp"; give one of them');
 });
