@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
+import { ethernetIPv4 } from '../support/frames.ts';
+import { PcapWriter } from '../support/pcap-writer.ts';
+import { TempDir } from '../support/read-capture.ts';
 import { runOtelacct } from '../support/run-otelacct.ts';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -26,4 +29,20 @@ test('the habits of tcpdump, node_exporter and old unit files, through the real 
   const pmacctd = await runOtelacct(['-f', '/etc/passwd']);
   assert.equal(pmacctd.code, 2);
   assert.match(pmacctd.stderr, /^otelacct: -f "\/etc\/passwd": -f is the BPF filter \(--filter\) in otelacct, not the config file as in pmacctd; for a config file use -c or --config\n$/);
+});
+
+test('otelacct --read FILE tcp port 22: the trailing expression filters the packets as --filter does', async () => {
+  const dir = new TempDir();
+  after(() => dir.dispose());
+  const w = new PcapWriter({ linkType: 1, snaplen: 65535 });
+  w.add(ethernetIPv4({ src: '10.0.0.1', dst: '10.0.0.2', proto: 6, srcPort: 40000, dstPort: 22, payloadLength: 100 }));
+  w.add(ethernetIPv4({ src: '10.0.0.1', dst: '10.0.0.3', proto: 17, srcPort: 40000, dstPort: 53, payloadLength: 10 }));
+  const path = dir.write('two.pcap', w.toBuffer());
+  const run = await runOtelacct(['--read', path, '--no-prometheus', 'tcp', 'port', '22']);
+  assert.equal(run.code, 0, run.stderr);
+  assert.match(run.stdout, /10\.0\.0\.2/);
+  assert.doesNotMatch(run.stdout, /10\.0\.0\.3/);
+  const bad = await runOtelacct(['--read', path, '--no-prometheus', 'tcp', 'prt', '22']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /^otelacct: capture\.filter: "tcp prt 22": can't parse filter expression/);
 });
