@@ -9,6 +9,7 @@ import type { Config } from './config/schema.ts';
 import { WebConfigError } from './export/web-config.ts';
 import { Logger, redactSecrets } from './log.ts';
 import { Pipeline } from './pipeline.ts';
+import { VERSION } from './version.ts';
 
 /** Seconds SIGINT/SIGTERM may take (stop capture, final OTLP export) before a forced exit. */
 const STOP_TIMEOUT_MS = 15_000;
@@ -60,11 +61,16 @@ async function main(argv: string[]): Promise<number> {
     await writeStdout(helpText());
     return 0;
   }
+  if (loaded.version) {
+    await writeStdout(`otelacct ${VERSION}\n`);
+    return 0;
+  }
+  const log = new Logger(config.log.level);
+  for (const w of loaded.warnings) log.warn(w.msg, w.fields);
   if (loaded.printConfig) {
     await writeStdout(JSON.stringify(config, null, 2) + '\n');
     return 0;
   }
-  const log = new Logger(config.log.level);
   const offline = config.capture.read !== '';
   let pipeline: Pipeline;
   try {

@@ -1,4 +1,5 @@
 import convict from 'convict';
+import { statSync } from 'node:fs';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { ATTR_DIRECTION } from '../export/semconv.ts';
 import { resolveAggregations } from './aggregations.ts';
@@ -30,14 +31,32 @@ export interface LoadedConfig {
   printConfig: boolean;
   /** --help / -h. */
   help: boolean;
+  /** --version. */
+  version: boolean;
   /** Where the file layer came from, if any. */
   configFile: string | undefined;
+  /** Deprecated spellings used: one log line each (msg and fields), for the caller to write. */
+  warnings: Array<{ msg: string; fields: Record<string, string> }>;
 }
 
 /** List keys whose items are numbers (flags and environment give strings). */
 const NUMBER_LISTS = new Set(['accounting.ports']);
 
-const SHORT: Record<string, string> = { '-i': 'interface', '-r': 'read', '-f': 'filter', '-c': 'config', '-h': 'help' };
+export const SHORT: Record<string, string> = { '-i': 'interface', '-r': 'read', '-f': 'filter', '-c': 'config', '-h': 'help' };
+
+/** node_exporter's spellings, same meaning as ours: alias → our flag. */
+export const ALIASES: Record<string, string> = { 'web.config.file': 'web-config-file' };
+
+/**
+ * Old spellings kept working (unit files have them), each with a deprecation line: old flag →
+ * its new name and what it does, said plainly because the old name misled.
+ */
+export const DEPRECATED: Record<string, { use: string; note: string }> = {
+  port: {
+    use: 'keep-port',
+    note: 'sets accounting.ports: only these ports are kept in the port dimensions, all others count as port 0; it is not the listen port of /metrics (that is --web.listen-address :9464 or --prometheus-port)',
+  },
+};
 
 /**
  * Builds the effective configuration: schema defaults < file (`--config` / OTELACCT_CONFIG,
@@ -61,22 +80,49 @@ function load(argv: readonly string[], env: NodeJS.ProcessEnv): LoadedConfig {
   let configFile = env.OTELACCT_CONFIG || undefined;
   let printConfig = false;
   let help = false;
+  let version = false;
+  const warnings: LoadedConfig['warnings'] = [];
+  // Words that are no flag and no flag's value: a BPF expression, as tcpdump and pmacctd take it.
+  const expression: string[] = [];
 
   for (let i = 0; i < argv.length; i++) {
     let arg = argv[i];
-    if (SHORT[arg]) arg = `--${SHORT[arg]}`;
-    if (!arg.startsWith('--')) throw new ConfigError(`unexpected argument ${JSON.stringify(arg)} (flags start with --; see --help)`);
+    if (arg === '--') { // the rest is the expression, even words that look like flags
+      expression.push(...argv.slice(i + 1));
+      break;
+    }
+    const short = SHORT[arg] ? arg : undefined;
+    if (short) arg = `--${SHORT[arg]}`;
+    if (!arg.startsWith('--')) {
+      if (/^-[A-Za-z]/.test(arg)) throw new ConfigError(`unknown flag ${arg} (short flags: ${Object.keys(SHORT).join(', ')}; see --help)`);
+      expression.push(arg);
+      continue;
+    }
     const eq = arg.indexOf('=');
     let name = eq > 0 ? arg.slice(2, eq) : arg.slice(2);
     let inline: string | undefined = eq > 0 ? arg.slice(eq + 1) : undefined;
     if (name === 'help') { help = true; continue; }
+    if (name === 'version') { version = true; continue; }
     if (name === 'print-config') { printConfig = true; continue; }
+    const written = short ?? `--${name}`;
     const next = (): string => {
       if (inline !== undefined) return inline;
-      if (i + 1 >= argv.length) throw new ConfigError(`--${name}: missing value`);
+      if (i + 1 >= argv.length) throw new ConfigError(`${written}: missing value`);
       return argv[++i];
     };
     if (name === 'config') { configFile = next(); continue; }
+    if (name === 'web.listen-address') {
+      const raw = next();
+      const { host, port } = listenAddress(raw);
+      flags.push([byArg.get('prometheus-host')!, host, '--web.listen-address'], [byArg.get('prometheus-port')!, port, '--web.listen-address']);
+      continue;
+    }
+    if (ALIASES[name]) name = ALIASES[name];
+    const deprecated = DEPRECATED[name];
+    if (deprecated) {
+      warnings.push({ msg: `deprecated flag --${name}: use --${deprecated.use}`, fields: { flag: `--${name}`, use: `--${deprecated.use}`, note: deprecated.note } });
+      name = deprecated.use;
+    }
     let leaf = byArg.get(name);
     if (!leaf && name.startsWith('no-')) {
       const positive = byArg.get(name.slice(3));
@@ -84,7 +130,15 @@ function load(argv: readonly string[], env: NodeJS.ProcessEnv): LoadedConfig {
     }
     if (!leaf) throw new ConfigError(`unknown flag --${name} (see --help)`);
     const raw = typeof leaf.default === 'boolean' && inline === undefined ? 'true' : next();
-    flags.push([leaf, raw, `--${name}`]);
+    if (short === '-f') notAFile(raw);
+    flags.push([leaf, raw, written]);
+  }
+  if (expression.length > 0) {
+    const given = flags.find(([leaf]) => leaf.key === 'capture.filter');
+    if (given) {
+      throw new ConfigError(`capture.filter given twice: ${given[2]} ${JSON.stringify(given[1])} and the trailing expression ${JSON.stringify(expression.join(' '))}; give one of them`);
+    }
+    flags.push([byArg.get('filter')!, expression.join(' '), 'filter expression']);
   }
 
   const conf = convict(schema, { env: {}, args: [] });
@@ -134,7 +188,33 @@ function load(argv: readonly string[], env: NodeJS.ProcessEnv): LoadedConfig {
   }
   checkHeaders(config.otlp.headers, env, configFile);
   checkCrossKeys(config);
-  return { config, printConfig, help, configFile };
+  return { config, printConfig, help, version, configFile, warnings };
+}
+
+/**
+ * `--web.listen-address` as node_exporter takes it: `host:port`, `[ipv6]:port` or `:port` (all
+ * interfaces). The port is checked as prometheus.port is.
+ */
+function listenAddress(raw: string): { host: string; port: string } {
+  const m = /^\[([0-9A-Za-z:.%_-]+)\]:(\d+)$/.exec(raw) ?? /^([^:[\]\s]*):(\d+)$/.exec(raw);
+  if (!m) throw new ConfigError(`--web.listen-address=${JSON.stringify(raw)}: must be host:port, [ipv6]:port or :port (e.g. :9464)`);
+  return { host: m[1], port: m[2] };
+}
+
+/**
+ * `-f` is the BPF filter here (as `--filter`), but pmacctd's config file: a value naming an
+ * existing file was meant as pmacctd's, so it is refused rather than compiled as a filter.
+ */
+function notAFile(value: string): void {
+  let file = false;
+  try {
+    file = /[/.]/.test(value) && statSync(value).isFile();
+  } catch {
+    file = false;
+  }
+  if (file) {
+    throw new ConfigError(`-f ${JSON.stringify(value)}: -f is the BPF filter (--filter) in otelacct, not the config file as in pmacctd; for a config file use -c or --config`);
+  }
 }
 
 /**

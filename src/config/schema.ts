@@ -120,8 +120,8 @@ export const schema = {
       format: ['both', 'once'], default: 'both', env: 'OTELACCT_ACCOUNTING_INTERNAL_TRAFFIC', arg: 'internal-traffic',
     },
     ports: {
-      doc: 'Ports kept in port dimensions (like pmacct ports_file); others become 0. Empty: every port is kept.',
-      format: portList, default: [] as number[], env: 'OTELACCT_ACCOUNTING_PORTS', arg: 'port',
+      doc: 'Ports kept in port dimensions (like pmacct ports_file); others become 0. Empty: every port is kept. (Formerly --port, still accepted with a deprecation line.)',
+      format: portList, default: [] as number[], env: 'OTELACCT_ACCOUNTING_PORTS', arg: 'keep-port',
     },
     samplingRate: {
       doc: 'Count 1 packet in N and scale its bytes and packets by N (pmacct sampling_rate + renormalize). 1: every packet.',

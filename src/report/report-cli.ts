@@ -34,7 +34,7 @@ export async function reportMain(argv: string[]): Promise<number> {
   }
   const aggregation = BILLED_AGGREGATIONS[options.aggregation];
   try {
-    const rows = await computeBilling(httpInstantQuery(options.prometheus, options.timeoutMs), {
+    const rows = await computeBilling(httpInstantQuery(options.prometheus, options.timeoutMs, options.http), {
       aggregation,
       job: options.job,
       periodMs: options.billedToMs - options.fromMs,

@@ -1,5 +1,7 @@
 import { parseArgs } from 'node:util';
+import { redactSecrets } from '../log.ts';
 import { BILLED_AGGREGATIONS, type AggregationName } from './aggregations.ts';
+import { httpClientSettings, HttpConfigError, type HttpClientSettings } from './http-config.ts';
 import { formatInstant, parseDate, parseDuration, previousMonth } from './time-values.ts';
 
 /** Output formats of the report. */
@@ -8,7 +10,10 @@ export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
 /** Everything `otelacct report` was asked to do, validated. Times in ms since the epoch (UTC). */
 export interface ReportOptions {
+  /** Without user information (that is in `http`, as basic auth). */
   prometheus: URL;
+  /** Authentication, TLS and headers for Prometheus. */
+  http: HttpClientSettings;
   fromMs: number;
   /** The period's end as asked (--to, exclusive). */
   toMs: number;
@@ -35,7 +40,14 @@ export class ReportUsageError extends Error {
 /** `otelacct report --help`. */
 export const REPORT_USAGE = `usage: otelacct report [flags]       per-host (or per-site) billing from Prometheus
 
-  --prometheus URL        Prometheus base URL (default http://localhost:9090)
+  --prometheus URL        Prometheus base URL (env OTELACCT_REPORT_PROMETHEUS; default
+                          http://localhost:9090); https://user:password@host/ is basic auth
+  --http.config.file FILE authentication and TLS, as Prometheus' http_config (and promtool's
+                          flag of the same name): basic_auth (username, password or
+                          password_file), authorization (type, credentials or credentials_file),
+                          tls_config (ca_file, cert_file, key_file, server_name,
+                          insecure_skip_verify), http_headers (X-Scope-OrgID: {values: [t1]}),
+                          follow_redirects (env OTELACCT_REPORT_HTTP_CONFIG_FILE)
   --from DATE             period start, YYYY-MM-DD (midnight UTC) or RFC 3339 with a zone
   --to DATE               period end (exclusive); default for both: the previous calendar month
   --aggregation NAME      host (otelacct_host_bytes_total by otelacct_local_address) or
@@ -47,6 +59,9 @@ export const REPORT_USAGE = `usage: otelacct report [flags]       per-host (or p
   --timeout DURATION      longest a query may take (default 2m)
   -h, --help              this text
 
+Env OTELACCT_REPORT_HEADERS adds headers: name=value,... URL-decoded (X-Scope-OrgID=t1).
+Secrets are never printed: the URL is shown without its user and password.
+
 For each host or site: the percentile of its in and out rates over the period's slots (each
 slot's average rate; slots without data count as 0), in Mbit/s, and the bytes in and out.
 A period that has not ended (the current month) is billed up to its last complete slot and
@@ -56,7 +71,8 @@ Exit status: 0 report printed, 1 Prometheus unreachable or failing or no data, 2
 `;
 
 const FLAGS = {
-  prometheus: { type: 'string', default: 'http://localhost:9090' },
+  prometheus: { type: 'string' },
+  'http.config.file': { type: 'string' },
   from: { type: 'string' },
   to: { type: 'string' },
   aggregation: { type: 'string', default: 'host' },
@@ -72,7 +88,7 @@ const FLAGS = {
  * Parses `otelacct report` arguments: the options, or `'help'` for -h/--help. Throws
  * ReportUsageError naming the first bad flag. `nowMs` picks the default (previous) month.
  */
-export function parseReportArgs(argv: string[], nowMs = Date.now()): ReportOptions | 'help' {
+export function parseReportArgs(argv: string[], nowMs = Date.now(), env: NodeJS.ProcessEnv = process.env): ReportOptions | 'help' {
   let values;
   try {
     ({ values } = parseArgs({ args: argv, options: FLAGS, strict: true, allowPositionals: false }));
@@ -93,8 +109,18 @@ export function parseReportArgs(argv: string[], nowMs = Date.now()): ReportOptio
   if (billedToMs <= period.fromMs) {
     throw new ReportUsageError(`--from ${formatInstant(period.fromMs)}: no --step ${values.step} slot of the period has ended yet (now ${formatInstant(nowMs)}); nothing to bill`);
   }
+  const flag = values.prometheus !== undefined ? '--prometheus' : env.OTELACCT_REPORT_PROMETHEUS ? 'OTELACCT_REPORT_PROMETHEUS' : '--prometheus';
+  let client;
+  try {
+    client = httpClientSettings(url(flag, values.prometheus ?? (env.OTELACCT_REPORT_PROMETHEUS || 'http://localhost:9090')),
+      values['http.config.file'] ?? (env.OTELACCT_REPORT_HTTP_CONFIG_FILE || undefined), env.OTELACCT_REPORT_HEADERS);
+  } catch (err) {
+    if (err instanceof HttpConfigError) throw new ReportUsageError(err.message, { cause: err });
+    throw err;
+  }
   return {
-    prometheus: url(values.prometheus),
+    prometheus: client.url,
+    http: client.settings,
     ...period,
     billedToMs,
     aggregation: oneOf('--aggregation', values.aggregation, Object.keys(BILLED_AGGREGATIONS) as AggregationName[]),
@@ -138,7 +164,7 @@ function oneOf<T extends string>(flag: string, text: string, allowed: readonly T
   return text as T;
 }
 
-function url(text: string): URL {
+function url(flag: string, text: string): URL {
   let u: URL | undefined;
   try {
     u = new URL(text);
@@ -146,7 +172,7 @@ function url(text: string): URL {
     u = undefined;
   }
   if (u === undefined || (u.protocol !== 'http:' && u.protocol !== 'https:')) {
-    throw new ReportUsageError(`--prometheus: "${text}" is not an http:// or https:// URL`);
+    throw new ReportUsageError(`${flag}: "${redactSecrets(text)}" is not an http:// or https:// URL`);
   }
   return u;
 }

@@ -68,7 +68,7 @@ test('bad values: one line naming the key, the value and what is allowed', () =>
   assert.match(error([], { OTELACCT_PROMETHEUS_ENABLED: 'maybe' }), /^OTELACCT_PROMETHEUS_ENABLED="maybe": prometheus.enabled must be true or false$/);
   assert.match(error(['--otlp-endpoint', 'ftp://x']), /^otlp.endpoint="ftp:\/\/x": must be an http/);
   assert.equal(error(['--bogus']), 'unknown flag --bogus (see --help)');
-  assert.equal(error(['stray']), 'unexpected argument "stray" (flags start with --; see --help)');
+  assert.equal(error(['-x']), 'unknown flag -x (short flags: -i, -r, -f, -c, -h; see --help)');
   assert.equal(error(['--read']), '--read: missing value');
 });
 
@@ -111,7 +111,7 @@ test('resource attributes and OTLP headers may have dotted names', () => {
 
 test('values with line breaks cannot forge a second line: every problem is one line, control characters escaped', () => {
   const forged = 'x\notelacct: ok';
-  for (const argv of [['-i', forged], ['--snaplen', forged], [`--${forged}`], ['-c', forged], ['--dimensions', forged], ['--local-network', forged], [forged]]) {
+  for (const argv of [['-i', forged], ['--snaplen', forged], [`--${forged}`], ['-c', forged], ['--dimensions', forged], ['--local-network', forged], ['-f', 'tcp', forged]]) {
     let e: ConfigError | undefined;
     try {
       loadConfig(argv, {});
@@ -136,4 +136,60 @@ test('OTLP headers: names must be tokens and values free of CR/LF, in the file a
   assert.match(error([], { OTEL_EXPORTER_OTLP_METRICS_HEADERS: 'x y=1' }), /^OTEL_EXPORTER_OTLP_METRICS_HEADERS: header name "x y" is not valid/);
   const ok = file('okheaders.yaml', 'otlp:\n  headers:\n    authorization: "Basic eHl6\\tz"\n');
   assert.deepEqual(loadConfig(['-c', ok], { OTEL_EXPORTER_OTLP_HEADERS: 'api-key=abc%20def,x=1' }).config.otlp.headers, { authorization: 'Basic eHl6\tz' });
+});
+
+test('a trailing BPF expression sets capture.filter, as tcpdump and pmacctd take it; with --filter too it is refused', () => {
+  assert.equal(loadConfig(['-i', 'eth0', 'tcp', 'port', '443'], {}).config.capture.filter, 'tcp port 443');
+  const mixed = loadConfig(['-i', 'eth0', 'not', 'port', '22', '--snaplen', '200'], {}).config;
+  assert.deepEqual([mixed.capture.filter, mixed.capture.snaplen, mixed.capture.interfaces], ['not port 22', 200, ['eth0']], 'flags after the expression still count (GNU getopt order)');
+  assert.equal(loadConfig(['tcp'], { OTELACCT_CAPTURE_FILTER: 'udp' }).config.capture.filter, 'tcp', 'the expression is a flag: it beats the environment');
+  assert.equal(loadConfig(['-i', 'eth0', '--', 'ip[2:2]', '-', '20', '>', '0'], {}).config.capture.filter, 'ip[2:2] - 20 > 0', 'after --, all words are the expression');
+  assert.equal(error(['--filter', 'udp', 'tcp', 'port', '443']), 'capture.filter given twice: --filter "udp" and the trailing expression "tcp port 443"; give one of them');
+  assert.equal(error(['tcp', '-f', 'udp']), 'capture.filter given twice: -f "udp" and the trailing expression "tcp"; give one of them');
+});
+
+test('-f naming an existing file (pmacctd\'s -f is its config file) is refused with one line; -f EXPR is the filter', () => {
+  const conf = file('pmacctd.conf', 'daemonize: true\n');
+  assert.equal(error(['-f', conf]), `-f ${JSON.stringify(conf)}: -f is the BPF filter (--filter) in otelacct, not the config file as in pmacctd; for a config file use -c or --config`);
+  assert.equal(loadConfig(['-f', 'ip or ip6'], {}).config.capture.filter, 'ip or ip6');
+  assert.equal(loadConfig(['--filter', conf], {}).config.capture.filter, conf, 'the long flag is taken as written');
+});
+
+test('node_exporter spellings: --web.listen-address sets host and port, --web.config.file is --web-config-file', () => {
+  const at = (a: string) => {
+    const { prometheus } = loadConfig(['--web.listen-address', a], {}).config;
+    return [prometheus.host, prometheus.port];
+  };
+  assert.deepEqual(at('127.0.0.1:9100'), ['127.0.0.1', 9100]);
+  assert.deepEqual(at('[::1]:9464'), ['::1', 9464]);
+  assert.deepEqual(at(':9465'), ['', 9465]);
+  assert.deepEqual(at('localhost:0'), ['localhost', 0]);
+  assert.deepEqual(loadConfig(['--web.listen-address=:9101'], {}).config.prometheus.port, 9101);
+  for (const bad of ['9464', '::1:9464', '[::1]', 'host:', 'a b:1']) {
+    assert.equal(error(['--web.listen-address', bad]), `--web.listen-address=${JSON.stringify(bad)}: must be host:port, [ipv6]:port or :port (e.g. :9464)`);
+  }
+  assert.equal(error(['--web.listen-address', ':70000']), 'prometheus.port=70000: must be an integer from 0 to 65535');
+  assert.equal(loadConfig(['--web.config.file', '/etc/otelacct/web.yml'], {}).config.prometheus.webConfigFile, '/etc/otelacct/web.yml');
+});
+
+test('--keep-port sets accounting.ports; the old --port still does, with a deprecation warning that says it is not the listen port', () => {
+  const now = loadConfig(['--keep-port', '443,80'], {});
+  assert.deepEqual([now.config.accounting.ports, now.warnings], [[443, 80], []]);
+  const old = loadConfig(['--port', '9464'], {});
+  assert.deepEqual([old.config.accounting.ports, old.config.prometheus.port], [[9464], 9464]);
+  assert.equal(old.warnings.length, 1);
+  assert.equal(old.warnings[0].msg, 'deprecated flag --port: use --keep-port');
+  assert.match(old.warnings[0].fields.note, /only these ports are kept in the port dimensions.*not the listen port of \/metrics \(that is --web\.listen-address :9464 or --prometheus-port\)/);
+  assert.equal(error(['--port', 'x']), '--port="x": accounting.ports must be a list of numbers');
+  assert.equal(loadConfig(['--version'], {}).version, true);
+});
+
+test('--help is grouped by topic and names every spelling', () => {
+  const help = helpText();
+  const headings = ['Capture', 'Accounting', 'Export', 'Prometheus endpoint', 'Live page', 'OTLP push', 'Log'].map((h) => help.indexOf(`\n${h}`));
+  assert.ok(headings.every((at, i) => at > 0 && (i === 0 || at > headings[i - 1])), `headings in order: ${headings.join(', ')}`);
+  assert.ok(help.indexOf('capture.snaplen') < help.indexOf('\nAccounting') && help.indexOf('accounting.ports') > help.indexOf('\nAccounting'));
+  for (const spelling of ['--web.listen-address', '--web-config-file, --web.config.file', '--keep-port, --port (deprecated)', '-f, --filter', '--version']) {
+    assert.ok(help.includes(spelling), spelling);
+  }
 });

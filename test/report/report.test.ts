@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { previousMonth } from '../../src/report/time-values.ts';
 import { freePort, OutputWatch, stop, waitFor } from '../support/processes.ts';
+import { startAuthProxy } from '../support/auth-proxy.ts';
+import { makePki } from '../support/certs.ts';
 import { TempDir } from '../support/read-capture.ts';
 import { unmet } from '../support/requirements.ts';
 import { runOtelacct } from '../support/run-otelacct.ts';
@@ -155,6 +158,26 @@ describe('otelacct report against a real Prometheus', { timeout: 90_000 }, () =>
     assert.equal(r.code, 0, r.stderr);
     const row = (JSON.parse(r.stdout) as Array<Record<string, unknown>>).find((x) => x.host === '192.0.2.10')!;
     assert.equal(row.in_bytes, expected('192.0.2.10', [series.h10in, series.h10copy], [], 0.95).inBytes);
+  });
+
+  it('gives the same report through TLS with a client certificate, a bearer token and a tenant header (as in front of Mimir)', async (t) => {
+    if (skipped) return t.skip(skipped);
+    const noOpenssl = unmet({ tools: ['openssl'] });
+    if (noOpenssl) return t.skip(noOpenssl);
+    const pki = makePki(tmp.path);
+    const proxy = await startAuthProxy(pki, { authorization: 'Bearer s3cret-token', tenant: 'tenant-1', clientCert: true }, { upstream: base });
+    t.after(() => proxy.close());
+    const config = join(tmp.path, 'http.yml');
+    writeFileSync(join(tmp.path, 'token'), 's3cret-token\n');
+    writeFileSync(config, `authorization: {credentials_file: token}\nhttp_headers: {X-Scope-OrgID: {values: [tenant-1]}}\n`
+      + `tls_config: {ca_file: ${pki.caCert}, cert_file: ${pki.clientCert}, key_file: ${pki.clientKey}}\n`);
+    const [direct, secured] = await Promise.all([
+      runOtelacct(['report', '--prometheus', base, ...period, '--format', 'json']),
+      runOtelacct(['report', '--prometheus', proxy.url, '--http.config.file', config, ...period, '--format', 'json']),
+    ]);
+    assert.equal(secured.code, 0, secured.stderr);
+    assert.equal(secured.stdout, direct.stdout);
+    assert.ok(proxy.seen.length > 0 && proxy.seen.every((r) => r.refused === undefined), JSON.stringify(proxy.seen.map((r) => r.refused)));
   });
 
   it('exits 1 with one line when the period has no data', async (t) => {
