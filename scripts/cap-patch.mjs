@@ -28,11 +28,11 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const PATCH_LEVEL = 1;
-const PRISTINE = 'f5912602f66bb33d1381982c85234c3e3e6fccc4e26a77ef25d4169d0112cdbc';
+export const PRISTINE = 'f5912602f66bb33d1381982c85234c3e3e6fccc4e26a77ef25d4169d0112cdbc';
 export const PATCHED = 'a9a96f564a19265871e850871c4bc7be2fe6a7b0dec8581b5b1418e8513ac570';
 
 /** [what cap has, what otelacct builds], in file order. */
-const HUNKS = [
+export const HUNKS = [
   [`    Nan::Persistent<Function> Emit;
     Nan::AsyncResource async_res;
     bool closing;`,
