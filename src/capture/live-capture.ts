@@ -31,12 +31,14 @@ const CAP_PATCH_LEVEL = 1;
 function installFastEmit(Cap: CapClass): void {
   const original = Cap.prototype.emit;
   if ((original as { otelacctFast?: boolean }).otelacctFast) return;
-  const fast = function (this: CapHandle, event: unknown, nbytes: unknown, truncated: unknown, wire: unknown, ...rest: unknown[]): unknown {
+  // No rest parameter: it would build an array on every packet.
+  const fast = function (this: CapHandle, event: unknown, nbytes: unknown, _truncated: unknown, wire: unknown): unknown {
     if (event === 'packet' && this.onPacket !== undefined) {
       this.onPacket(nbytes as number, wire as number);
       return true;
     }
-    return original.call(this, event, nbytes, truncated, wire, ...rest);
+    // eslint-disable-next-line prefer-rest-params
+    return original.apply(this, arguments as unknown as unknown[]);
   };
   (fast as { otelacctFast?: boolean }).otelacctFast = true;
   Cap.prototype.emit = fast;
