@@ -23,14 +23,14 @@ WORKDIR /app
 # npm ci runs the package's install script (scripts/build-native.mjs): it builds otelacct's own
 # addon (binding.gyp: src/native/packet_stats.c, kernel drop counts) and rebuilds cap.
 COPY package.json package-lock.json binding.gyp ./
-COPY scripts/build-native.mjs ./scripts/
+COPY scripts/build-native.mjs scripts/cap-patch.mjs ./scripts/
 COPY src/native ./src/native
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npm run build \
  && npm prune --omit=dev --no-audit --no-fund \
- && node -e 'require("cap"); require("./build/Release/packet_stats.node")'
+ && node -e 'require("cap"); require("./build/Release/packet_stats.node"); require("./build/Release/bpf_filter.node")'
 
 # ---- runtime: node, libpcap and the app; nothing to compile with ------------------------------
 FROM ${NODE_IMAGE}
@@ -47,7 +47,7 @@ WORKDIR /app
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist/src ./dist/src
-COPY --from=build /app/build/Release/packet_stats.node ./build/Release/
+COPY --from=build /app/build/Release ./build/Release
 COPY --from=build /app/src/web/assets ./src/web/assets
 COPY deploy/docker/healthcheck.mjs ./healthcheck.mjs
 COPY deploy/otelacct.yaml /etc/otelacct/otelacct.yaml

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { LinkType } from '../decode/link-type.ts';
 import type { InterfaceRegistry } from './interface-registry.ts';
@@ -9,30 +8,37 @@ import { socketFds, type KernelStats } from './kernel-stats.ts';
 
 const require = createRequire(import.meta.url);
 
+/** A Cap of otelacct's patched build (scripts/cap-patch.mjs): opens once; close() is final. */
 interface CapHandle {
-  open(device: string, filter: string, bufSize: number, buffer: Buffer): string;
+  open(device: string, filter: string, bufSize: number, buffer: Buffer, snaplen: number): string;
   close(): void;
   /** Set by LiveCapture: called for every packet (see fastEmit). */
-  onPacket?: (nbytes: number) => void;
+  onPacket?: (capturedLength: number, wireLength: number) => void;
 }
 
 type CapClass = { new (): CapHandle; prototype: { emit: (...args: unknown[]) => unknown } };
 
+/** The patch level of cap this code needs (scripts/cap-patch.mjs PATCH_LEVEL). */
+const CAP_PATCH_LEVEL = 1;
+
 /**
- * cap calls the `emit` it found on the object when it was constructed, once per packet, with
- * ('packet', nbytes, truncated). EventEmitter.emit does generic listener bookkeeping on every
- * call; this replacement calls the object's `onPacket` directly (measured: less CPU per packet).
- * Installed on cap's prototype once, before any Cap is created; other events keep the original.
+ * The patched cap calls the `emit` it found on the object when it was constructed, once per
+ * packet, with ('packet', capturedLength, truncated, wireLength). EventEmitter.emit does generic
+ * listener bookkeeping on every call; this replacement calls the object's `onPacket` directly
+ * (measured: less CPU per packet). Installed on cap's prototype once, before any Cap is created;
+ * other events keep the original.
  */
 function installFastEmit(Cap: CapClass): void {
   const original = Cap.prototype.emit;
   if ((original as { otelacctFast?: boolean }).otelacctFast) return;
-  const fast = function (this: CapHandle, event: unknown, nbytes: unknown, ...rest: unknown[]): unknown {
+  // No rest parameter: it would build an array on every packet.
+  const fast = function (this: CapHandle, event: unknown, nbytes: unknown, _truncated: unknown, wire: unknown): unknown {
     if (event === 'packet' && this.onPacket !== undefined) {
-      this.onPacket(nbytes as number);
+      this.onPacket(nbytes as number, wire as number);
       return true;
     }
-    return original.call(this, event, nbytes, ...rest);
+    // eslint-disable-next-line prefer-rest-params
+    return original.apply(this, arguments as unknown as unknown[]);
   };
   (fast as { otelacctFast?: boolean }).otelacctFast = true;
   Cap.prototype.emit = fast;
@@ -45,13 +51,6 @@ const CAP_LINK_TYPES: Record<string, number> = {
   RAW: LinkType.RAW_BSD,
   LINKTYPE_LINUX_SLL: LinkType.LINUX_SLL,
 };
-
-/**
- * Cap objects whose open() failed. cap leaves such an object half-initialised: its destructor
- * (when the garbage collector frees it) stops a libuv poll handle that was never started and
- * aborts the process. Keeping them referenced means they are never freed before exit.
- */
-const failedOpens: CapHandle[] = [];
 
 export interface LiveCaptureOptions {
   interfaces: string[];
@@ -87,8 +86,13 @@ const WATCH_MS = 1000;
 /**
  * Live capture with libpcap (npm `cap`) on one or more interfaces, promiscuous, feeding `sink`.
  * Each interface has its own `snaplen`-byte buffer that cap overwrites for every packet, so the
- * sink sees it only for the duration of its call. Packets longer than snaplen arrive truncated
- * (byte counts come from the IP header, so they stay exact).
+ * sink sees it only for the duration of its call. The kernel keeps `snaplen` bytes of each packet
+ * (byte counts come from the IP header, so they stay exact) and reports the wire length, which
+ * counts packets whose IP header carries no length (IPv4 total length 0 from BIG TCP / TSO).
+ *
+ * Every open makes a new Cap and every close is final: the patched cap (scripts/cap-patch.mjs)
+ * lets libuv release a closed capture before the garbage collector frees it, so dropping a
+ * closed Cap (reload, interface loss) is safe.
  *
  * Interfaces that disappear, go down or stop delivering (libpcap's socket failed while the
  * kernel still queues packets) are closed and reopened when they are back: checked every second,
@@ -113,11 +117,8 @@ export class LiveCapture {
     this.#sink = sink;
     this.#kernel = kernel;
     this.#onEvent = onEvent;
-    this.#Cap = (require('cap') as { Cap: CapClass }).Cap;
+    this.#Cap = loadCap();
     installFastEmit(this.#Cap);
-    if (capAborts()) {
-      onEvent('warn', 'the cap addon was built with assertions: losing an interface will abort otelacct; reinstall (npm ci) to rebuild it', { addon: require.resolve('cap/build/Release/cap.node') });
-    }
     try {
       for (const name of options.interfaces) {
         const port: Port = {
@@ -145,9 +146,8 @@ export class LiveCapture {
     const before = this.#kernel ? socketFds() : undefined;
     let linkName: string;
     try {
-      linkName = cap.open(port.name, this.#options.filter, this.#options.bufferSize, port.buffer);
+      linkName = cap.open(port.name, this.#options.filter, this.#options.bufferSize, port.buffer, this.#options.snaplen);
     } catch (err) {
-      failedOpens.push(cap);
       throw new CaptureError(describeOpenError(port.name, this.#options.filter, err as Error), { cause: err });
     }
     const linkType = CAP_LINK_TYPES[linkName];
@@ -164,9 +164,9 @@ export class LiveCapture {
     const sink = this.#sink;
     const buffer = port.buffer;
     const index = port.index;
-    cap.onPacket = (nbytes: number) => {
+    cap.onPacket = (capturedLength: number, wireLength: number) => {
       port.delivered++;
-      sink.packet(buffer, 0, nbytes, nbytes, linkType, index);
+      sink.packet(buffer, 0, capturedLength, wireLength, linkType, index);
     };
   }
 
@@ -221,13 +221,17 @@ export class LiveCapture {
   }
 }
 
-/** True when cap's addon still holds the poll-status assert (scripts/build-native.mjs removes it, and immediate mode). */
-function capAborts(): boolean {
-  try {
-    return readFileSync(require.resolve('cap/build/Release/cap.node')).includes('status == 0');
-  } catch {
-    return false;
+/**
+ * cap's Cap class, when the addon is otelacct's patched build. An unpatched cap crashes when a
+ * closed capture is garbage-collected (after a reload or an interface loss), aborts when an
+ * interface goes away and miscounts packets over the snaplen: refuse it.
+ */
+function loadCap(): CapClass {
+  const cap = require('cap') as { Cap: CapClass; otelacctPatch?: number };
+  if (cap.otelacctPatch !== CAP_PATCH_LEVEL) {
+    throw new CaptureError(`the cap addon (${require.resolve('cap/build/Release/cap.node')}) is not otelacct's patched build (patch level ${cap.otelacctPatch ?? 'none'}, need ${CAP_PATCH_LEVEL}); reinstall: npm ci, or scripts/bootstrap.sh`);
   }
+  return cap.Cap;
 }
 
 function closeQuietly(cap: CapHandle): void {

@@ -34,13 +34,13 @@ export function runOtelacct(args: string[], opts: { env?: Record<string, string>
   });
 }
 
-/** Starts the otelacct CLI in the background (stdio piped). */
-export function startOtelacct(args: string[], env: Record<string, string> = {}): ChildProcess {
+/** Starts the otelacct CLI in the background (stdio piped); `nodeFlags` go to node before the script. */
+export function startOtelacct(args: string[], env: Record<string, string> = {}, nodeFlags: string[] = []): ChildProcess {
   const base: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) {
     if (v !== undefined && !k.startsWith('OTEL_') && !k.startsWith('OTELACCT_')) base[k] = v;
   }
-  return spawn(process.execPath, [CLI, ...args], { env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawn(process.execPath, [...nodeFlags, CLI, ...args], { env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 /** Parses Prometheus text exposition into `name{labels}` → value (comments dropped). */
