@@ -48,8 +48,8 @@ test('npm pack builds a tarball whose otelacct bin installs and runs', { timeout
     const report = spawnSync(bin, ['report', '--help'], { env: npmEnv(), encoding: 'utf8' });
     assert.equal(report.status, 0, report.stderr);
     assert.match(report.stdout, /^usage: otelacct report/);
-    // the capture addon was built for this node
-    run(process.execPath, ['-e', 'require("cap")'], join(prefix, 'node_modules/otelacct'));
+    // the capture addon was built for this node, from otelacct's patched source (scripts/cap-patch.mjs)
+    run(process.execPath, ['-e', 'if (require("cap").otelacctPatch !== 1) throw new Error("cap is not the patched build")'], join(prefix, 'node_modules/otelacct'));
   } finally {
     tmp.dispose();
   }

@@ -16,7 +16,7 @@ import { TempDir } from '../support/read-capture.ts';
 import { skipUnless } from '../support/requirements.ts';
 import { parseExposition, startOtelacct, sumBy } from '../support/run-otelacct.ts';
 
-const RELOADS = Number(process.env.OTELACCT_SOAK_RELOADS ?? 120);
+const RELOADS = Number(process.env.OTELACCT_SOAK_RELOADS ?? 100);
 const FLAPS = Number(process.env.OTELACCT_SOAK_FLAPS ?? 4);
 /** A burst of traffic, checked to be counted exactly, every this many reloads. */
 const CHECK_EVERY = 10;
