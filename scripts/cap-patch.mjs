@@ -23,13 +23,15 @@
 //  4. The packet event carries the wire length (pcap_pkthdr.len) as a 4th argument, and open()
 //     takes the snapshot length as an optional 5th argument (cap always asked for 65535).
 //  5. The addon exports `otelacctPatch` (= PATCH_LEVEL) so otelacct can refuse an unpatched build.
+//  6. No plain-text `Warning: ... - This may not actually work` on stderr when an interface has no
+//     IPv4 address (mirror ports usually have none; otelacct's logs are JSON lines, issue 12).
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-export const PATCH_LEVEL = 1;
+export const PATCH_LEVEL = 2;
 export const PRISTINE = 'f5912602f66bb33d1381982c85234c3e3e6fccc4e26a77ef25d4169d0112cdbc';
-export const PATCHED = 'a9a96f564a19265871e850871c4bc7be2fe6a7b0dec8581b5b1418e8513ac570';
+export const PATCHED = 'af061778544cbae3b44a26c0823b8af60548373babc0461cc419a123abcd3d26';
 
 /** [what cap has, what otelacct builds], in file order. */
 export const HUNKS = [
@@ -150,6 +152,9 @@ export const HUNKS = [
                Nan::New<Number>(${PATCH_LEVEL}));
 
       emit_symbol.Reset(Nan::New<String>("emit").ToLocalChecked());`],
+  [`        fprintf(stderr, "Warning: %s - This may not actually work\\n", errbuf);`,
+  `        // otelacct: no plain-text line on stderr (an interface without an IPv4 address, e.g. a
+        // mirror port, is normal; otelacct's logs are JSON lines).`],
 ];
 
 const sha256 = (text) => createHash('sha256').update(text).digest('hex');

@@ -19,7 +19,7 @@ interface CapHandle {
 type CapClass = { new (): CapHandle; prototype: { emit: (...args: unknown[]) => unknown } };
 
 /** The patch level of cap this code needs (scripts/cap-patch.mjs PATCH_LEVEL). */
-const CAP_PATCH_LEVEL = 1;
+const CAP_PATCH_LEVEL = 2;
 
 /**
  * The patched cap calls the `emit` it found on the object when it was constructed, once per

@@ -7,6 +7,8 @@ import { test } from 'node:test';
 import { VethNamespace } from '../support/netns.ts';
 import { waitFor } from '../support/processes.ts';
 import { skipUnless } from '../support/requirements.ts';
+// @ts-expect-error: a plain .mjs script without type declarations
+import { PATCH_LEVEL } from '../../scripts/cap-patch.mjs';
 
 const require = createRequire(import.meta.url);
 const capPath = require.resolve('cap');
@@ -85,7 +87,7 @@ test('the kernel keeps snaplen bytes and the packet event carries the wire lengt
   const net = new VethNamespace(4);
   t.after(() => net.dispose());
   const { Cap, otelacctPatch } = require('cap') as { Cap: new () => Cap; otelacctPatch?: number };
-  assert.equal(otelacctPatch, 1, 'the addon is the patched build');
+  assert.equal(otelacctPatch, PATCH_LEVEL, 'the addon is the patched build');
   const cap = new Cap();
   const seen: [number, boolean, number][] = [];
   cap.on('packet', (captured, truncated, wire) => seen.push([captured, truncated, wire]));

@@ -5,6 +5,8 @@ import { delimiter, dirname, join, resolve } from 'node:path';
 import { test } from 'node:test';
 import { TempDir } from '../support/read-capture.ts';
 import { ROOT } from './repo.ts';
+// @ts-expect-error: a plain .mjs script without type declarations
+import { PATCH_LEVEL } from '../../scripts/cap-patch.mjs';
 
 /**
  * Environment for npm: the running node first on PATH (npm's scripts and node-gyp use it), and
@@ -49,7 +51,7 @@ test('npm pack builds a tarball whose otelacct bin installs and runs', { timeout
     assert.equal(report.status, 0, report.stderr);
     assert.match(report.stdout, /^usage: otelacct report/);
     // the capture addon was built for this node, from otelacct's patched source (scripts/cap-patch.mjs)
-    run(process.execPath, ['-e', 'if (require("cap").otelacctPatch !== 1) throw new Error("cap is not the patched build")'], join(prefix, 'node_modules/otelacct'));
+    run(process.execPath, ['-e', `if (require("cap").otelacctPatch !== ${PATCH_LEVEL}) throw new Error("cap is not the patched build")`], join(prefix, 'node_modules/otelacct'));
   } finally {
     tmp.dispose();
   }
