@@ -115,7 +115,17 @@ async function serveExposition(exposition: Exposition, req: IncomingMessage, res
         res.writeHead(200, headers);
         started = true;
       }
-      if (!out.write(text)) return new Promise<void>((resolve) => { out.once('drain', resolve); res.once('close', resolve); });
+      if (!out.write(text)) {
+        return new Promise<void>((resolve) => {
+          const done = (): void => {
+            out.off('drain', done);
+            res.off('close', done);
+            resolve();
+          };
+          out.once('drain', done);
+          res.once('close', done);
+        });
+      }
       // Let the capture run between chunks: a scrape of a million series takes seconds of CPU,
       // and packets wait in the kernel's ring meanwhile.
       return new Promise<void>((resolve) => setImmediate(resolve));
