@@ -10,7 +10,7 @@ import type { TrafficMetrics } from './traffic-metrics.ts';
 export type Write = (text: string) => Promise<void> | void;
 
 /** Data points per chunk of traffic series handed to a serializer at once. */
-export const CHUNK_POINTS = 1024;
+export const CHUNK_POINTS = 128;
 
 /**
  * Writes the Prometheus text exposition: `self` (self-telemetry and target_info, as a reader
