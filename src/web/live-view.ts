@@ -55,13 +55,25 @@ export function chooseView(specs: readonly AggregationSpec[], tables: NetworkTab
 
 /** Receives what one drained flow-table entry means for hosts, pairs and the direction split. */
 export interface EntrySink {
-  /** `bytes` received (in) or sent (out) by local host `host`. */
-  host(host: string, inBytes: number, outBytes: number): void;
+  /**
+   * `bytes` received (in) or sent (out) by local host `host`, whose address is at `keys[at]`
+   * (IPv6: 4 words) and hashes to `id`.
+   */
+  host(host: string, inBytes: number, outBytes: number, id: number, keys: Uint32Array, at: number, v6: boolean): void;
   /**
    * Bytes between `a` and `b`: `ab` sent by a to b, `ba` sent by b to a. `a` is the local side
    * when exactly one side is local, else the lesser text: the same pair always comes the same way.
+   * `id` hashes the two addresses (whatever their order); `aAt`/`bAt` are where they are in `keys`.
    */
-  pair(a: string, b: string, ab: number, ba: number): void;
+  pair(a: string, b: string, ab: number, ba: number, id: number, keys: Uint32Array, aAt: number, bAt: number, v6: boolean): void;
+  /**
+   * Takes the bytes of host `id` (address at `keys[at]`) without its text when it can: the host
+   * is tracked already, or it cannot be (the sink is full: the bytes go to the untracked sums).
+   * False: call host() with the text.
+   */
+  known(id: number, keys: Uint32Array, at: number, v6: boolean, inBytes: number, outBytes: number): boolean;
+  /** The same for `bytes` sent from the address at `fromAt` to the one at `toAt`. */
+  knownPair(id: number, keys: Uint32Array, fromAt: number, toAt: number, v6: boolean, bytes: number): boolean;
   /** IP bytes of a packet class (Direction code: RECEIVE, TRANSMIT, INTERNAL, TRANSIT). */
   direction(code: number, bytes: number): void;
 }
@@ -108,38 +120,51 @@ export class EntryReader {
     if (hosts) sink.direction(dir, bytes);
     if (dir === Direction.TRANSIT || dir === Direction.NONE) return;
     const v6 = keyIpVersion(keys, base) === 6;
-    const a = this.#text(keys, base + KeyWord.A, v6);
-    if (hosts) {
-      if (dir === Direction.RECEIVE) sink.host(a, bytes, 0);
-      else sink.host(a, 0, bytes);
+    const aId = addressId(keys, base + KeyWord.A, v6);
+    const inBytes = dir === Direction.RECEIVE ? bytes : 0;
+    let a: string | undefined;
+    if (hosts && !sink.known(aId, keys, base + KeyWord.A, v6, inBytes, bytes - inBytes)) {
+      a = this.#text(keys, base + KeyWord.A, v6);
+      sink.host(a, inBytes, bytes - inBytes, aId, keys, base + KeyWord.A, v6);
     }
     if (!pairs || this.#specs[this.#view.pairAggregation].bMode !== SideMode.ADDRESS) return;
     // Under internalTraffic "both" a local-to-local packet is also in the receiver's entry:
     // take it from the sender's only.
     const bLocal = this.#isLocal(keys, base + KeyWord.B, v6);
     if (dir === Direction.RECEIVE && this.#internalBoth && bLocal) return;
-    const b = this.#text(keys, base + KeyWord.B, v6);
-    if (dir === Direction.RECEIVE) orient(sink, b, a, bytes, false, true);
-    else orient(sink, a, b, bytes, true, bLocal);
+    const id = pairId(aId, addressId(keys, base + KeyWord.B, v6));
+    const aAt = base + KeyWord.A;
+    const bAt = base + KeyWord.B;
+    if (dir === Direction.RECEIVE ? sink.knownPair(id, keys, bAt, aAt, v6, bytes) : sink.knownPair(id, keys, aAt, bAt, v6, bytes)) return;
+    a ??= this.#text(keys, aAt, v6);
+    const b = this.#text(keys, bAt, v6);
+    if (dir === Direction.RECEIVE) orient(sink, b, a, bytes, false, true, id, keys, bAt, aAt, v6);
+    else orient(sink, a, b, bytes, true, bLocal, id, keys, aAt, bAt, v6);
   }
 
   /** A source/destination key: side A is the source, B the destination. */
   #pairEntry(keys: Uint32Array, base: number, bytes: number, hosts: boolean, pairs: boolean, sink: EntrySink): void {
     const v6 = keyIpVersion(keys, base) === 6;
-    const src = this.#text(keys, base + KeyWord.A, v6);
-    const dst = this.#text(keys, base + KeyWord.B, v6);
+    // Address text is formatted only for what the sink can still track (hashes decide first).
+    const srcId = addressId(keys, base + KeyWord.A, v6);
+    const dstId = addressId(keys, base + KeyWord.B, v6);
     const srcLocal = this.#isLocal(keys, base + KeyWord.A, v6);
     const dstLocal = this.#isLocal(keys, base + KeyWord.B, v6);
-    if (pairs) orient(sink, src, dst, bytes, srcLocal, dstLocal);
-    if (!hosts) return;
-    if (this.#view.hostMode === 'sides') {
-      sink.host(src, 0, bytes);
-      sink.host(dst, bytes, 0);
-      return;
+    const srcAt = base + KeyWord.A;
+    const dstAt = base + KeyWord.B;
+    if (pairs) {
+      const id = pairId(srcId, dstId);
+      if (!sink.knownPair(id, keys, srcAt, dstAt, v6, bytes)) {
+        orient(sink, this.#text(keys, srcAt, v6), this.#text(keys, dstAt, v6), bytes, srcLocal, dstLocal, id, keys, srcAt, dstAt, v6);
+      }
     }
-    sink.direction(srcLocal ? (dstLocal ? Direction.INTERNAL : Direction.TRANSMIT) : dstLocal ? Direction.RECEIVE : Direction.TRANSIT, bytes);
-    if (srcLocal) sink.host(src, 0, bytes);
-    if (dstLocal) sink.host(dst, bytes, 0);
+    if (!hosts) return;
+    if (this.#view.hostMode !== 'sides') {
+      sink.direction(srcLocal ? (dstLocal ? Direction.INTERNAL : Direction.TRANSMIT) : dstLocal ? Direction.RECEIVE : Direction.TRANSIT, bytes);
+    }
+    const sides = this.#view.hostMode === 'sides';
+    if ((sides || srcLocal) && !sink.known(srcId, keys, srcAt, v6, 0, bytes)) sink.host(this.#text(keys, srcAt, v6), 0, bytes, srcId, keys, srcAt, v6);
+    if ((sides || dstLocal) && !sink.known(dstId, keys, dstAt, v6, bytes, 0)) sink.host(this.#text(keys, dstAt, v6), bytes, 0, dstId, keys, dstAt, v6);
   }
 
   #isLocal(keys: Uint32Array, at: number, v6: boolean): boolean {
@@ -160,8 +185,25 @@ export class EntryReader {
 }
 
 /** Passes `bytes` sent from `from` to `to` on as a pair in its canonical orientation. */
-function orient(sink: EntrySink, from: string, to: string, bytes: number, fromLocal: boolean, toLocal: boolean): void {
+function orient(sink: EntrySink, from: string, to: string, bytes: number, fromLocal: boolean, toLocal: boolean, id: number,
+  keys: Uint32Array, fromAt: number, toAt: number, v6: boolean): void {
   const fromLeft = fromLocal !== toLocal ? fromLocal : from <= to;
-  if (fromLeft) sink.pair(from, to, bytes, 0);
-  else sink.pair(to, from, 0, bytes);
+  if (fromLeft) sink.pair(from, to, bytes, 0, id, keys, fromAt, toAt, v6);
+  else sink.pair(to, from, 0, bytes, id, keys, toAt, fromAt, v6);
+}
+
+/** A 30-bit hash of an address (IP version included): a small integer, so sets of them do not allocate. */
+function addressId(keys: Uint32Array, at: number, v6: boolean): number {
+  let h = v6 ? 0x6b43a9b5 : 0x2f3c1d27;
+  const n = v6 ? 4 : 1;
+  for (let i = 0; i < n; i++) {
+    h = Math.imul(h ^ keys[at + i], 0x01000193);
+    h ^= h >>> 15;
+  }
+  return h & 0x3fffffff;
+}
+
+/** A 30-bit hash of two address ids, the same whatever their order. */
+function pairId(a: number, b: number): number {
+  return (Math.imul(a ^ b, 0x2c1b3c6d) ^ (a + b)) & 0x3fffffff;
 }

@@ -55,8 +55,18 @@ export interface Slot {
   health: Health;
 }
 
-interface HostSum { host: string; in: number; out: number }
-interface PairSum { a: string; b: string; ab: number; ba: number }
+interface HostSum { host: string; in: number; out: number; w: Uint32Array }
+interface PairSum { a: string; b: string; ab: number; ba: number; wa: Uint32Array; wb: Uint32Array }
+
+/** Copies an address (IP version and 4 words of `keys` at `at`) for later comparison. */
+function addressWords(keys: Uint32Array, at: number, v6: boolean): Uint32Array {
+  return Uint32Array.of(v6 ? 6 : 4, keys[at], v6 ? keys[at + 1] : 0, v6 ? keys[at + 2] : 0, v6 ? keys[at + 3] : 0);
+}
+
+function sameAddress(w: Uint32Array, keys: Uint32Array, at: number, v6: boolean): boolean {
+  if (w[0] !== (v6 ? 6 : 4) || w[1] !== keys[at]) return false;
+  return !v6 || (w[2] === keys[at + 1] && w[3] === keys[at + 2] && w[4] === keys[at + 3]);
+}
 
 /**
  * Per-host and per-pair byte sums of the interval being accumulated. Holds at most `maxTracked`
@@ -72,12 +82,45 @@ export class SlotAccumulator implements EntrySink {
   untrackedOut = 0;
   untrackedPairs = 0;
   readonly #max: number;
+  /**
+   * Tracked hosts and pairs by address hash (the first one of a hash): a known address is found
+   * without formatting its text, and a hash that is absent proves the key is not tracked.
+   */
+  readonly #hostById = new Map<number, HostSum>();
+  readonly #pairById = new Map<number, PairSum>();
 
   constructor(maxTracked: number) {
     this.#max = maxTracked;
   }
 
-  host(host: string, inBytes: number, outBytes: number): void {
+  known(id: number, keys: Uint32Array, at: number, v6: boolean, inBytes: number, outBytes: number): boolean {
+    const h = this.#hostById.get(id);
+    if (h !== undefined) {
+      if (!sameAddress(h.w, keys, at, v6)) return false;
+      h.in += inBytes;
+      h.out += outBytes;
+      return true;
+    }
+    if (this.hosts.size < this.#max) return false;
+    this.untrackedIn += inBytes;
+    this.untrackedOut += outBytes;
+    return true;
+  }
+
+  knownPair(id: number, keys: Uint32Array, fromAt: number, toAt: number, v6: boolean, bytes: number): boolean {
+    const p = this.#pairById.get(id);
+    if (p !== undefined) {
+      if (sameAddress(p.wa, keys, fromAt, v6) && sameAddress(p.wb, keys, toAt, v6)) p.ab += bytes;
+      else if (sameAddress(p.wb, keys, fromAt, v6) && sameAddress(p.wa, keys, toAt, v6)) p.ba += bytes;
+      else return false;
+      return true;
+    }
+    if (this.pairs.size < this.#max) return false;
+    this.untrackedPairs += bytes;
+    return true;
+  }
+
+  host(host: string, inBytes: number, outBytes: number, id: number, keys: Uint32Array, at: number, v6: boolean): void {
     let h = this.hosts.get(host);
     if (h === undefined) {
       if (this.hosts.size >= this.#max) {
@@ -85,14 +128,15 @@ export class SlotAccumulator implements EntrySink {
         this.untrackedOut += outBytes;
         return;
       }
-      h = { host, in: 0, out: 0 };
+      h = { host, in: 0, out: 0, w: addressWords(keys, at, v6) };
       this.hosts.set(host, h);
+      if (!this.#hostById.has(id)) this.#hostById.set(id, h);
     }
     h.in += inBytes;
     h.out += outBytes;
   }
 
-  pair(a: string, b: string, ab: number, ba: number): void {
+  pair(a: string, b: string, ab: number, ba: number, id: number, keys: Uint32Array, aAt: number, bAt: number, v6: boolean): void {
     const key = `${a} ${b}`;
     let p = this.pairs.get(key);
     if (p === undefined) {
@@ -100,8 +144,9 @@ export class SlotAccumulator implements EntrySink {
         this.untrackedPairs += ab + ba;
         return;
       }
-      p = { a, b, ab: 0, ba: 0 };
+      p = { a, b, ab: 0, ba: 0, wa: addressWords(keys, aAt, v6), wb: addressWords(keys, bAt, v6) };
       this.pairs.set(key, p);
+      if (!this.#pairById.has(id)) this.#pairById.set(id, p);
     }
     p.ab += ab;
     p.ba += ba;
@@ -114,6 +159,8 @@ export class SlotAccumulator implements EntrySink {
   clear(): void {
     this.hosts.clear();
     this.pairs.clear();
+    this.#hostById.clear();
+    this.#pairById.clear();
     this.directions.fill(0);
     this.untrackedIn = 0;
     this.untrackedOut = 0;
