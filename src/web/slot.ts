@@ -55,17 +55,19 @@ export interface Slot {
   health: Health;
 }
 
-interface HostSum { host: string; in: number; out: number; w: Uint32Array }
-interface PairSum { a: string; b: string; ab: number; ba: number; wa: Uint32Array; wb: Uint32Array }
+/** An address kept for comparison: IP version and its 4 words (plain fields: no typed array per address). */
+interface Address { v: number; w0: number; w1: number; w2: number; w3: number }
+interface HostSum { host: string; in: number; out: number; w: Address }
+interface PairSum { a: string; b: string; ab: number; ba: number; wa: Address; wb: Address }
 
-/** Copies an address (IP version and 4 words of `keys` at `at`) for later comparison. */
-function addressWords(keys: Uint32Array, at: number, v6: boolean): Uint32Array {
-  return Uint32Array.of(v6 ? 6 : 4, keys[at], v6 ? keys[at + 1] : 0, v6 ? keys[at + 2] : 0, v6 ? keys[at + 3] : 0);
+/** Copies an address (4 words of `keys` at `at`) for later comparison. */
+function addressWords(keys: Uint32Array, at: number, v6: boolean): Address {
+  return { v: v6 ? 6 : 4, w0: keys[at], w1: v6 ? keys[at + 1] : 0, w2: v6 ? keys[at + 2] : 0, w3: v6 ? keys[at + 3] : 0 };
 }
 
-function sameAddress(w: Uint32Array, keys: Uint32Array, at: number, v6: boolean): boolean {
-  if (w[0] !== (v6 ? 6 : 4) || w[1] !== keys[at]) return false;
-  return !v6 || (w[2] === keys[at + 1] && w[3] === keys[at + 2] && w[4] === keys[at + 3]);
+function sameAddress(w: Address, keys: Uint32Array, at: number, v6: boolean): boolean {
+  if (w.v !== (v6 ? 6 : 4) || w.w0 !== keys[at]) return false;
+  return !v6 || (w.w1 === keys[at + 1] && w.w2 === keys[at + 2] && w.w3 === keys[at + 3]);
 }
 
 /**
