@@ -1,6 +1,8 @@
 /** Number of 32-bit words in a full flow key (see flow-key.ts for the layout). */
 export const KEY_WORDS = 13;
 
+import { grown, HASH_SEED, hashStep, slotCount } from './key-hash.ts';
+
 const ALL_WORDS: readonly number[] = Array.from({ length: KEY_WORDS }, (_, i) => i);
 
 /**
@@ -93,12 +95,12 @@ export class FlowTable {
     const p = this.#probe;
     const words = this.#words;
     const w = this.width;
-    let h = 0x811c9dc5;
+    // Gather and hash in one pass (key-hash.ts: the same hash as hashWords over the compact key).
+    let h = HASH_SEED;
     for (let i = 0; i < w; i++) {
       const v = k[words[i]];
       p[i] = v;
-      h = Math.imul(h ^ v, 0x01000193);
-      h ^= h >>> 15;
+      h = hashStep(h, v);
     }
     const tag = (h | 1) >>> 0;
     const keys = this.keys;
@@ -180,17 +182,10 @@ export class FlowTable {
     const cap = Math.min(this.maxEntries, this.#capacity * 2);
     const n = this.size;
     const w = this.width;
-    const keys = new Uint32Array(cap * w);
-    keys.set(this.keys.subarray(0, n * w));
-    const bytes = new Float64Array(cap);
-    bytes.set(this.bytes.subarray(0, n));
-    const packets = new Float64Array(cap);
-    packets.set(this.packets.subarray(0, n));
-    const tagOf = new Uint32Array(cap);
-    tagOf.set(this.#tagOf.subarray(0, n));
-    this.keys = keys;
-    this.bytes = bytes;
-    this.packets = packets;
+    const tagOf = grown(this.#tagOf, cap, n);
+    this.keys = grown(this.keys, cap * w, n * w);
+    this.bytes = grown(this.bytes, cap, n);
+    this.packets = grown(this.packets, cap, n);
     this.#tagOf = tagOf;
     this.#slotOf = new Int32Array(cap);
     this.#capacity = cap;
@@ -205,11 +200,4 @@ export class FlowTable {
       this.#slotOf[e] = slot;
     }
   }
-}
-
-/** Hash slots for `entries`: a power of two ≥ 2 × entries (load factor ≤ ½). */
-function slotCount(entries: number): number {
-  let s = 2;
-  while (s < entries * 2) s *= 2;
-  return s;
 }

@@ -1,4 +1,5 @@
 import { KeyWord } from './flow-key.ts';
+import { grown, hashStep, hashWords, slotCount } from './key-hash.ts';
 
 /**
  * What happens to a new key when its metric holds as many series as its cardinality limit allows.
@@ -160,7 +161,7 @@ export class SeriesStore {
     const probe = this.#probe;
     const w = this.width;
     for (let i = 0; i < w; i++) probe[i] = src[base + i];
-    const h = hashOf(probe);
+    const h = hashWords(probe, 0, w);
     let e = this.#find(probe, h);
     if (e < 0 && this.size < this.#marks[0]) e = this.#insert(probe, h, now);
     if (e < 0 && this.#rollable && !(this.#localSide && ((probe[this.#protoAt] >>> 16) & 0xff) === 4)) e = this.#rollUp(probe, now);
@@ -180,7 +181,7 @@ export class SeriesStore {
    * rolled series yet skip the look-ups when no level has room (the address-scan case).
    */
   #rollUp(probe: Uint32Array, now: number): number {
-    const rest = restHash(probe, this.#bAt, this.#protoAt) & this.#restMask;
+    const rest = restHash(probe, 0, this.width, this.#bAt, this.#protoAt) & this.#restMask;
     const seen = (this.#restSeen[rest >>> 5] & (1 << (rest & 31))) !== 0;
     if (!seen && this.size >= this.#marks[ROLLUP_LEVELS - 1]) return -1;
     const v6 = (probe[this.#protoAt] & 0xff) === 6;
@@ -192,7 +193,7 @@ export class SeriesStore {
         probe[at] = bits >= 32 ? probe[at] : bits <= 0 ? 0 : (probe[at] & (0xffffffff << (32 - bits))) >>> 0;
       }
       probe[this.#protoAt] = ((probe[this.#protoAt] & 0x00ffffff) | (level << LEVEL_SHIFT)) >>> 0;
-      const h = hashOf(probe);
+      const h = hashWords(probe, 0, this.width);
       let e = seen ? this.#find(probe, h) : -1;
       if (e < 0 && this.size < this.#marks[level]) {
         e = this.#insert(probe, h, now);
@@ -263,7 +264,7 @@ export class SeriesStore {
     if (this.#rollable) {
       for (let e = 0; e < this.size; e++) {
         if (((this.keys[e * w + this.#protoAt] >>> LEVEL_SHIFT) & 3) === 0) continue;
-        const rest = restHash(this.keys.subarray(e * w, e * w + w), this.#bAt, this.#protoAt) & this.#restMask;
+        const rest = restHash(this.keys, e * w, w, this.#bAt, this.#protoAt) & this.#restMask;
         this.#restSeen[rest >>> 5] |= 1 << (rest & 31);
       }
     }
@@ -326,18 +327,13 @@ export class SeriesStore {
 
   #grow(): void {
     const cap = Math.min(this.limit - 1, this.#capacity * 2);
-    const w = this.width;
-    const copy = <T extends Float64Array | Uint32Array>(a: T, n: number, make: (n: number) => T): T => {
-      const b = make(n);
-      b.set(a.subarray(0, this.size * (a === this.keys ? w : 1)));
-      return b;
-    };
-    this.keys = copy(this.keys, cap * w, (n) => new Uint32Array(n));
-    this.bytes = copy(this.bytes, cap, (n) => new Float64Array(n));
-    this.packets = copy(this.packets, cap, (n) => new Float64Array(n));
-    this.start = copy(this.start, cap, (n) => new Float64Array(n));
-    this.last = copy(this.last, cap, (n) => new Float64Array(n));
-    this.#hashOf = copy(this.#hashOf, cap, (n) => new Uint32Array(n));
+    const n = this.size;
+    this.keys = grown(this.keys, cap * this.width, n * this.width);
+    this.bytes = grown(this.bytes, cap, n);
+    this.packets = grown(this.packets, cap, n);
+    this.start = grown(this.start, cap, n);
+    this.last = grown(this.last, cap, n);
+    this.#hashOf = grown(this.#hashOf, cap, n);
     this.#capacity = cap;
     const slots = slotCount(cap);
     if (slots !== this.#slots.length) {
@@ -354,30 +350,12 @@ export class SeriesStore {
   }
 }
 
-/** Hash slots for `entries`: a power of two ≥ 2 × entries (load factor ≤ ½). */
-function slotCount(entries: number): number {
-  let s = 2;
-  while (s < entries * 2) s *= 2;
-  return s;
-}
-
-/** hash | 1 of a compact key (never 0: 0 marks an empty slot). */
-function hashOf(k: Uint32Array): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < k.length; i++) {
-    h = Math.imul(h ^ k[i], 0x01000193);
-    h ^= h >>> 15;
-  }
-  return (h | 1) >>> 0;
-}
-
 /** Hash of a compact key's words but side B's address (4 words at bAt) and the level bits. */
-function restHash(k: Uint32Array, bAt: number, protoAt: number): number {
+function restHash(k: Uint32Array, at: number, width: number, bAt: number, protoAt: number): number {
   let h = 0x2545f491;
-  for (let i = 0; i < k.length; i++) {
+  for (let i = 0; i < width; i++) {
     if (i >= bAt && i < bAt + 4) continue;
-    h = Math.imul(h ^ (i === protoAt ? k[i] & 0x00ffffff : k[i]), 0x01000193);
-    h ^= h >>> 13;
+    h = hashStep(h, i === protoAt ? k[at + i] & 0x00ffffff : k[at + i]);
   }
   return h >>> 0;
 }

@@ -1,4 +1,5 @@
 import { SideMode, type AggregationSpec } from '../account/aggregation-spec.ts';
+import { hashWords } from '../account/key-hash.ts';
 import { KEY_WORDS, KeyWord, keyDirection, keyIpVersion } from '../account/flow-key.ts';
 import type { FlowTable } from '../account/flow-table.ts';
 import type { NetworkTables } from '../account/network-tables.ts';
@@ -194,13 +195,7 @@ function orient(sink: EntrySink, from: string, to: string, bytes: number, fromLo
 
 /** A 30-bit hash of an address (IP version included): a small integer, so sets of them do not allocate. */
 function addressId(keys: Uint32Array, at: number, v6: boolean): number {
-  let h = v6 ? 0x6b43a9b5 : 0x2f3c1d27;
-  const n = v6 ? 4 : 1;
-  for (let i = 0; i < n; i++) {
-    h = Math.imul(h ^ keys[at + i], 0x01000193);
-    h ^= h >>> 15;
-  }
-  return h & 0x3fffffff;
+  return hashWords(keys, at, v6 ? 4 : 1, v6 ? 0x6b43a9b5 : 0x2f3c1d27) & 0x3fffffff;
 }
 
 /** A 30-bit hash of two address ids, the same whatever their order. */
