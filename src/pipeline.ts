@@ -64,7 +64,6 @@ export class Pipeline {
       accountant: this.accountant,
       attributes: specs.map((spec) => new FlowAttributes(spec, this.interfaces, labels, a.networkFallback)),
       labels,
-      policies: resolveAggregations(config).map((r) => r.overflowPolicy),
       onError: (err) => log.repeating('error', 'traffic collection failed', { error: String(err) }),
       now: opts.now,
     });
@@ -107,6 +106,8 @@ export class Pipeline {
    */
   async readFile(path: string, fd?: number): Promise<CaptureFileStats> {
     const progress = new ReadProgress(path);
+    const maxFlows = this.#config.accounting.maxFlows;
+    const mark = Math.min(flushMark(maxFlows), maxFlows >> 1);
     try {
       return await readCaptureFile(path, this.accountant, this.interfaces, {
         chunkSize: 1 << 20,
@@ -117,7 +118,7 @@ export class Pipeline {
           // Flush when a table reaches the flush mark (at most half of it): a 1 MiB chunk holds at
           // most 2^16 packets (16-byte records), so with the default maxFlows (2^17) one chunk
           // cannot fill the rest.
-          return this.accountant.flowTables.some((t) => t.size >= Math.min(flushMark(t.maxEntries), t.maxEntries >> 1)) ? this.traffic.flushFilling(Math.min(flushMark(this.#config.accounting.maxFlows), this.#config.accounting.maxFlows >> 1)) : undefined;
+          return this.accountant.flowTables.some((t) => t.size >= mark) ? this.traffic.flushFilling(mark) : undefined;
         },
       });
     } finally {

@@ -22,6 +22,8 @@ export class AggregationSpec {
   readonly cardinalityLimit: number;
   /** Seconds without traffic before a series leaves (0: never). */
   readonly idleTimeout: number;
+  /** What a new key past the limit becomes (series-store.ts). */
+  readonly overflowPolicy: 'rollup' | 'overflow';
   /** Local/remote orientation (else source/destination). */
   readonly localSide: boolean;
   readonly aMode: number;
@@ -59,6 +61,7 @@ export class AggregationSpec {
     this.dimensions = agg.dimensions;
     this.cardinalityLimit = agg.cardinalityLimit;
     this.idleTimeout = agg.idleTimeout;
+    this.overflowPolicy = agg.overflowPolicy;
     this.localSide = agg.dimensions.some((d) => LOCAL_DIMENSIONS.includes(d));
     const [aAddr, aPrefix, aNet, aPort] = this.localSide
       ? [ATTR_LOCAL_ADDRESS, ATTR_LOCAL_PREFIX, ATTR_LOCAL_NETWORK, ATTR_LOCAL_PORT]

@@ -9,7 +9,7 @@ import type { AggregationSpec } from '../account/aggregation-spec.ts';
 import { KeyWord } from '../account/flow-key.ts';
 import { KEY_WORDS, type FlowTable } from '../account/flow-table.ts';
 import type { NetworkLabels } from '../account/network-labels.ts';
-import { SeriesStore, type OverflowPolicy } from '../account/series-store.ts';
+import { SeriesStore } from '../account/series-store.ts';
 import { SideMode } from '../account/aggregation-spec.ts';
 import { VERSION } from '../version.ts';
 import type { FlowAttributes } from './flow-attributes.ts';
@@ -38,8 +38,6 @@ export interface TrafficMetricsOptions {
   attributes: readonly FlowAttributes[];
   /** Interns named networks for the stores' keys (shared with the attribute builders). */
   labels: NetworkLabels;
-  /** What a new key past the limit becomes, per aggregation (default rollup). */
-  policies?: readonly OverflowPolicy[];
   /** Called with flush errors (never throws). */
   onError: (err: unknown) => void;
   now?: () => number;
@@ -98,7 +96,7 @@ export class TrafficMetrics implements MetricProducer {
       words: spec.keyWords,
       limit: views[2 * i].aggregationCardinalityLimit ?? spec.cardinalityLimit,
       idleMs: spec.idleTimeout * 1000,
-      policy: opts.policies?.[i] ?? 'rollup',
+      policy: spec.overflowPolicy,
       rollable: spec.bMode === SideMode.ADDRESS,
       localSide: spec.localSide,
     }));
