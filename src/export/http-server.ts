@@ -19,6 +19,8 @@ export interface MetricsServerOptions {
   routes?: ExtraRoutes;
   /** Most open connections (ConnectionLimit: past it the longest-idle one is closed). Default 256. */
   maxConnections?: number;
+  /** Expositions streamed at once; more scrapes get 503 (default MAX_SCRAPES). */
+  maxScrapes?: number;
   /** Milliseconds a connection may stay silent in both directions before it is closed. Default 15000. */
   idleTimeoutMs?: number;
 }
@@ -27,6 +29,12 @@ export interface MetricsServerOptions {
 export const MAX_CONNECTIONS = 256;
 /** Default of MetricsServerOptions.idleTimeoutMs. */
 export const IDLE_TIMEOUT_MS = 15_000;
+/**
+ * Default of MetricsServerOptions.maxScrapes. Each scrape in progress costs the CPU of a whole
+ * exposition (gzip included) whether or not its client reads: without a cap, a few hundred slow
+ * readers starve every real scrape (as node_exporter's --web.max-requests guards against).
+ */
+export const MAX_SCRAPES = 8;
 
 /**
  * otelacct's HTTP endpoint: GET/HEAD `path` serves the Prometheus exposition, `/` a short index
@@ -39,6 +47,8 @@ export const IDLE_TIMEOUT_MS = 15_000;
  */
 export function createMetricsServer(exposition: Exposition, path: string, options: MetricsServerOptions = {}): Server {
   const auth = options.web?.users ? new BasicAuth(options.web.users, options.authLimits) : undefined;
+  const maxScrapes = options.maxScrapes ?? MAX_SCRAPES;
+  let scrapes = 0;
   const serve = (req: IncomingMessage, res: ServerResponse): void => {
     const url = (req.url ?? '/').split('?')[0];
     if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -46,7 +56,12 @@ export function createMetricsServer(exposition: Exposition, path: string, option
       return;
     }
     if (url === path) {
-      void serveExposition(exposition, req, res);
+      if (scrapes >= maxScrapes) {
+        res.writeHead(503, { 'retry-after': '1', 'content-type': 'text/plain' }).end('too many scrapes in progress\n');
+        return;
+      }
+      scrapes++;
+      void serveExposition(exposition, req, res).finally(() => scrapes--);
       return;
     }
     if (options.routes?.(url, req, res)) return;
