@@ -1,0 +1,62 @@
+/**
+ * The contract between the flow decoders (sFlow v5, NetFlow v5/v9, IPFIX) and the accountant.
+ * Decoders turn a datagram into zero or more calls on a FlowSink; the sink counts them like
+ * captured packets (same aggregations, limits and exporters). Nothing here allocates per record.
+ *
+ * Exporters are small integers from an ExporterRegistry (the listener maps a datagram's source
+ * address to one); decoders keep their state (templates, sequence numbers, sampling) per
+ * exporter id, and the sink can key series by it.
+ */
+
+/**
+ * One decoded flow record (NetFlow/IPFIX data record, or an sFlow sampled IPv4/IPv6 record).
+ * One instance is owned by each decoder and overwritten for every record: a sink must copy
+ * what it keeps and must not hold the object.
+ */
+export class FlowRecord {
+  /** IPv6 addresses (else IPv4 in word 0, words 1..3 zero). */
+  v6 = false;
+  /** Source / destination address words, big-endian (as PacketContext). */
+  readonly src = new Uint32Array(4);
+  readonly dst = new Uint32Array(4);
+  srcPort = 0;
+  dstPort = 0;
+  /** IP protocol number. */
+  protocol = 0;
+  /** VLAN id (12 bits), 0 when absent. */
+  vlanId = 0;
+  /** SNMP ifIndex the flow came in on / went out of; 0 when absent. */
+  inputIf = 0;
+  outputIf = 0;
+  /** Counts as the exporter sent them (octetDeltaCount / packetDeltaCount, or totals). */
+  bytes = 0;
+  packets = 0;
+  /** 1-in-N sampling the counts stand for (1: unsampled); the sink multiplies by it. */
+  samplingRate = 1;
+
+  /** Zeroes every field (decoders call it before filling a record). */
+  reset(): void {
+    this.v6 = false;
+    this.src.fill(0);
+    this.dst.fill(0);
+    this.srcPort = 0; this.dstPort = 0; this.protocol = 0; this.vlanId = 0;
+    this.inputIf = 0; this.outputIf = 0;
+    this.bytes = 0; this.packets = 0; this.samplingRate = 1;
+  }
+}
+
+/** sFlow header_protocol values the sink decodes (sFlow v5 spec, sampled_header). */
+export const SflowHeaderProtocol = { ETHERNET: 1, IPV4: 11, IPV6: 12 } as const;
+
+export interface FlowSink {
+  /** A flow record from exporter `exporter`; `r` is reused by the decoder after the call. */
+  record(exporter: number, r: FlowRecord): void;
+  /**
+   * An sFlow sampled packet header: the sink decodes `data[offset .. offset+headerLength)` with
+   * otelacct's own packet decoder (headerProtocol: SflowHeaderProtocol), counts the IP length
+   * from that header (frameLength, the sampled frame's length on the wire, is used when the IP
+   * header says nothing usable) and scales bytes and packets by `samplingRate`.
+   */
+  sampledHeader(exporter: number, data: Uint8Array, offset: number, headerLength: number, frameLength: number,
+    headerProtocol: number, samplingRate: number, inputIf: number, outputIf: number): void;
+}
