@@ -60,3 +60,81 @@ export interface FlowSink {
   sampledHeader(exporter: number, data: Uint8Array, offset: number, headerLength: number, frameLength: number,
     headerProtocol: number, samplingRate: number, inputIf: number, outputIf: number): void;
 }
+
+/**
+ * Why a datagram (or part of one) was not accounted. Indexes FlowStats' per-reason counters;
+ * FLOW_ERROR_NAMES gives the exported `error.type` values.
+ */
+export const FlowError = {
+  /** Shorter than its header, or a length field points past the end. */
+  TRUNCATED: 0,
+  /** Version the port's decoder does not speak. */
+  BAD_VERSION: 1,
+  /** A template, option template or set/sample header that makes no sense. */
+  BAD_TEMPLATE: 2,
+  /** Data records whose template was not (or no longer) known: counted, not accounted. */
+  NO_TEMPLATE: 3,
+  /** An sFlow sample or record that is malformed. */
+  BAD_SAMPLE: 4,
+  /** A sampled header otelacct's packet decoder could not use (not IP, truncated, ...). */
+  UNDECODABLE_HEADER: 5,
+} as const;
+export const FLOW_ERROR_NAMES: readonly string[] = ['truncated', 'bad_version', 'bad_template', 'no_template', 'bad_sample', 'undecodable_header'];
+
+/** Per-exporter counters kept by the decoders (and read by self-telemetry). */
+export const FlowCounter = {
+  /** Datagrams received and handed to a decoder. */
+  DATAGRAMS: 0,
+  /** Records (or sFlow flow samples) accounted. */
+  RECORDS: 1,
+  /** Datagrams (or parts) not accounted, any FlowError. */
+  MALFORMED: 2,
+  /** Datagrams lost per the exporter's sequence numbers (NetFlow v9, sFlow). */
+  LOST_DATAGRAMS: 3,
+  /** Records / flow samples lost per the exporter's sequence numbers (NetFlow v5, IPFIX, sFlow samples). */
+  LOST_RECORDS: 4,
+} as const;
+const COUNTERS = 5;
+
+/**
+ * The decoders' counters: per exporter (FlowCounter) and per FlowError. Grown by doubling as
+ * exporters appear; plain numbers in typed arrays, no object per exporter.
+ */
+export class FlowStats {
+  #perExporter = new Float64Array(16 * COUNTERS);
+  readonly errors = new Float64Array(FLOW_ERROR_NAMES.length);
+
+  add(exporter: number, counter: number, n: number): void {
+    const i = exporter * COUNTERS + counter;
+    if (i >= this.#perExporter.length) this.#grow(i);
+    this.#perExporter[i] += n;
+  }
+
+  /** Counts one FlowError for `exporter` (its MALFORMED counter and the reason's). */
+  error(exporter: number, reason: number): void {
+    this.errors[reason]++;
+    this.add(exporter, FlowCounter.MALFORMED, 1);
+  }
+
+  get(exporter: number, counter: number): number {
+    const i = exporter * COUNTERS + counter;
+    return i < this.#perExporter.length ? this.#perExporter[i] : 0;
+  }
+
+  #grow(i: number): void {
+    let n = this.#perExporter.length;
+    while (n <= i) n *= 2;
+    const next = new Float64Array(n);
+    next.set(this.#perExporter);
+    this.#perExporter = next;
+  }
+}
+
+/** A decoder for one flow protocol family (one per listening socket kind). */
+export interface FlowDecoder {
+  /**
+   * Decodes one datagram `data[0 .. length)` from `exporter` received at `nowMs` (template
+   * expiry), calling `sink` per record. Never throws: bad input is counted in `stats`.
+   */
+  datagram(data: Uint8Array, length: number, exporter: number, nowMs: number): void;
+}
