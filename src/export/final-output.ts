@@ -1,8 +1,7 @@
 import { PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
 import { hrTimeToMilliseconds } from '@opentelemetry/core';
 import { DataPointType, type MetricData, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
-import { VERSION } from '../version.ts';
-import { SCOPE_NAME } from './semconv.ts';
+import { SCOPE } from './semconv.ts';
 import { ExpositionLines } from './exposition-lines.ts';
 import type { TrafficMetrics } from './traffic-metrics.ts';
 
@@ -22,7 +21,7 @@ export const CHUNK_POINTS = 128;
 export async function writePrometheusText(self: ResourceMetrics, traffic: TrafficMetrics | undefined, write: Write): Promise<void> {
   await write(new PrometheusSerializer().serialize(self));
   if (!traffic) return;
-  const scope = { name: SCOPE_NAME, version: VERSION };
+  const scope = SCOPE;
   let lines: ExpositionLines | undefined;
   for (const stream of ['bytes', 'packets'] as const) {
     for (const chunk of traffic.chunks(CHUNK_POINTS, stream)) {

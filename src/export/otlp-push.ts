@@ -1,7 +1,6 @@
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { MetricData, MetricReader, PushMetricExporter, ResourceMetrics } from '@opentelemetry/sdk-metrics';
-import { VERSION } from '../version.ts';
-import { SCOPE_NAME } from './semconv.ts';
+import { SCOPE } from './semconv.ts';
 import type { TrafficMetrics } from './traffic-metrics.ts';
 
 export interface OtlpPushOptions {
@@ -56,7 +55,7 @@ export class OtlpPush {
     const o = this.#o;
     const { resourceMetrics: self } = await o.self.collect();
     await o.traffic.flush();
-    const scope = { name: SCOPE_NAME, version: VERSION };
+    const scope = SCOPE;
     // The first request carries the self-telemetry too: a small store is one request, as before.
     let first: MetricData[] | undefined = self.scopeMetrics.flatMap((s) => s.metrics);
     for (const chunk of o.traffic.chunks(o.maxPoints, 'both')) {

@@ -11,9 +11,8 @@ import { KEY_WORDS, type FlowTable } from '../account/flow-table.ts';
 import type { NetworkLabels } from '../account/network-labels.ts';
 import { SeriesStore } from '../account/series-store.ts';
 import { SideMode } from '../account/aggregation-spec.ts';
-import { VERSION } from '../version.ts';
 import type { FlowAttributes } from './flow-attributes.ts';
-import { ATTR_OVERFLOW, SCOPE_NAME } from './semconv.ts';
+import { ATTR_OVERFLOW, SCOPE } from './semconv.ts';
 
 /** The metric names of aggregation `name`. */
 export function trafficMetricNames(name: string): { bytes: string; packets: string } {
@@ -264,7 +263,7 @@ export class TrafficMetrics implements MetricProducer {
     return {
       resourceMetrics: {
         resource: this.#resource as Resource,
-        scopeMetrics: [{ scope: { name: SCOPE_NAME, version: VERSION }, metrics }],
+        scopeMetrics: [{ scope: SCOPE, metrics }],
       },
       errors: [],
     };
