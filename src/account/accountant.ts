@@ -113,8 +113,8 @@ export class Accountant implements PacketSink {
       } else if (ctx.direction === Direction.TRANSMIT) {
         this.#add(spec, table, ctx.src, ctx.srcNet, ctx.srcPort, ctx.dst, ctx.dstNet, ctx.dstPort, Direction.TRANSMIT, interfaceIndex, bytes, rate);
       } else if (ctx.direction === Direction.INTERNAL && this.#internalBoth) {
-        this.#add(spec, table, ctx.src, ctx.srcNet, ctx.srcPort, ctx.dst, ctx.dstNet, ctx.dstPort, Direction.TRANSMIT, interfaceIndex, bytes, rate);
-        this.#add(spec, table, ctx.dst, ctx.dstNet, ctx.dstPort, ctx.src, ctx.srcNet, ctx.srcPort, Direction.RECEIVE, interfaceIndex, bytes, rate);
+        this.#add(spec, table, ctx.src, ctx.srcNet, ctx.srcPort, ctx.dst, ctx.dstNet, ctx.dstPort, Direction.INTERNAL, interfaceIndex, bytes, rate);
+        this.#add(spec, table, ctx.dst, ctx.dstNet, ctx.dstPort, ctx.src, ctx.srcNet, ctx.srcPort, Direction.INTERNAL_RECEIVE, interfaceIndex, bytes, rate);
       } else if (ctx.direction === Direction.INTERNAL) {
         this.#add(spec, table, ctx.src, ctx.srcNet, ctx.srcPort, ctx.dst, ctx.dstNet, ctx.dstPort, Direction.INTERNAL, interfaceIndex, bytes, rate);
       } else {

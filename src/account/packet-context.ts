@@ -2,10 +2,15 @@ import type { DecodeResult } from '../decode/decode-result.ts';
 import type { NetworkTables } from './network-tables.ts';
 import type { PrefixTrie } from './prefix-trie.ts';
 
-/** network.io.direction codes, as stored in flow keys. */
-export const Direction = { NONE: 0, RECEIVE: 1, TRANSMIT: 2, INTERNAL: 3, TRANSIT: 4 } as const;
-/** Attribute values by direction code. */
-export const DIRECTION_NAMES: readonly string[] = ['', 'receive', 'transmit', 'internal', 'transit'];
+/**
+ * Direction codes: how a packet relates to accounting.localNetworks (RECEIVE: remote to local,
+ * TRANSMIT: local to remote, INTERNAL: local to local, TRANSIT: neither), as PacketContext.fill
+ * classifies it and as flow keys store it. In a local/remote key (side A the local host) INTERNAL
+ * is the sender's entry of a local-to-local packet and INTERNAL_RECEIVE the receiver's (counted
+ * for both hosts under internalTraffic "both"); fill never yields INTERNAL_RECEIVE. Exported as
+ * network.io.direction and otelacct.traffic.class by export/flow-attributes.ts.
+ */
+export const Direction = { NONE: 0, RECEIVE: 1, TRANSMIT: 2, INTERNAL: 3, TRANSIT: 4, INTERNAL_RECEIVE: 5 } as const;
 
 /**
  * What the per-packet path derives once per packet, for every aggregation to use: the addresses

@@ -12,7 +12,9 @@ import {
  *
  * Two orientations: source/destination dimensions describe the packet as it flew; local/remote
  * dimensions describe it from the local host's side (accounting.localNetworks), with
- * network.io.direction telling which way it went. One aggregation uses one orientation.
+ * network.io.direction telling which way it went. One aggregation uses one orientation. The
+ * network.io.direction dimension exports two attributes, network.io.direction (receive/transmit)
+ * and otelacct.traffic.class (inbound/outbound/internal/transit): see export/flow-attributes.ts.
  */
 export const DIMENSIONS = [
   ATTR_SOURCE_ADDRESS,

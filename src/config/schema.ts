@@ -116,7 +116,7 @@ export const schema = {
       format: String, default: 'unknown', env: 'OTELACCT_ACCOUNTING_NETWORK_FALLBACK', arg: 'network-fallback',
     },
     internalTraffic: {
-      doc: 'Local-to-local packets in local/remote aggregations: "both" counts them for each host (transmit for the sender, receive for the receiver, as pmacct\'s in/out idiom), "once" as one internal series for the sender.',
+      doc: 'Local-to-local packets in local/remote aggregations: "both" counts them for each host (transmit for the sender, receive for the receiver, as pmacct\'s in/out idiom), "once" for the sender only (transmit); either way with otelacct.traffic.class internal.',
       format: ['both', 'once'], default: 'both', env: 'OTELACCT_ACCOUNTING_INTERNAL_TRAFFIC', arg: 'internal-traffic',
     },
     ports: {

@@ -117,7 +117,10 @@ export class EntryReader {
 
   /** A local/remote key: side A is the local host. */
   #localEntry(keys: Uint32Array, base: number, bytes: number, hosts: boolean, pairs: boolean, sink: EntrySink): void {
-    const dir = keyDirection(keys, base);
+    // A local-to-local packet counted for both hosts is keyed INTERNAL (sender) and
+    // INTERNAL_RECEIVE (receiver): read them as the transmit and receive they are for this page.
+    const code = keyDirection(keys, base);
+    const dir = code === Direction.INTERNAL_RECEIVE ? Direction.RECEIVE : code === Direction.INTERNAL && this.#internalBoth ? Direction.TRANSMIT : code;
     if (hosts) sink.direction(dir, bytes);
     if (dir === Direction.TRANSIT || dir === Direction.NONE) return;
     const v6 = keyIpVersion(keys, base) === 6;
