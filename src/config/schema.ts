@@ -104,7 +104,7 @@ export const schema = {
       format: intIn(16, 1 << 24), default: 1 << 17, env: 'OTELACCT_ACCOUNTING_MAX_FLOWS', arg: 'max-flows',
     },
     localNetworks: {
-      doc: 'Your networks (CIDR, IPv4 and IPv6): they decide network.io.direction and the local/remote dimensions.',
+      doc: 'Your networks (CIDR, IPv4 and IPv6): they decide network.io.direction (with otelacct.traffic.class) and the local/remote dimensions.',
       format: cidrList, default: [] as string[], env: 'OTELACCT_ACCOUNTING_LOCAL_NETWORKS', arg: 'local-network',
     },
     networksFile: {
