@@ -6,7 +6,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { getHeapSpaceStatistics } from 'node:v8';
 import {
   ATTR_CPU_MODE, ATTR_V8JS_HEAP_SPACE_NAME, METRIC_NODEJS_EVENTLOOP_DELAY_MAX, METRIC_NODEJS_EVENTLOOP_DELAY_P50,
-  METRIC_NODEJS_EVENTLOOP_DELAY_P99, METRIC_PROCESS_CPU_TIME, METRIC_PROCESS_MEMORY_USAGE, METRIC_V8JS_MEMORY_HEAP_LIMIT,
+  METRIC_NODEJS_EVENTLOOP_DELAY_P99, METRIC_PROCESS_CPU_TIME, METRIC_PROCESS_MEMORY_USAGE, METRIC_V8JS_MEMORY_HEAP_SPACE_SIZE,
   METRIC_V8JS_MEMORY_HEAP_USED, SCOPE,
 } from './semconv.ts';
 
@@ -63,7 +63,7 @@ export class RuntimeMetrics implements MetricProducer {
       },
       gauge(METRIC_PROCESS_MEMORY_USAGE, 'By', 'Resident set size of the otelacct process.', [point(mem.rss)]),
       gauge(METRIC_V8JS_MEMORY_HEAP_USED, 'By', 'V8 heap used, by heap space.', heap.map((s) => point(s.space_used_size, { [ATTR_V8JS_HEAP_SPACE_NAME]: s.space_name }))),
-      gauge(METRIC_V8JS_MEMORY_HEAP_LIMIT, 'By', 'V8 heap size, by heap space.', heap.map((s) => point(s.space_size, { [ATTR_V8JS_HEAP_SPACE_NAME]: s.space_name }))),
+      gauge(METRIC_V8JS_MEMORY_HEAP_SPACE_SIZE, 'By', 'V8 heap size reserved, by heap space.', heap.map((s) => point(s.space_size, { [ATTR_V8JS_HEAP_SPACE_NAME]: s.space_name }))),
       gauge(METRIC_NODEJS_EVENTLOOP_DELAY_P50, 's', 'Event loop delay, median over the current one-minute window.', [point(seconds(loop.percentile(50)))], ValueType.DOUBLE),
       gauge(METRIC_NODEJS_EVENTLOOP_DELAY_P99, 's', 'Event loop delay, 99th percentile over the current one-minute window.', [point(seconds(loop.percentile(99)))], ValueType.DOUBLE),
       gauge(METRIC_NODEJS_EVENTLOOP_DELAY_MAX, 's', 'Event loop delay, maximum over the current one-minute window.', [point(seconds(loop.max))], ValueType.DOUBLE),

@@ -14,11 +14,20 @@ test('the names copied from the development conventions equal /incubating of the
     'ATTR_SOURCE_ADDRESS', 'ATTR_DESTINATION_ADDRESS', 'ATTR_SOURCE_PORT', 'ATTR_DESTINATION_PORT', 'ATTR_NETWORK_INTERFACE_NAME',
     'NETWORK_IO_DIRECTION_VALUE_RECEIVE', 'NETWORK_IO_DIRECTION_VALUE_TRANSMIT', 'ATTR_HOST_NAME', 'ATTR_CPU_MODE',
     'ATTR_V8JS_HEAP_SPACE_NAME', 'METRIC_PROCESS_CPU_TIME', 'METRIC_PROCESS_MEMORY_USAGE', 'METRIC_V8JS_MEMORY_HEAP_USED',
-    'METRIC_V8JS_MEMORY_HEAP_LIMIT', 'METRIC_NODEJS_EVENTLOOP_DELAY_P50', 'METRIC_NODEJS_EVENTLOOP_DELAY_P99', 'METRIC_NODEJS_EVENTLOOP_DELAY_MAX',
+    'METRIC_V8JS_MEMORY_HEAP_SPACE_SIZE', 'METRIC_NODEJS_EVENTLOOP_DELAY_P50', 'METRIC_NODEJS_EVENTLOOP_DELAY_P99', 'METRIC_NODEJS_EVENTLOOP_DELAY_MAX',
   ] as const;
   const ours = semconv as unknown as Record<string, string>;
   const theirs = incubating as unknown as Record<string, string>;
   for (const name of copied) assert.equal(ours[name], theirs[name], name);
+  // ... and none is deprecated there (v8js.memory.heap.limit was, for v8js.memory.heap.space.size).
+  const dist = '../../node_modules/@opentelemetry/semantic-conventions/dist/';
+  const docs = ['experimental_attributes.d.mts', 'experimental_metrics.d.mts'].map((f) => readFileSync(new URL(dist + f, import.meta.url), 'utf8')).join('\n');
+  for (const name of [...copied, 'ATTR_NETWORK_IO_DIRECTION']) {
+    const at = docs.indexOf(`declare const ${name}:`);
+    assert.ok(at > 0, `${name} declared in /incubating`);
+    const doc = docs.slice(docs.lastIndexOf('/**', at), at);
+    assert.doesNotMatch(doc, /@deprecated/, `${name} is deprecated in the installed conventions: ${doc}`);
+  }
   assert.equal(semconv.ATTR_DIRECTION, incubating.ATTR_NETWORK_IO_DIRECTION);
   assert.deepEqual(['receive', 'transmit'], [incubating.NETWORK_IO_DIRECTION_VALUE_RECEIVE, incubating.NETWORK_IO_DIRECTION_VALUE_TRANSMIT]);
   assert.equal(semconv.ATTR_ERROR_TYPE, 'error.type');
