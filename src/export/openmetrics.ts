@@ -180,6 +180,15 @@ export class OpenMetricsLines {
   lines(attributes: Attributes, value: number, startMs: number): string {
     const total = this.#lines.line(attributes, value);
     const f = this.#family;
-    return f.counter ? total + createdLine(total, f.sample, f.name, `${startMs / 1000}`) : total;
+    if (!f.counter) return total;
+    // Series started by the same flush share their start: format it once.
+    if (startMs !== this.#startMs) {
+      this.#startMs = startMs;
+      this.#start = `${startMs / 1000}`;
+    }
+    return total + createdLine(total, f.sample, f.name, this.#start);
   }
+
+  #startMs = NaN;
+  #start = '';
 }
