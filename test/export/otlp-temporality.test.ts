@@ -153,12 +153,12 @@ for (const protocol of ['http/protobuf', 'http/json', 'grpc'] as const) {
   }
 }
 
-for (const protocol of ['http/protobuf', 'grpc'] as const) {
-  test(`${protocol}, delta: a receiver that refuses (every other request, then an outage of several pushes) loses nothing and counts nothing twice`, async (t) => {
+for (const [protocol, temporality] of [['http/protobuf', 'delta'], ['grpc', 'delta'], ['http/json', 'lowmemory']] as const) {
+  test(`${protocol}, ${temporality}: a receiver that refuses (every other request, then an outage of several pushes) loses nothing and counts nothing twice`, async (t) => {
     if (!skipUnless(t, { tools: ['ip', 'sysctl'], root: true })) return;
     let n = 0;
     let outage = false;
-    const { rx, scrape } = await run(protocol, 'delta', 'flag', t, (r) => {
+    const { rx, scrape } = await run(protocol, temporality, 'flag', t, (r) => {
       r.refuse = () => outage || n++ % 2 === 0;
       setTimeout(() => (outage = true), 700).unref();
       setTimeout(() => (outage = false), 1700).unref();
