@@ -93,7 +93,7 @@ export class Pipeline {
     const p = this.#config.prometheus;
     if (!p.enabled || !this.telemetry.prometheus) return undefined;
     const web = p.webConfigFile ? loadWebConfig(p.webConfigFile) : undefined;
-    this.#server = createMetricsServer((write) => this.telemetry.writePrometheus(write), p.path, { web, routes: this.web?.handle });
+    this.#server = createMetricsServer((write, format) => this.telemetry.writePrometheus(write, format), p.path, { web, routes: this.web?.handle });
     const port = await listen(this.#server, p.host, p.port);
     const host = p.host === '' ? 'localhost' : p.host.includes(':') ? `[${p.host}]` : p.host;
     return `${web?.tls ? 'https' : 'http'}://${host}:${port}${p.path}`;

@@ -217,6 +217,11 @@ export const schema = {
       format: (v: unknown) => { if (!['', 'http/protobuf', 'http/json', 'grpc'].includes(v as string)) throw new Error('must be http/protobuf, http/json or grpc'); },
       default: '', env: 'OTELACCT_OTLP_PROTOCOL', arg: 'otlp-protocol',
     },
+    temporality: {
+      doc: 'OTLP temporality preference: cumulative, delta (counters as changes since the last accepted push) or lowmemory (traffic counters delta, self-telemetry cumulative). Empty: OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE, else cumulative. /metrics is always cumulative.',
+      format: (v: unknown) => { if (!['', 'cumulative', 'delta', 'lowmemory'].includes(v as string)) throw new Error('must be cumulative, delta or lowmemory'); },
+      default: '', env: 'OTELACCT_OTLP_TEMPORALITY', arg: 'otlp-temporality',
+    },
     maxDataPoints: {
       doc: 'Most traffic data points in one OTLP request (the first also carries the self-telemetry): a bigger push is split into several requests, each sent (and, over HTTP, retried) on its own (5000 points stay under gRPC\'s 4 MiB default message limit even with wide IPv6 keys).',
       format: intIn(2, 10_000_000), default: 5000, env: 'OTELACCT_OTLP_MAX_DATA_POINTS', arg: 'otlp-max-data-points',
@@ -247,7 +252,7 @@ export interface Config {
   export: { cardinalityLimit: number; overflowPolicy: 'rollup' | 'overflow'; idleTimeout: number; output: 'prometheus' | 'json' | 'none'; serve: boolean };
   prometheus: { enabled: boolean; host: string; port: number; path: string; webConfigFile: string };
   web: { enabled: boolean; topN: number; windowSeconds: number };
-  otlp: { endpoint: string; headers: Record<string, string>; interval: number; timeout: number; compression: 'none' | 'gzip'; protocol: '' | 'http/protobuf' | 'http/json' | 'grpc'; maxDataPoints: number };
+  otlp: { endpoint: string; headers: Record<string, string>; interval: number; timeout: number; compression: 'none' | 'gzip'; protocol: '' | 'http/protobuf' | 'http/json' | 'grpc'; temporality: '' | 'cumulative' | 'delta' | 'lowmemory'; maxDataPoints: number };
   resource: { attributes: Record<string, string> };
   log: { level: 'error' | 'warn' | 'info' | 'debug' };
 }

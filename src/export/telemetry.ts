@@ -5,7 +5,8 @@ import type { Accountant } from '../account/accountant.ts';
 import type { InterfaceRegistry } from '../capture/interface-registry.ts';
 import type { KernelStats } from '../capture/kernel-stats.ts';
 import type { Config } from '../config/schema.ts';
-import { writeJson, writePrometheusText, type Write } from './final-output.ts';
+import { writeJson, writeOpenMetricsText, writePrometheusText, type Write } from './final-output.ts';
+import type { ExpositionFormat } from './openmetrics.ts';
 import type { OtlpPush } from './otlp-push.ts';
 import { RuntimeMetrics } from './runtime-metrics.ts';
 import { createOtlpPush } from './otlp-reader.ts';
@@ -82,14 +83,16 @@ export class Telemetry {
   }
 
   /**
-   * The Prometheus exposition: self-telemetry as of now (before this collection's flush, the
-   * same moment for every reader), then every traffic series after a flush, streamed to `write`.
+   * The Prometheus exposition (text 0.0.4, or OpenMetrics 1.0 when the scraper negotiated it):
+   * self-telemetry as of now (before this collection's flush, the same moment for every reader),
+   * then every traffic series after a flush, streamed to `write`. Always cumulative.
    */
-  async writePrometheus(write: Write): Promise<void> {
+  async writePrometheus(write: Write, format: ExpositionFormat = 'prometheus'): Promise<void> {
     if (!this.prometheus) throw new Error('telemetry: prometheus is disabled');
     const { resourceMetrics } = await this.prometheus.collect();
     await this.#traffic.flush();
-    await writePrometheusText(resourceMetrics, this.#traffic, write);
+    if (format === 'openmetrics') await writeOpenMetricsText(resourceMetrics, this.#traffic, write);
+    else await writePrometheusText(resourceMetrics, this.#traffic, write);
   }
 
   /**
