@@ -1,6 +1,7 @@
 import { isIPv4 } from 'node:net';
+import type { FlowRecord, FlowSink } from '../../src/flow/flow-sink.ts';
 import { ByteOutput } from './byte-output.ts';
-import { parseIPv4, parseIPv6 } from './frames.ts';
+import { ethernetIPv4, parseIPv4, parseIPv6 } from './frames.ts';
 
 /**
  * Builds sFlow version 5 datagrams byte by byte as https://sflow.org/sflow_version_5.txt lays them
@@ -222,3 +223,45 @@ export function ifCounters(ifIndex: number, inOctets: number, outOctets: number)
   u(0);
   return new Uint8Array(out.toBuffer());
 }
+
+/** One sink call a RecordingFlowSink saw, copied out of the decoder's buffers. */
+export type RecordedFlow =
+  | { kind: 'header'; exporter: number; header: Uint8Array; frameLength: number; headerProtocol: number;
+    samplingRate: number; inputIf: number; outputIf: number }
+  | { kind: 'record'; exporter: number; v6: boolean; src: number[]; dst: number[]; srcPort: number; dstPort: number;
+    protocol: number; vlanId: number; inputIf: number; outputIf: number; bytes: number; packets: number;
+    samplingRate: number };
+
+/** A FlowSink for tests that copies every call into `flows`. */
+export class RecordingFlowSink implements FlowSink {
+  readonly flows: RecordedFlow[] = [];
+  /** Called during each sampledHeader() call (e.g. to read the decoder's switchVlan then). */
+  onHeader: (() => void) | undefined;
+
+  record(exporter: number, r: FlowRecord): void {
+    this.flows.push({ kind: 'record', exporter, v6: r.v6, src: [...r.src], dst: [...r.dst], srcPort: r.srcPort,
+      dstPort: r.dstPort, protocol: r.protocol, vlanId: r.vlanId, inputIf: r.inputIf, outputIf: r.outputIf,
+      bytes: r.bytes, packets: r.packets, samplingRate: r.samplingRate });
+  }
+
+  sampledHeader(exporter: number, data: Uint8Array, offset: number, headerLength: number, frameLength: number,
+    headerProtocol: number, samplingRate: number, inputIf: number, outputIf: number): void {
+    if (offset < 0 || headerLength < 0 || offset + headerLength > data.length) {
+      throw new Error(`sampledHeader outside the datagram: offset ${offset}, length ${headerLength}, datagram ${data.length}`);
+    }
+    this.flows.push({ kind: 'header', exporter, header: Uint8Array.from(data.subarray(offset, offset + headerLength)),
+      frameLength, headerProtocol, samplingRate, inputIf, outputIf });
+    this.onHeader?.();
+  }
+}
+
+/** `datagram` as the payload of an Ethernet/IPv4/UDP frame to port 6343 (UDP checksum 0: none). */
+export function udpFrame(datagram: Uint8Array, srcPort = 50000): Uint8Array {
+  const frame = ethernetIPv4({ src: '192.0.2.1', dst: '192.0.2.2', proto: 17, srcPort, dstPort: 6343,
+    payloadLength: datagram.length });
+  frame.set(datagram, 14 + 20 + 8);
+  frame[14 + 20 + 6] = 0;
+  frame[14 + 20 + 7] = 0;
+  return frame;
+}
+
