@@ -99,6 +99,8 @@ export class SflowDecoder implements FlowDecoder {
     sequences.flowSample(stream, s.sourceType, s.sourceIndex, s.sequence, s.samplePool, s.drops, s.samplingRate);
     if (sequences.lost > 0) stats.add(exporter, FlowCounter.LOST_RECORDS, sequences.lost);
     const rate = this.rateSource === 'sample_pool' ? sequences.poolRate : s.samplingRate;
+    // sfacctd's Δpool / Δsequence is 0 when the pool grew less than the sequence: it counts nothing.
+    if (rate === 0) return;
     if (s.headerAt >= 0) {
       stats.add(exporter, FlowCounter.RECORDS, 1);
       this.#sink.sampledHeader(exporter, data, s.headerAt, s.headerLength, s.frameLength, s.headerProtocol, rate,
