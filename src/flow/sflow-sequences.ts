@@ -76,8 +76,8 @@ export class SflowSequences {
 
   /**
    * A datagram of stream (exporter, agent address, sub-agent). The address is `addressWords`
-   * words (0, 1 or 4) read from `data[at..]`. Returns the stream's index (-1: table full) and
-   * sets `lost`.
+   * words (0, 1 or 4) read from `data[at..]`. Returns the stream's handle for `flowSample()`
+   * (-1: table full, not tracked) and sets `lost`.
    */
   datagram(exporter: number, addressType: number, data: Uint8Array, at: number, addressWords: number,
     subAgent: number, seq: number, uptime: number): number {
@@ -91,18 +91,17 @@ export class SflowSequences {
     }
     key[6] = subAgent;
     this.lost = 0;
-    const i = t.find();
-    if (i < 0) return -1;
-    const s = t.state;
-    const o = i * STREAM_WORDS;
+    const o = t.find();
+    if (o < 0) return -1;
+    const s = t.data;
     if (t.created) {
       s[o + S_SEQ] = seq;
       s[o + S_UPTIME] = uptime;
-      return i;
+      return o;
     }
     const uptimeBack = ((uptime - s[o + S_UPTIME]) >>> 0) >= 0x80000000;
     const step = sequenceStep(s[o + S_SEQ], seq);
-    if (step === LATE && !uptimeBack) return i;
+    if (step === LATE && !uptimeBack) return o;
     if (step === RESET || uptimeBack) {
       s[o + S_EPOCH] = (s[o + S_EPOCH] + 1) >>> 0;
     } else {
@@ -110,7 +109,7 @@ export class SflowSequences {
     }
     s[o + S_SEQ] = seq;
     s[o + S_UPTIME] = uptime;
-    return i;
+    return o;
   }
 
   /**
@@ -126,11 +125,10 @@ export class SflowSequences {
     t.key[0] = stream;
     t.key[1] = sourceType;
     t.key[2] = sourceIndex;
-    const i = t.find();
-    if (i < 0) return;
-    const s = t.state;
-    const o = i * SOURCE_WORDS;
-    const epoch = this.#streams.state[stream * STREAM_WORDS + S_EPOCH];
+    const o = t.find();
+    if (o < 0) return;
+    const s = t.data;
+    const epoch = this.#streams.data[stream + S_EPOCH];
     if (t.created) {
       s[o + F_RSEQ] = seq;
       s[o + F_RPOOL] = pool;
