@@ -18,6 +18,13 @@ import { SflowStateTable } from './sflow-state-table.ts';
  *    increase to the lost samples; the first sample of a source (or after a restart) is a baseline.
  */
 export const MAX_GAP = 1 << 24;
+/**
+ * Streams one exporter (source address) may have tracked, and sources across its streams: so
+ * that garbage from one address (random agent addresses and source ids) cannot take the tables
+ * from every other exporter. Past them, that exporter's new streams / sources count no loss.
+ */
+export const MAX_STREAMS_PER_EXPORTER = 4096;
+export const MAX_SOURCES_PER_EXPORTER = 16384;
 /** How far back a sequence number may be and still be a late datagram rather than a restart. */
 export const LATE_WINDOW = 256;
 
@@ -28,7 +35,8 @@ const RESET = -2;
 const S_SEQ = 0;
 const S_UPTIME = 1;
 const S_EPOCH = 2;
-const STREAM_WORDS = 3;
+const S_EXPORTER = 3;
+const STREAM_WORDS = 4;
 // Source state words.
 const F_EPOCH = 0;
 const F_SEQ = 1;
@@ -59,6 +67,9 @@ export class SflowSequences {
   poolRate = 1;
   readonly #streams: SflowStateTable;
   readonly #sources: SflowStateTable;
+  /** Streams and sources tracked per exporter (exporter ids are < 65536). */
+  readonly #streamsOf = new Uint16Array(65536);
+  readonly #sourcesOf = new Uint16Array(65536);
 
   /** At most `maxStreams` streams and `maxSources` sources tracked; past it, none counted. */
   constructor(maxStreams = 65536, maxSources = 262144) {
@@ -91,10 +102,13 @@ export class SflowSequences {
     }
     key[6] = subAgent;
     this.lost = 0;
-    const o = t.find();
+    const e = exporter & 0xffff;
+    const o = t.find(this.#streamsOf[e] < MAX_STREAMS_PER_EXPORTER);
     if (o < 0) return -1;
     const s = t.data;
     if (t.created) {
+      this.#streamsOf[e]++;
+      s[o + S_EXPORTER] = e;
       s[o + S_SEQ] = seq;
       s[o + S_UPTIME] = uptime;
       return o;
@@ -125,10 +139,12 @@ export class SflowSequences {
     t.key[0] = stream;
     t.key[1] = sourceType;
     t.key[2] = sourceIndex;
-    const o = t.find();
+    const exporter = this.#streams.data[stream + S_EXPORTER];
+    const o = t.find(this.#sourcesOf[exporter] < MAX_SOURCES_PER_EXPORTER);
     if (o < 0) return;
     const s = t.data;
     const epoch = this.#streams.data[stream + S_EPOCH];
+    if (t.created) this.#sourcesOf[exporter]++;
     if (t.created) {
       s[o + F_RSEQ] = seq;
       s[o + F_RPOOL] = pool;

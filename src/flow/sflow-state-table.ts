@@ -41,8 +41,11 @@ export class SflowStateTable {
     return this.#size;
   }
 
-  /** Offset in `data` of the state of the entry for `key`, creating it; -1 when new and the table is full. */
-  find(): number {
+  /**
+   * Offset in `data` of the state of the entry for `key`, creating it if `create`; -1 when it is
+   * new and `create` is false or the table is full.
+   */
+  find(create = true): number {
     const kw = this.#keyWords;
     const key = this.key;
     const tag = hashWords(key, 0, kw);
@@ -61,7 +64,8 @@ export class SflowStateTable {
         return at + kw;
       }
     }
-    if (this.#size >= this.#maxEntries) return -1;
+    this.created = false;
+    if (!create || this.#size >= this.#maxEntries) return -1;
     if (this.#size === this.#capacity) this.#grow();
     const entry = this.#size++;
     const at = entry * this.#stride;

@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { FlowCounter, FlowStats } from '../../src/flow/flow-sink.ts';
 import { SflowDecoder } from '../../src/flow/sflow-decoder.ts';
-import { LATE_WINDOW, MAX_GAP, SflowSequences, sequenceStep } from '../../src/flow/sflow-sequences.ts';
+import {
+  LATE_WINDOW, MAX_GAP, MAX_SOURCES_PER_EXPORTER, MAX_STREAMS_PER_EXPORTER, SflowSequences, sequenceStep,
+} from '../../src/flow/sflow-sequences.ts';
 import { RecordingFlowSink, sflowDatagram, type SflowFlowSampleSpec } from '../support/sflow-builder.ts';
 
 const V4 = Uint8Array.of(192, 0, 2, 1);
@@ -94,6 +96,28 @@ describe('sFlow sequence numbers', () => {
     assert.equal(rate(15, 1402), 1, 'still measured from (14, 1401)');
     assert.equal(rate(300, 50), 100, 'a jump of more than 50 without a pool increase: new baseline');
     assert.equal(rate(301, 150), 100);
+  });
+
+  it('lets one exporter\'s garbage (random agents and source ids) take only its own share of the tables', () => {
+    const q = new SflowSequences();
+    const agent = new Uint8Array(4);
+    const view = new DataView(agent.buffer);
+    for (let i = 0; i < MAX_STREAMS_PER_EXPORTER + 100; i++) {
+      view.setUint32(0, i);
+      const stream = q.datagram(5, 1, agent, 0, 1, 0, 1, 1);
+      assert.equal(stream < 0, i >= MAX_STREAMS_PER_EXPORTER, `stream ${i}`);
+    }
+    const stream = q.datagram(5, 1, agent.fill(0), 0, 1, 0, 1, 1);
+    for (let i = 0; i < MAX_SOURCES_PER_EXPORTER + 100; i++) q.flowSample(stream, 0, i, 1, 1, 0, 1);
+    assert.equal(q.streams, MAX_STREAMS_PER_EXPORTER);
+    assert.equal(q.sources, MAX_SOURCES_PER_EXPORTER);
+    const other = q.datagram(6, 1, agent, 0, 1, 0, 1, 1);
+    assert.ok(other >= 0, 'another exporter is still tracked');
+    q.flowSample(other, 0, 1, 1, 1, 0, 1);
+    q.flowSample(other, 0, 1, 3, 1, 0, 1);
+    assert.equal(q.lost, 1);
+    q.datagram(5, 1, agent, 0, 1, 0, 5, 2);
+    assert.equal(q.lost, 3, 'known streams of the full exporter are still counted');
   });
 
   it('stops tracking new streams when its tables are full, and never grows past them', () => {
