@@ -60,7 +60,8 @@ export class SflowDecoder implements FlowDecoder {
   datagram(data: Uint8Array, length: number, exporter: number, _nowMs: number): void {
     const stats = this.#stats;
     stats.add(exporter, FlowCounter.DATAGRAMS, 1);
-    length = Math.min(length, data.length);
+    // Never past the buffer (NaN included); a negative length is below 8.
+    if (!(length <= data.length)) length = data.length;
     if (length < 8) {
       return stats.error(exporter, length >= 4 && u32(data, 0) !== 5 ? FlowError.BAD_VERSION : FlowError.TRUNCATED);
     }

@@ -186,6 +186,16 @@ describe('sFlow decoder: malformed datagrams', () => {
     });
   }
 
+  it('takes a NaN, negative or too large length as the buffer\'s or as too short, never looping on it', () => {
+    const { sink, stats, decoder } = setup();
+    const d = datagram({ samples: [flow([HEADER])], sampleCount: 0xffffffff });
+    decoder.datagram(d, Number.NaN, 0, 0);
+    decoder.datagram(d, d.length + 1000, 0, 0);
+    decoder.datagram(d, -1, 0, 0);
+    assert.equal(sink.flows.length, 2);
+    assert.deepEqual([stats.errors[FlowError.TRUNCATED], stats.get(0, FlowCounter.DATAGRAMS)], [3, 3]);
+  });
+
   it('reads no further than `length` even when the buffer is longer', () => {
     const { sink, stats, decoder } = setup();
     const d = datagram({ samples: [flow([HEADER])] });
