@@ -21,7 +21,7 @@ import { parseArgs } from 'node:util';
 import { FLOW_ERROR_NAMES, FlowCounter, FlowStats, type FlowRecord, type FlowSink } from '../src/flow/flow-sink.ts';
 import { SflowDecoder } from '../src/flow/sflow-decoder.ts';
 import { Prng } from '../test/support/prng.ts';
-import { mutateSflow, randomSflowDatagram, type RandomSflow } from '../test/support/sflow-builder.ts';
+import { mutateSflow, randomSflowDatagram, type RandomSflow } from '../test/support/sflow-random.ts';
 
 const { values } = parseArgs({ options: {
   agents: { type: 'string', default: '1000' }, datagrams: { type: 'string', default: '20000' },

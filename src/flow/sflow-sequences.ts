@@ -144,8 +144,8 @@ export class SflowSequences {
     if (o < 0) return;
     const s = t.data;
     const epoch = this.#streams.data[stream + S_EPOCH];
-    if (t.created) this.#sourcesOf[exporter]++;
     if (t.created) {
+      this.#sourcesOf[exporter]++;
       s[o + F_RSEQ] = seq;
       s[o + F_RPOOL] = pool;
     } else {

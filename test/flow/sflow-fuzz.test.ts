@@ -4,7 +4,7 @@ import { FlowCounter, FlowStats, type FlowRecord, type FlowSink } from '../../sr
 import { SflowDecoder } from '../../src/flow/sflow-decoder.ts';
 import { gcCountDuring } from '../support/allocation.ts';
 import { Prng } from '../support/prng.ts';
-import { mutateSflow, randomSflowDatagram, type RandomSflow } from '../support/sflow-builder.ts';
+import { mutateSflow, randomSflowDatagram, type RandomSflow } from '../support/sflow-random.ts';
 
 const SEED = 0x5f10;
 const DATAGRAMS = 20_000;
