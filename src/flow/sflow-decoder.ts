@@ -48,11 +48,12 @@ export class SflowDecoder implements FlowDecoder {
     return this.#sample.switchVlan;
   }
 
-  /** Datagram streams and flow-sample sources whose sequence numbers are tracked. */
+  /** Datagram streams (exporter, agent address, sub-agent) whose sequence numbers are tracked. */
   get trackedStreams(): number {
     return this.#sequences.streams;
   }
 
+  /** Flow-sample sources (stream, source id) whose sequence numbers are tracked. */
   get trackedSources(): number {
     return this.#sequences.sources;
   }

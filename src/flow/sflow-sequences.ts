@@ -1,22 +1,6 @@
 import { SflowStateTable } from './sflow-state-table.ts';
 
-/**
- * sFlow v5 sequence numbers, per datagram stream and per flow-sample source, turned into loss
- * counts that survive agent restarts. No allocation per call: state lives in two
- * SflowStateTables.
- *
- * Rules (docs/flow-sflow.md):
- *  - A datagram stream is (exporter, agent address, sub-agent id); its sequence_number counts
- *    datagrams. A source is (stream, source_id type, source_id index); its flow_sample
- *    sequence_number counts flow samples.
- *  - Forward step d = (seq − last) mod 2^32. 1 ≤ d ≤ MAX_GAP: in order, d − 1 lost. d = 0, or
- *    back by at most LATE_WINDOW: a duplicate or late arrival: nothing counted, state kept.
- *    Anything else (back further, or a jump past MAX_GAP): a restart, nothing counted, new baseline.
- *  - A stream whose uptime goes back (modulo 2^32, so the 49.7-day wrap is not one) restarted:
- *    new baseline, and every source of that stream starts a new baseline too (its epoch changed).
- *  - A source's `drops` (samples the agent could not make, cumulative since it started) adds its
- *    increase to the lost samples; the first sample of a source (or after a restart) is a baseline.
- */
+/** Largest forward step of a sequence number taken as loss rather than as a restart. */
 export const MAX_GAP = 1 << 24;
 /**
  * Streams one exporter (source address) may have tracked, and sources across its streams: so
@@ -46,7 +30,7 @@ const F_RSEQ = 3;
 const F_RPOOL = 4;
 const SOURCE_WORDS = 5;
 
-/** Lost count of a forward step from `last` to `seq`, or LATE / RESET. */
+/** Lost count of a forward step from `last` to `seq` (≥ 0), -1 for a duplicate or late one, -2 for a restart. */
 export function sequenceStep(last: number, seq: number): number {
   const d = (seq - last) >>> 0;
   if (d === 0) return LATE;
@@ -55,6 +39,23 @@ export function sequenceStep(last: number, seq: number): number {
   return RESET;
 }
 
+/**
+ * sFlow v5 sequence numbers, per datagram stream and per flow-sample source, turned into loss
+ * counts that survive agent restarts. No allocation per call: state lives in two
+ * SflowStateTables.
+ *
+ * Rules (docs/flow-sflow.md):
+ *  - A datagram stream is (exporter, agent address, sub-agent id); its sequence_number counts
+ *    datagrams. A source is (stream, source_id type, source_id index); its flow_sample
+ *    sequence_number counts flow samples.
+ *  - Forward step d = (seq − last) mod 2^32. 1 ≤ d ≤ MAX_GAP: in order, d − 1 lost. d = 0, or
+ *    back by at most LATE_WINDOW: a duplicate or late arrival: nothing counted, state kept.
+ *    Anything else (back further, or a jump past MAX_GAP): a restart, nothing counted, new baseline.
+ *  - A stream whose uptime goes back (modulo 2^32, so the 49.7-day wrap is not one) restarted:
+ *    new baseline, and every source of that stream starts a new baseline too (its epoch changed).
+ *  - A source's `drops` (samples the agent could not make, cumulative since it started) adds its
+ *    increase to the lost samples; the first sample of a source (or after a restart) is a baseline.
+ */
 export class SflowSequences {
   /** Datagrams (after `datagram()`) or flow samples (after `flowSample()`) lost. */
   lost = 0;
@@ -77,10 +78,12 @@ export class SflowSequences {
     this.#sources = new SflowStateTable(3, SOURCE_WORDS, maxSources);
   }
 
+  /** Streams tracked. */
   get streams(): number {
     return this.#streams.size;
   }
 
+  /** Sources tracked. */
   get sources(): number {
     return this.#sources.size;
   }
