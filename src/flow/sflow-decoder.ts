@@ -1,4 +1,5 @@
 import { FlowCounter, FlowError, FlowRecord, type FlowDecoder, type FlowSink, type FlowStats } from './flow-sink.ts';
+import { readCountersSample, SflowIfCounters, type SflowCounterSink } from './sflow-counters.ts';
 import { SflowFlowSample } from './sflow-flow-sample.ts';
 import { padded, SflowAddressType, SflowSample, u32 } from './sflow-format.ts';
 import { SflowSequences } from './sflow-sequences.ts';
@@ -27,10 +28,16 @@ export type SflowRateSource = 'sampling_rate' | 'sample_pool';
 export class SflowDecoder implements FlowDecoder {
   /** Scale factor used for every sample (see SflowRateSource). */
   rateSource: SflowRateSource = 'sampling_rate';
+  /**
+   * Optional: receives the if_counters blocks of counters samples (interface metrics). Unset,
+   * counters samples are skipped by their length without being read.
+   */
+  counterSink: SflowCounterSink | undefined = undefined;
   readonly #sink: FlowSink;
   readonly #stats: FlowStats;
   readonly #record = new FlowRecord();
   readonly #sample = new SflowFlowSample();
+  readonly #ifCounters = new SflowIfCounters();
   readonly #sequences: SflowSequences;
 
   constructor(sink: FlowSink, stats: FlowStats) {
@@ -88,6 +95,9 @@ export class SflowDecoder implements FlowDecoder {
       if (padded(sampleLength) > length - body) return stats.error(exporter, FlowError.TRUNCATED);
       if (format === SflowSample.FLOW || format === SflowSample.FLOW_EXPANDED) {
         this.#flowSample(data, body, sampleLength, format === SflowSample.FLOW_EXPANDED, exporter, stream);
+      } else if ((format === SflowSample.COUNTERS || format === SflowSample.COUNTERS_EXPANDED) && this.counterSink !== undefined) {
+        if (!readCountersSample(data, body, sampleLength, format === SflowSample.COUNTERS_EXPANDED, exporter,
+          this.counterSink, this.#ifCounters)) stats.error(exporter, FlowError.BAD_SAMPLE);
       }
       p = body + padded(sampleLength);
     }

@@ -45,6 +45,8 @@ describe('sFlow decoder fuzz', () => {
     const sink = new CheckingSink();
     const stats = new FlowStats();
     const decoder = new SflowDecoder(sink, stats);
+    let ifCounters = 0;
+    decoder.counterSink = { ifCounters: () => { ifCounters++; } };
     const buffer = new Uint8Array(4096);
     let valid = 0;
     let validAccounted = 0;
@@ -85,6 +87,7 @@ describe('sFlow decoder fuzz', () => {
     assert.equal(records, sink.calls, 'RECORDS = sink calls');
     assert.equal(malformed, stats.errors.reduce((a, b) => a + b, 0), 'MALFORMED = the errors by reason');
     assert.ok(malformed > DATAGRAMS / 4, `mutations were seen as malformed (${malformed})`);
+    assert.ok(ifCounters > 0, 'counters samples were read too');
     assert.ok(validAccounted >= valid, `unmutated datagrams checked (${validAccounted})`);
     assert.ok(decoder.trackedStreams <= 65536 && decoder.trackedSources <= 262144);
   });
