@@ -1,8 +1,9 @@
 import type { Attributes } from '@opentelemetry/api';
 import type { AggregationSpec } from '../account/aggregation-spec.ts';
 import {
-  KeyWord, keyAPort, keyBPort, keyDirection, keyInterface, keyIpVersion, keyProtocol, keyVlan,
+  KeyWord, keyAPort, keyBPort, keyDirection, keyExporter, keyInterface, keyIpVersion, keyProtocol, keyVlan,
 } from '../account/flow-key.ts';
+import { interfaceNameText, type InterfaceNameTable } from '../flow/interface-names.ts';
 import type { NetworkLabels } from '../account/network-labels.ts';
 import { keyRollupLevel, ROLLUP_LENGTHS_V4, ROLLUP_LENGTHS_V6 } from '../account/series-store.ts';
 import { DIRECTION_NAMES } from '../account/packet-context.ts';
@@ -15,7 +16,16 @@ import {
   ATTR_NETWORK_INTERFACE_NAME, ATTR_NETWORK_TRANSPORT, ATTR_NETWORK_TYPE, ATTR_REMOTE_ADDRESS,
   ATTR_REMOTE_NETWORK, ATTR_REMOTE_PORT, ATTR_REMOTE_PREFIX, ATTR_SOURCE_ADDRESS, ATTR_SOURCE_NETWORK,
   ATTR_SOURCE_PORT, ATTR_SOURCE_PREFIX, ATTR_VLAN_ID,
+  ATTR_EXPORTER_ADDRESS, ATTR_INGRESS_INTERFACE_ID, ATTR_EGRESS_INTERFACE_ID, ATTR_INGRESS_INTERFACE_NAME, ATTR_EGRESS_INTERFACE_NAME,
 } from './semconv.ts';
+
+/** What the flow dimensions' attributes are made from (flow collector). */
+export interface FlowNames {
+  /** The exporter's address (ExporterRegistry.name). */
+  exporter(id: number): string;
+  /** Names from flow.interfaceNamesFile, by id. */
+  interfaceNames: InterfaceNameTable;
+}
 
 /**
  * Turns one aggregation's series keys (full-width, as SeriesStore.expand writes them: named
@@ -30,9 +40,11 @@ export class FlowAttributes {
   readonly #labels: NetworkLabels;
   readonly #fallback: string;
   readonly #addr = new Uint8Array(16);
+  readonly #flow: FlowNames | undefined;
 
-  constructor(spec: AggregationSpec, interfaces: InterfaceRegistry, labels: NetworkLabels, networkFallback: string) {
+  constructor(spec: AggregationSpec, interfaces: InterfaceRegistry, labels: NetworkLabels, networkFallback: string, flow?: FlowNames) {
     this.#spec = spec;
+    this.#flow = flow;
     this.#interfaces = interfaces;
     this.#labels = labels;
     this.#fallback = networkFallback;
@@ -64,6 +76,16 @@ export class FlowAttributes {
         case ATTR_NETWORK_TRANSPORT: out[dim] = protocolName(keyProtocol(keys, base)); break;
         case ATTR_NETWORK_INTERFACE_NAME: out[dim] = this.#interfaces.name(keyInterface(keys, base)); break;
         case ATTR_VLAN_ID: out[dim] = keyVlan(keys, base); break;
+        // Captured packets have no exporter (no attribute) and interfaces 0 (names left out).
+        case ATTR_EXPORTER_ADDRESS: { const e = keyExporter(keys, base); if (e >= 0) out[dim] = this.#flow?.exporter(e) ?? `exporter${e}`; break; }
+        case ATTR_INGRESS_INTERFACE_ID: out[dim] = keys[base + KeyWord.IN_IF]; break;
+        case ATTR_EGRESS_INTERFACE_ID: out[dim] = keys[base + KeyWord.OUT_IF]; break;
+        case ATTR_INGRESS_INTERFACE_NAME: case ATTR_EGRESS_INTERFACE_NAME: {
+          const w = keys[base + (dim === ATTR_INGRESS_INTERFACE_NAME ? KeyWord.IN_NAME : KeyWord.OUT_NAME)];
+          if (w !== 0 && this.#flow) out[dim] = interfaceNameText(this.#flow.interfaceNames, w);
+          else if (w !== 0) out[dim] = String(w & 0x7fffffff);
+          break;
+        }
       }
     }
     return out;
