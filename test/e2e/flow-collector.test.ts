@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
 import { ethernetIPv4 } from '../support/frames.ts';
 import { VethNamespace } from '../support/netns.ts';
+import { OtlpReceiver, sumPoints } from '../support/otlp-receiver.ts';
 import { OutputWatch, stop, waitFor } from '../support/processes.ts';
 import { TempDir } from '../support/read-capture.ts';
 import { skipUnless } from '../support/requirements.ts';
@@ -42,8 +43,11 @@ async function sendFrom(source: string, port: number, data: Uint8Array): Promise
 const flow = (o: Partial<TestFlow> & Pick<TestFlow, 'src' | 'dst'>): TestFlow => ({ bytes: 1000, packets: 2, protocol: 6, srcPort: 1234, dstPort: 443, ...o });
 
 describe('otelacct as a flow collector (CLI, no capture)', () => {
-  it('collects NetFlow and sFlow on loopback, serves them on /metrics with the flow dimensions and self-telemetry, reloads interface names on SIGHUP, flushes on SIGTERM', async (t) => {
+  it('collects NetFlow and sFlow on loopback, serves them on /metrics with the flow dimensions and self-telemetry, reloads interface names on SIGHUP, pushes the final OTLP export on SIGTERM', async (t) => {
     const [nf1, nf2, sf] = await freeUdpPorts(3);
+    const rx = new OtlpReceiver();
+    const otlp = await rx.start();
+    t.after(() => rx.stop());
     const names = join(tmp.path, 'ifnames.txt');
     writeFileSync(names, '# exporter ifIndex name\n127.0.0.1 10 xe-0/0/1\n* 20 uplink\n');
     const config = join(tmp.path, 'collector.yaml');
@@ -60,7 +64,8 @@ describe('otelacct as a flow collector (CLI, no capture)', () => {
       `  netflow: {enabled: true, host: 127.0.0.1, ports: [${nf1}, ${nf2}]}`,
       `  interfaceNamesFile: ${names}`,
     ].join('\n') + '\n');
-    const child = startOtelacct(['-c', config, '--prometheus-host', '127.0.0.1', '--prometheus-port', '0'], {}, PRELOAD);
+    // An OTLP interval longer than the test: the only push is the final one, at SIGTERM.
+    const child = startOtelacct(['-c', config, '--prometheus-host', '127.0.0.1', '--prometheus-port', '0', '--otlp-endpoint', `${otlp}/v1/metrics`, '--otlp-interval', '600000'], {}, PRELOAD);
     t.after(() => stop(child));
     const log = new OutputWatch(child);
     const url = (JSON.parse(await log.line(/"serving metrics"/)) as { url: string }).url;
@@ -127,8 +132,20 @@ describe('otelacct as a flow collector (CLI, no capture)', () => {
     assert.equal(m2.get('xe-0/0/9,20'), 7);
     assert.equal(m2.get('xe-0/0/1,uplink'), 10_000 + 10_000);
 
+    assert.equal(rx.received.length, 0);
     assert.equal(await stop(child, 'SIGTERM'), 0);
     assert.match(log.text, /"stopping".*"SIGTERM"/);
+    assert.deepEqual(rx.problems, []);
+    // The final export: one push, possibly several requests (self-telemetry, traffic chunks).
+    const points = (name: string, keys: string[]) => {
+      const out: Record<string, number> = {};
+      for (const r of rx.received) for (const [k, v] of sumPoints(r.body, name, keys)) out[k] = (out[k] ?? 0) + v;
+      return out;
+    };
+    assert.deepEqual(points('otelacct.traffic.bytes', ['otelacct.exporter.address', 'otelacct.ingress.interface.id', 'otelacct.ingress.interface.name']), {
+      '127.0.0.1,10,xe-0/0/1': 20_000, '127.0.0.1,10,xe-0/0/9': 7, '127.0.0.2,10,10': 500,
+    });
+    assert.deepEqual(points('otelacct.flow.datagrams', []), { '': 7 });
   });
 
   it('refuses flow listeners with --read, and a taken port, in one line', async () => {
