@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,7 +10,7 @@ import { VethNamespace } from '../support/netns.ts';
 import { OtlpReceiver, sumPoints } from '../support/otlp-receiver.ts';
 import { OutputWatch, stop, waitFor } from '../support/processes.ts';
 import { TempDir } from '../support/read-capture.ts';
-import { skipUnless } from '../support/requirements.ts';
+import { skipUnless, unmet } from '../support/requirements.ts';
 import { parseExposition, parseLabels, runOtelacct, startOtelacct, sumBy } from '../support/run-otelacct.ts';
 import { testDatagram, type TestFlow, type TestHeader } from '../support/test-flow-decoder.ts';
 
@@ -110,6 +111,12 @@ describe('otelacct as a flow collector (CLI, no capture)', () => {
     assert.ok(sumBy(m, 'otelacct_udp_receive_buffer_errors_total', []).has(''));
     assert.ok(![...m.keys()].some((k) => k.startsWith('otelacct_capture_packets_total') && /sflow|netflow/.test(k)), 'listeners are not capture interfaces');
     assert.ok([...m.keys()].every((k) => !k.startsWith('otelacct_traffic_bytes_total') || parseLabels(k).labels.network_interface_name !== undefined));
+
+    // The exposition with the flow series and metrics passes promtool's linter.
+    if (unmet({ tools: ['promtool'] }) === undefined) {
+      const lint = spawnSync('promtool', ['check', 'metrics'], { input: await (await fetch(url)).text(), encoding: 'utf8' });
+      assert.equal(lint.status, 0, `promtool check metrics: ${lint.stdout}${lint.stderr}`);
+    }
 
     // The live page works on flow input alone.
     assert.equal((await fetch(new URL('/', url))).status, 200);
