@@ -4,7 +4,7 @@ import type { FlowCollector } from '../flow/flow-collector.ts';
 import { FLOW_ERROR_NAMES, FlowCounter } from '../flow/flow-sink.ts';
 import { rcvbufErrors } from '../flow/udp-stats.ts';
 import {
-  ATTR_ERROR_TYPE, ATTR_EXPORTER_ADDRESS, ATTR_FLOW_PROTOCOL, METRIC_FLOW_DATAGRAMS, METRIC_FLOW_ERRORS,
+  ATTR_ERROR_TYPE, ATTR_EXPORTER_ADDRESS, ATTR_FLOW_PROTOCOL, ATTR_NETWORK_LOCAL_PORT, METRIC_FLOW_DATAGRAMS, METRIC_FLOW_ERRORS,
   METRIC_FLOW_EXPORTERS, METRIC_FLOW_EXPORTERS_REFUSED, METRIC_FLOW_LOST_DATAGRAMS, METRIC_FLOW_LOST_RECORDS,
   METRIC_FLOW_MALFORMED, METRIC_FLOW_RECORDS, METRIC_FLOW_SOCKET_DROPPED, METRIC_UDP_RCVBUF_ERRORS,
 } from './semconv.ts';
@@ -60,7 +60,7 @@ export function flowMetrics(collector: FlowCollector, start: HrTime, now: HrTime
   out.push(sum(METRIC_FLOW_EXPORTERS_REFUSED, '{datagram}', 'Flow datagrams dropped because their source would have been one exporter more than flow.maxExporters.',
     collector.sources.map((s): Point => [s.listener.refused, { [ATTR_FLOW_PROTOCOL]: s.protocol }])));
   out.push(sum(METRIC_FLOW_SOCKET_DROPPED, '{datagram}', 'Flow datagrams the kernel dropped on otelacct\'s socket (receive buffer full: raise flow.receiveBufferSize and net.core.rmem_max), from /proc/net/udp[6].',
-    collector.socketDrops().map(({ protocol, port, drops }): Point => [drops, { [ATTR_FLOW_PROTOCOL]: protocol, 'network.local.port': port }])));
+    collector.socketDrops().map(({ protocol, port, drops }): Point => [drops, { [ATTR_FLOW_PROTOCOL]: protocol, [ATTR_NETWORK_LOCAL_PORT]: port }])));
   const rcvbuf = rcvbufErrors();
   if (rcvbuf !== undefined) {
     out.push(sum(METRIC_UDP_RCVBUF_ERRORS, '{datagram}', 'UDP datagrams the kernel dropped for a full receive buffer, on any socket of the host (network namespace): /proc/net/snmp RcvbufErrors + Udp6RcvbufErrors, counted since boot.', [[rcvbuf, {}]]));

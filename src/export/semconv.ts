@@ -61,6 +61,8 @@ export const ATTR_INGRESS_INTERFACE_NAME = 'otelacct.ingress.interface.name';
 export const ATTR_EGRESS_INTERFACE_NAME = 'otelacct.egress.interface.name';
 /** error.type of otelacct.flow.malformed (semconv error.type). */
 export const ATTR_ERROR_TYPE = 'error.type';
+/** Local port of a listening socket (semconv network.local.port). */
+export const ATTR_NETWORK_LOCAL_PORT = 'network.local.port';
 /** Flow listener of a self-telemetry series: sflow or netflow. */
 export const ATTR_FLOW_PROTOCOL = 'otelacct.flow.protocol';
 

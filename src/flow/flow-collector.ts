@@ -1,11 +1,10 @@
-import type { Accountant } from '../account/accountant.ts';
-import { FlowInput } from '../account/accountant.ts';
+import { FlowInput, type Accountant } from '../account/accountant.ts';
 import type { InterfaceRegistry } from '../capture/interface-registry.ts';
 import type { Config } from '../config/schema.ts';
 import type { FlowDecoderFactories } from './decoders.ts';
 import { ExporterRegistry } from './exporter-registry.ts';
 import { FlowListener, FlowListenError, type BoundSocket, type FlowLog } from './flow-listener.ts';
-import { FlowStats } from './flow-sink.ts';
+import { FlowStats, type FlowDecoder } from './flow-sink.ts';
 import { canonicalAddress, InterfaceNameTable, loadInterfaceNames } from './interface-names.ts';
 import { udpSocketDrops } from './udp-stats.ts';
 
@@ -53,7 +52,7 @@ export class FlowCollector {
       return [who === '*' ? '*' : canonicalAddress(who) ?? who, Number(v.slice(eq + 1))];
     }));
     const sources: FlowSource[] = [];
-    const listener = (protocol: 'sflow' | 'netflow', host: string, ports: readonly number[], make: (input: FlowInput, stats: FlowStats) => import('./flow-sink.ts').FlowDecoder) => {
+    const listener = (protocol: 'sflow' | 'netflow', host: string, ports: readonly number[], make: (input: FlowInput, stats: FlowStats) => FlowDecoder) => {
       const stats = new FlowStats();
       const input = new FlowInput(o.accountant, o.interfaces.register(protocol), stats);
       sources.push({

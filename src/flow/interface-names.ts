@@ -45,7 +45,12 @@ export function interfaceNameText(table: InterfaceNameTable, word: number): stri
 export function canonicalAddress(text: string): string | undefined {
   const family = isIP(text);
   if (family === 0) return undefined;
-  return family === 4 ? text : new SocketAddress({ address: text, family: 'ipv6' }).address;
+  if (family === 4) return text;
+  try {
+    return new SocketAddress({ address: text, family: 'ipv6' }).address;
+  } catch {
+    return text; // a scoped address (fe80::1%eth0) as given
+  }
 }
 
 /**
