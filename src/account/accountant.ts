@@ -59,9 +59,12 @@ export class Accountant implements PacketSink, FlowSink {
    * dimensions; swapped on reload between two flushes. Unset: names are the ifIndexes.
    */
   interfaceNames: InterfaceNames | undefined;
-  /** network.interface.name index of flow records given without one (FlowSink calls). */
+  /**
+   * network.interface.name index of flow records given without one (the plain FlowSink calls);
+   * the collector gives each listener its own through FlowInput.
+   */
   flowInterface = 0;
-  /** Counts sampled headers the packet decoder could not use, when given no stats of their own. */
+  /** Where the plain FlowSink calls count sampled headers the packet decoder could not use. */
   flowStats: FlowStats | undefined;
   /** Called (at most once until the next `tableFlushed()`) when a flow table reaches flushMark(). */
   onTableFilling: (() => void) | undefined;
@@ -190,24 +193,23 @@ export class Accountant implements PacketSink, FlowSink {
     this.totalBytes += bytes;
     this.totalPackets += packets;
     if (ctx.direction === Direction.INTERNAL) this.internalBytes += bytes;
-    const rate = packets;
     const specs = this.aggregations;
     for (let i = 0; i < specs.length; i++) {
       const spec = specs[i];
       const table = this.flowTables[i];
       if (!spec.localSide) {
-        this.#add(spec, table, ctx.src, ctx.srcNet, ctx.srcPort, ctx.dst, ctx.dstNet, ctx.dstPort, ctx.direction, interfaceIndex, bytes, rate);
+        this.#add(spec, table, ctx.src, ctx.srcNet, ctx.srcPort, ctx.dst, ctx.dstNet, ctx.dstPort, ctx.direction, interfaceIndex, bytes, packets);
       } else if (ctx.direction === Direction.RECEIVE) {
-        this.#add(spec, table, ctx.dst, ctx.dstNet, ctx.dstPort, ctx.src, ctx.srcNet, ctx.srcPort, Direction.RECEIVE, interfaceIndex, bytes, rate);
+        this.#add(spec, table, ctx.dst, ctx.dstNet, ctx.dstPort, ctx.src, ctx.srcNet, ctx.srcPort, Direction.RECEIVE, interfaceIndex, bytes, packets);
       } else if (ctx.direction === Direction.TRANSMIT) {
-        this.#add(spec, table, ctx.src, ctx.srcNet, ctx.srcPort, ctx.dst, ctx.dstNet, ctx.dstPort, Direction.TRANSMIT, interfaceIndex, bytes, rate);
+        this.#add(spec, table, ctx.src, ctx.srcNet, ctx.srcPort, ctx.dst, ctx.dstNet, ctx.dstPort, Direction.TRANSMIT, interfaceIndex, bytes, packets);
       } else if (ctx.direction === Direction.INTERNAL && this.#internalBoth) {
-        this.#add(spec, table, ctx.src, ctx.srcNet, ctx.srcPort, ctx.dst, ctx.dstNet, ctx.dstPort, Direction.TRANSMIT, interfaceIndex, bytes, rate);
-        this.#add(spec, table, ctx.dst, ctx.dstNet, ctx.dstPort, ctx.src, ctx.srcNet, ctx.srcPort, Direction.RECEIVE, interfaceIndex, bytes, rate);
+        this.#add(spec, table, ctx.src, ctx.srcNet, ctx.srcPort, ctx.dst, ctx.dstNet, ctx.dstPort, Direction.TRANSMIT, interfaceIndex, bytes, packets);
+        this.#add(spec, table, ctx.dst, ctx.dstNet, ctx.dstPort, ctx.src, ctx.srcNet, ctx.srcPort, Direction.RECEIVE, interfaceIndex, bytes, packets);
       } else if (ctx.direction === Direction.INTERNAL) {
-        this.#add(spec, table, ctx.src, ctx.srcNet, ctx.srcPort, ctx.dst, ctx.dstNet, ctx.dstPort, Direction.INTERNAL, interfaceIndex, bytes, rate);
+        this.#add(spec, table, ctx.src, ctx.srcNet, ctx.srcPort, ctx.dst, ctx.dstNet, ctx.dstPort, Direction.INTERNAL, interfaceIndex, bytes, packets);
       } else {
-        this.#addTransit(spec, table, interfaceIndex, bytes, rate);
+        this.#addTransit(spec, table, interfaceIndex, bytes, packets);
       }
       if (table.size >= this.#fillMark && !this.#fillSignalled) {
         this.#fillSignalled = true;
