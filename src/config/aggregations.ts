@@ -17,7 +17,7 @@ export interface AggregationConfig {
 }
 
 /** Names an aggregation cannot take: they are otelacct's own metric namespaces. */
-const RESERVED = new Set(['capture', 'decode', 'flow_table', 'export', 'sampling']);
+const RESERVED = new Set(['capture', 'decode', 'flow_table', 'export', 'sampling', 'flow', 'udp']);
 const NAME = /^[a-z][a-z0-9_]{0,39}$/;
 
 /**

@@ -1,6 +1,7 @@
 import { aggregationList, checkDimensions, type AggregationConfig } from './aggregations.ts';
 import { DEFAULT_DIMENSIONS, DIMENSIONS } from './dimensions.ts';
 import { httpPath } from './http-path.ts';
+import { isIP } from 'node:net';
 
 /**
  * The configuration schema (convict). Every key has a doc string, a default and a format; most
@@ -69,6 +70,22 @@ function urlOrEmpty(value: unknown): void {
     throw new Error('must be an http:// or https:// URL');
   }
   if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('must be an http:// or https:// URL');
+}
+
+/** flow.samplingRates: `EXPORTER=N` or `*=N` (any exporter without its own entry). */
+function samplingRateList(value: unknown): void {
+  stringList(value);
+  for (const v of value as string[]) {
+    const m = /^([^=\s]+)=(\d+)$/.exec(v);
+    if (!m || (m[1] !== '*' && isIP(m[1]) === 0) || Number(m[2]) < 1 || Number(m[2]) > 1e9) {
+      throw new Error(`${JSON.stringify(v)} is not EXPORTER=N (EXPORTER an IP address or *, N from 1 to 1000000000), e.g. 192.0.2.1=1000`);
+    }
+  }
+}
+
+/** A listen address: empty (all interfaces) or an IP address. */
+function hostOrEmpty(value: unknown): void {
+  if (typeof value !== 'string' || (value !== '' && isIP(value) === 0)) throw new Error('must be an IP address (e.g. 0.0.0.0, ::, 192.0.2.10), or empty for all interfaces');
 }
 
 export const schema = {
@@ -152,6 +169,56 @@ export const schema = {
     serve: {
       doc: 'With --read: keep serving /metrics (and exporting OTLP) after the file ends, until SIGINT/SIGTERM.',
       format: Boolean, default: false, env: 'OTELACCT_EXPORT_SERVE', arg: 'serve',
+    },
+  },
+  flow: {
+    sflow: {
+      enabled: {
+        doc: 'Listen for sFlow v5 datagrams (UDP). With a flow listener on, live capture runs only when capture.interfaces is set.',
+        format: Boolean, default: false, env: 'OTELACCT_FLOW_SFLOW_ENABLED', arg: 'sflow',
+      },
+      host: {
+        doc: 'sFlow listen address; empty: all interfaces, IPv4 and IPv6.',
+        format: hostOrEmpty, default: '', env: 'OTELACCT_FLOW_SFLOW_HOST', arg: 'sflow-host',
+      },
+      port: {
+        doc: 'sFlow UDP port.',
+        format: intIn(1, 65535), default: 6343, env: 'OTELACCT_FLOW_SFLOW_PORT', arg: 'sflow-port',
+      },
+    },
+    netflow: {
+      enabled: {
+        doc: 'Listen for NetFlow v5, v9 and IPFIX datagrams (UDP); one decoder serves every port, each datagram is decoded by its version.',
+        format: Boolean, default: false, env: 'OTELACCT_FLOW_NETFLOW_ENABLED', arg: 'netflow',
+      },
+      host: {
+        doc: 'NetFlow/IPFIX listen address; empty: all interfaces, IPv4 and IPv6.',
+        format: hostOrEmpty, default: '', env: 'OTELACCT_FLOW_NETFLOW_HOST', arg: 'netflow-host',
+      },
+      ports: {
+        doc: 'NetFlow/IPFIX UDP ports (2055: NetFlow, 4739: IPFIX\'s IANA port); repeat the flag or comma-separate.',
+        format: portList, default: [2055, 4739] as number[], env: 'OTELACCT_FLOW_NETFLOW_PORTS', arg: 'netflow-port',
+      },
+    },
+    receiveBufferSize: {
+      doc: 'Socket receive buffer per flow listener socket, in bytes (SO_RCVBUF; the kernel caps it at net.core.rmem_max, the granted size is logged). Datagrams arriving while it is full are dropped by the kernel and counted in otelacct.flow.socket.dropped.',
+      format: intIn(4096, 2 ** 31 - 1), default: 16 * 1024 * 1024, env: 'OTELACCT_FLOW_RECEIVE_BUFFER_SIZE', arg: 'flow-receive-buffer-size',
+    },
+    templateTimeout: {
+      doc: 'Seconds a NetFlow v9 / IPFIX template is kept without being refreshed by its exporter.',
+      format: intIn(1, 86400), default: 1800, env: 'OTELACCT_FLOW_TEMPLATE_TIMEOUT', arg: 'flow-template-timeout',
+    },
+    samplingRates: {
+      doc: 'Sampling rate per exporter where its datagrams say none (NetFlow v5 without a sampling interval, v9/IPFIX without sampler options): EXPORTER=N or *=N, e.g. 192.0.2.1=1000. Counts are multiplied by N (pmacct renormalize).',
+      format: samplingRateList, default: [] as string[], env: 'OTELACCT_FLOW_SAMPLING_RATES', arg: 'flow-sampling-rate',
+    },
+    maxExporters: {
+      doc: 'Most exporters (source addresses) accepted; datagrams from more are dropped and counted in otelacct.flow.exporters.refused.',
+      format: intIn(1, 65536), default: 4096, env: 'OTELACCT_FLOW_MAX_EXPORTERS', arg: 'flow-max-exporters',
+    },
+    interfaceNamesFile: {
+      doc: 'Interface names of exporters ("EXPORTER IFINDEX NAME" lines, EXPORTER an IP address or *; pmacct-style "ip=... ifindex=... name=..." too) for the otelacct.ingress/egress.interface.name dimensions. Reloaded on SIGHUP.',
+      format: String, default: '', env: 'OTELACCT_FLOW_INTERFACE_NAMES_FILE', arg: 'flow-interface-names-file',
     },
   },
   prometheus: {
@@ -250,6 +317,11 @@ export interface Config {
   };
   aggregations: AggregationConfig[];
   export: { cardinalityLimit: number; overflowPolicy: 'rollup' | 'overflow'; idleTimeout: number; output: 'prometheus' | 'json' | 'none'; serve: boolean };
+  flow: {
+    sflow: { enabled: boolean; host: string; port: number };
+    netflow: { enabled: boolean; host: string; ports: number[] };
+    receiveBufferSize: number; templateTimeout: number; samplingRates: string[]; maxExporters: number; interfaceNamesFile: string;
+  };
   prometheus: { enabled: boolean; host: string; port: number; path: string; webConfigFile: string };
   web: { enabled: boolean; topN: number; windowSeconds: number };
   otlp: { endpoint: string; headers: Record<string, string>; interval: number; timeout: number; compression: 'none' | 'gzip'; protocol: '' | 'http/protobuf' | 'http/json' | 'grpc'; temporality: '' | 'cumulative' | 'delta' | 'lowmemory'; maxDataPoints: number };

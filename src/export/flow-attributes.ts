@@ -1,8 +1,9 @@
 import type { Attributes } from '@opentelemetry/api';
 import type { AggregationSpec } from '../account/aggregation-spec.ts';
 import {
-  KeyWord, keyAPort, keyBPort, keyDirection, keyInterface, keyIpVersion, keyProtocol, keyVlan,
+  KeyWord, keyAPort, keyBPort, keyDirection, keyExporter, keyInterface, keyIpVersion, keyProtocol, keyVlan,
 } from '../account/flow-key.ts';
+import { interfaceNameText, type InterfaceNameTable } from '../flow/interface-names.ts';
 import type { NetworkLabels } from '../account/network-labels.ts';
 import { keyRollupLevel, ROLLUP_LENGTHS_V4, ROLLUP_LENGTHS_V6 } from '../account/series-store.ts';
 import type { InterfaceRegistry } from '../capture/interface-registry.ts';
@@ -16,7 +17,16 @@ import {
   ATTR_SOURCE_PORT, ATTR_SOURCE_PREFIX, ATTR_TRAFFIC_CLASS, ATTR_VLAN_ID, NETWORK_IO_DIRECTION_VALUE_RECEIVE as RECEIVE,
   NETWORK_IO_DIRECTION_VALUE_TRANSMIT as TRANSMIT, TRAFFIC_CLASS_VALUE_INBOUND, TRAFFIC_CLASS_VALUE_INTERNAL,
   TRAFFIC_CLASS_VALUE_OUTBOUND, TRAFFIC_CLASS_VALUE_TRANSIT,
+  ATTR_EXPORTER_ADDRESS, ATTR_INGRESS_INTERFACE_ID, ATTR_EGRESS_INTERFACE_ID, ATTR_INGRESS_INTERFACE_NAME, ATTR_EGRESS_INTERFACE_NAME,
 } from './semconv.ts';
+
+/** What the flow dimensions' attributes are made from (flow collector). */
+export interface FlowNames {
+  /** The exporter's address (ExporterRegistry.name). */
+  exporter(id: number): string;
+  /** Names from flow.interfaceNamesFile, by id. */
+  interfaceNames: InterfaceNameTable;
+}
 
 /**
  * What a key's direction code (account/packet-context.ts Direction: NONE, RECEIVE, TRANSMIT,
@@ -45,9 +55,11 @@ export class FlowAttributes {
   readonly #labels: NetworkLabels;
   readonly #fallback: string;
   readonly #addr = new Uint8Array(16);
+  readonly #flow: FlowNames | undefined;
 
-  constructor(spec: AggregationSpec, interfaces: InterfaceRegistry, labels: NetworkLabels, networkFallback: string) {
+  constructor(spec: AggregationSpec, interfaces: InterfaceRegistry, labels: NetworkLabels, networkFallback: string, flow?: FlowNames) {
     this.#spec = spec;
+    this.#flow = flow;
     this.#interfaces = interfaces;
     this.#labels = labels;
     this.#fallback = networkFallback;
@@ -86,6 +98,16 @@ export class FlowAttributes {
         case ATTR_NETWORK_TRANSPORT: out[dim] = protocolName(keyProtocol(keys, base)); break;
         case ATTR_NETWORK_INTERFACE_NAME: out[dim] = this.#interfaces.name(keyInterface(keys, base)); break;
         case ATTR_VLAN_ID: out[dim] = keyVlan(keys, base); break;
+        // Captured packets have no exporter (no attribute) and interfaces 0 (names left out).
+        case ATTR_EXPORTER_ADDRESS: { const e = keyExporter(keys, base); if (e >= 0) out[dim] = this.#flow?.exporter(e) ?? `exporter${e}`; break; }
+        case ATTR_INGRESS_INTERFACE_ID: out[dim] = keys[base + KeyWord.IN_IF]; break;
+        case ATTR_EGRESS_INTERFACE_ID: out[dim] = keys[base + KeyWord.OUT_IF]; break;
+        case ATTR_INGRESS_INTERFACE_NAME: case ATTR_EGRESS_INTERFACE_NAME: {
+          const w = keys[base + (dim === ATTR_INGRESS_INTERFACE_NAME ? KeyWord.IN_NAME : KeyWord.OUT_NAME)];
+          if (w !== 0 && this.#flow) out[dim] = interfaceNameText(this.#flow.interfaceNames, w);
+          else if (w !== 0) out[dim] = String(w & 0x7fffffff);
+          break;
+        }
       }
     }
     return out;

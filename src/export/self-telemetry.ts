@@ -29,6 +29,10 @@ export interface SelfTelemetrySources {
   kernel: KernelStats | undefined;
   /** Live interfaces: index → capturing now (undefined: not capturing live). */
   interfaceUp?: () => ReadonlyMap<number, boolean> | undefined;
+  /** The flow collector's metrics (flow-telemetry.ts), when it runs. */
+  flow?: (start: HrTime, now: HrTime) => MetricData[];
+  /** Interface indexes that are flow listeners, not captures (no otelacct.capture.packets series). */
+  flowInterfaces?: () => ReadonlySet<number>;
 }
 
 type Point = [number, Attributes];
@@ -68,7 +72,8 @@ export class SelfTelemetry implements MetricProducer {
     const { accountant, interfaces, store, health, kernel, interfaceUp } = this.#s;
     const now = hrTime();
     const names = interfaces.names();
-    const frames: Point[] = names.map((n, i) => [accountant.framesByInterface[i], { [ATTR_NETWORK_INTERFACE_NAME]: n }]);
+    const flowIfs = this.#s.flowInterfaces?.();
+    const frames: Point[] = names.flatMap((n, i): Point[] => (flowIfs?.has(i) ? [] : [[accountant.framesByInterface[i], { [ATTR_NETWORK_INTERFACE_NAME]: n }]]));
     const errors: Point[] = [];
     for (let s = 1; s < DECODE_STATUS_NAMES.length; s++) errors.push([accountant.decodeErrors[s], { [ATTR_ERROR_TYPE]: DECODE_STATUS_NAMES[s] }]);
     const drops: Point[] = [];
@@ -112,6 +117,7 @@ export class SelfTelemetry implements MetricProducer {
         dataPoints: [...up].map(([index, capturing]) => ({ attributes: { [ATTR_NETWORK_INTERFACE_NAME]: interfaces.name(index) }, value: capturing ? 1 : 0, startTime: now, endTime: now })),
       });
     }
+    if (this.#s.flow) out.push(...this.#s.flow(this.#start, now));
     if (kernel && drops.length > 0) {
       out.splice(1, 0, sum(METRIC_CAPTURE_DROPPED, '{packet}', 'Packets the kernel dropped before otelacct could read them (capture buffer full), per interface; live capture only.', drops));
     }

@@ -30,8 +30,6 @@ export const ATTR_NETWORK_TYPE = SEMCONV_NETWORK_TYPE;
 export const ATTR_NETWORK_TRANSPORT = SEMCONV_NETWORK_TRANSPORT;
 /** Why a frame was not accounted (otelacct.decode.errors): a DecodeStatus name such as `not_ip`. */
 export const ATTR_ERROR_TYPE = SEMCONV_ERROR_TYPE;
-/** @deprecated Use ATTR_ERROR_TYPE (the `reason` label was renamed `error.type` in 0.x). */
-export const ATTR_REASON = ATTR_ERROR_TYPE;
 export const ATTR_SERVICE_NAME = SEMCONV_SERVICE_NAME;
 export const ATTR_SERVICE_VERSION = SEMCONV_SERVICE_VERSION;
 export const ATTR_SERVICE_INSTANCE_ID = SEMCONV_SERVICE_INSTANCE_ID;
@@ -106,6 +104,35 @@ export const METRIC_SERIES_OVERFLOWED = 'otelacct.export.series.overflowed';
 export const METRIC_SERIES_ROLLED_UP = 'otelacct.export.series.rolled_up';
 export const METRIC_EXPORT_FAILURES = 'otelacct.export.failures';
 export const METRIC_SAMPLING_RATE = 'otelacct.sampling.rate';
+
+/**
+ * Flow collector dimensions (docs/flow-collector.md). OpenTelemetry has no attribute for the
+ * device that observed a flow, so they are otelacct's, shaped after ECS's
+ * observer.ingress.interface.* / observer.egress.interface.*.
+ */
+/** Address a flow's datagrams came from (NetFlow/IPFIX exporter, sFlow agent's socket). */
+export const ATTR_EXPORTER_ADDRESS = 'otelacct.exporter.address';
+/** SNMP ifIndex the flow entered / left the exporter by (0: not reported). */
+export const ATTR_INGRESS_INTERFACE_ID = 'otelacct.ingress.interface.id';
+export const ATTR_EGRESS_INTERFACE_ID = 'otelacct.egress.interface.id';
+/** The ifIndex's name from flow.interfaceNamesFile, else the ifIndex as text. */
+export const ATTR_INGRESS_INTERFACE_NAME = 'otelacct.ingress.interface.name';
+export const ATTR_EGRESS_INTERFACE_NAME = 'otelacct.egress.interface.name';
+/** Local port of a listening socket (semconv network.local.port). */
+export const ATTR_NETWORK_LOCAL_PORT = 'network.local.port';
+/** Flow listener of a self-telemetry series: sflow or netflow. */
+export const ATTR_FLOW_PROTOCOL = 'otelacct.flow.protocol';
+
+export const METRIC_FLOW_DATAGRAMS = 'otelacct.flow.datagrams';
+export const METRIC_FLOW_RECORDS = 'otelacct.flow.records';
+export const METRIC_FLOW_MALFORMED = 'otelacct.flow.malformed';
+export const METRIC_FLOW_ERRORS = 'otelacct.flow.errors';
+export const METRIC_FLOW_LOST_DATAGRAMS = 'otelacct.flow.lost.datagrams';
+export const METRIC_FLOW_LOST_RECORDS = 'otelacct.flow.lost.records';
+export const METRIC_FLOW_EXPORTERS = 'otelacct.flow.exporters';
+export const METRIC_FLOW_EXPORTERS_REFUSED = 'otelacct.flow.exporters.refused';
+export const METRIC_FLOW_SOCKET_DROPPED = 'otelacct.flow.socket.dropped';
+export const METRIC_UDP_RCVBUF_ERRORS = 'otelacct.udp.receive_buffer_errors';
 
 /** Meter / instrumentation scope name. */
 export const SCOPE_NAME = 'otelacct';

@@ -11,7 +11,7 @@ import type { OtlpPush } from './otlp-push.ts';
 import { RuntimeMetrics } from './runtime-metrics.ts';
 import { createOtlpPush } from './otlp-reader.ts';
 import type { OtlpSettings } from './otlp-settings.ts';
-import { SelfTelemetry, type ExportHealth } from './self-telemetry.ts';
+import { SelfTelemetry, type ExportHealth, type SelfTelemetrySources } from './self-telemetry.ts';
 import type { TrafficMetrics } from './traffic-metrics.ts';
 
 /** A reader collected on demand (the --read output); cumulative like the Prometheus one. */
@@ -34,6 +34,9 @@ export interface TelemetryOptions {
   kernel?: KernelStats;
   /** Live interfaces: index → capturing now. */
   interfaceUp?: () => ReadonlyMap<number, boolean> | undefined;
+  /** The flow collector's self-telemetry and its listeners' interface indexes. */
+  flow?: SelfTelemetrySources['flow'];
+  flowInterfaces?: SelfTelemetrySources['flowInterfaces'];
   onError: (message: string, fields?: Record<string, unknown>) => void;
 }
 
@@ -55,7 +58,7 @@ export class Telemetry {
   constructor(o: TelemetryOptions) {
     this.#traffic = o.traffic;
     o.traffic.setResource(o.resource);
-    const self = new SelfTelemetry({ accountant: o.accountant, interfaces: o.interfaces, store: o.traffic, health: this.health, kernel: o.kernel, interfaceUp: o.interfaceUp });
+    const self = new SelfTelemetry({ accountant: o.accountant, interfaces: o.interfaces, store: o.traffic, health: this.health, kernel: o.kernel, interfaceUp: o.interfaceUp, flow: o.flow, flowInterfaces: o.flowInterfaces });
     self.setResource(o.resource);
     this.#runtime.setResource(o.resource);
     const producers = [self, this.#runtime];
