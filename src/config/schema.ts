@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { aggregationList, checkDimensions, type AggregationConfig } from './aggregations.ts';
 import { DEFAULT_DIMENSIONS, DIMENSIONS } from './dimensions.ts';
 import { httpPath } from './http-path.ts';
@@ -69,6 +70,16 @@ function urlOrEmpty(value: unknown): void {
     throw new Error('must be an http:// or https:// URL');
   }
   if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('must be an http:// or https:// URL');
+}
+
+/** web.reverseDnsServers: addresses with an optional port (`192.0.2.53`, `192.0.2.53:5353`, `[2001:db8::53]:53`). */
+function dnsServerList(value: unknown): void {
+  stringList(value);
+  const bad = (value as string[]).find((v) => {
+    const m = /^\[([0-9a-fA-F:.]+)\](?::(\d{1,5}))?$/.exec(v) ?? /^([0-9.]+)(?::(\d{1,5}))?$/.exec(v) ?? /^([0-9a-fA-F:]+)()$/.exec(v);
+    return m === null || isIP(m[1]) === 0 || (m[2] !== undefined && m[2] !== '' && (Number(m[2]) < 1 || Number(m[2]) > 65535));
+  });
+  if (bad !== undefined) throw new Error(`${JSON.stringify(bad)} is not a DNS server address (an IP address, optionally :port; IPv6 with a port in brackets)`);
 }
 
 export const schema = {
@@ -190,6 +201,22 @@ export const schema = {
       doc: 'Seconds of history the live page keeps for its sparklines.',
       format: intIn(10, 3600), default: 300, env: 'OTELACCT_WEB_WINDOW_SECONDS', arg: 'web-window-seconds',
     },
+    reverseDns: {
+      doc: 'Show reverse DNS names of the addresses the live page lists: PTR lookups in the background (cached, at most web.reverseDnsRate a second), never on the packet path. Off by default: lookups leak the addresses seen to the DNS servers.',
+      format: Boolean, default: false, env: 'OTELACCT_WEB_REVERSE_DNS', arg: 'web-reverse-dns',
+    },
+    reverseDnsServers: {
+      doc: 'DNS servers for web.reverseDns (IP address, optionally :port; repeat the flag for several). Empty: the system\'s (/etc/resolv.conf).',
+      format: dnsServerList, default: [] as string[], env: 'OTELACCT_WEB_REVERSE_DNS_SERVERS', arg: 'web-reverse-dns-server',
+    },
+    reverseDnsRate: {
+      doc: 'Most reverse DNS lookups web.reverseDns starts per second.',
+      format: intIn(1, 1000), default: 10, env: 'OTELACCT_WEB_REVERSE_DNS_RATE', arg: 'web-reverse-dns-rate',
+    },
+    grafanaUrl: {
+      doc: 'Grafana base URL (http://grafana:3000): the live page links each host to its panel of the otelacct dashboard (grafana/dashboards/otelacct.json, uid otelacct). Empty: no links.',
+      format: urlOrEmpty, default: '', env: 'OTELACCT_WEB_GRAFANA_URL', arg: 'web-grafana-url',
+    },
   },
   otlp: {
     endpoint: {
@@ -246,7 +273,7 @@ export interface Config {
   aggregations: AggregationConfig[];
   export: { cardinalityLimit: number; overflowPolicy: 'rollup' | 'overflow'; idleTimeout: number; output: 'prometheus' | 'json' | 'none'; serve: boolean };
   prometheus: { enabled: boolean; host: string; port: number; path: string; webConfigFile: string };
-  web: { enabled: boolean; topN: number; windowSeconds: number };
+  web: { enabled: boolean; topN: number; windowSeconds: number; reverseDns: boolean; reverseDnsServers: string[]; reverseDnsRate: number; grafanaUrl: string };
   otlp: { endpoint: string; headers: Record<string, string>; interval: number; timeout: number; compression: 'none' | 'gzip'; protocol: '' | 'http/protobuf' | 'http/json' | 'grpc'; maxDataPoints: number };
   resource: { attributes: Record<string, string> };
   log: { level: 'error' | 'warn' | 'info' | 'debug' };
