@@ -24,7 +24,7 @@ const MAX_STREAM_MS = 10 * 60_000;
 const TICK_MS = 1000;
 
 /** The page's files in src/web/assets (app.js imports rates.js: ES modules, no build step). */
-const ASSETS = ['index.html', 'app.js', 'rates.js', 'app.css'];
+const ASSETS = ['index.html', 'app.js', 'rates.js', 'chart.js', 'tables.js', 'app.css'];
 
 interface Asset { body: Buffer; type: string; etag: string }
 interface Client {

@@ -36,14 +36,16 @@ const paced = (host: string, port: number, payload: number, pps: number) => `
 // Browser-side expressions are strings: this project type-checks without the DOM library, and one
 // evaluate reads a whole row from one rendering.
 
-/** The numbers in the hosts-table row of `host` (data-value attributes): in, out, total, window bytes. */
-async function hostRow(page: Page, host: string): Promise<{ in: number; out: number; total: number; win: number } | undefined> {
-  const v = await page.evaluate<number[] | null>(`(() => {
-    const row = document.querySelector('#hosts tbody tr[data-host="${host}"]');
-    return row ? [...row.querySelectorAll('td[data-value]')].map((td) => Number(td.dataset.value)) : null;
+/** The numbers of a table row (data-value by data-col): in, out, total, a2, a10, a40, peak, win... */
+type Row = Record<string, number>;
+async function tableRow(page: Page, selector: string): Promise<Row | undefined> {
+  const v = await page.evaluate<Row | null>(`(() => {
+    const row = document.querySelector(${JSON.stringify(selector)});
+    return row ? Object.fromEntries([...row.querySelectorAll('td[data-col]')].map((td) => [td.dataset.col, Number(td.dataset.value)])) : null;
   })()`);
-  return v ? { in: v[0], out: v[1], total: v[2], win: v[3] } : undefined;
+  return v ?? undefined;
 }
+const hostRow = (page: Page, host: string) => tableRow(page, `#hosts tbody tr[data-host="${host}"]`);
 
 const firstHost = (page: Page) => page.evaluate<string | null>(`document.querySelector('#hosts tbody tr')?.getAttribute('data-host') ?? null`);
 const updatedAt = (page: Page) => page.evaluate<number>(`Number(document.getElementById('updated').dataset.end || 0)`);

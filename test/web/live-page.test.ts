@@ -37,9 +37,9 @@ test('GET / serves the page and its assets from the package, with a strict CSP; 
   assert.equal(page.headers.get('content-type'), 'text/html; charset=utf-8');
   assert.match(page.headers.get('content-security-policy') ?? '', /default-src 'none'; script-src 'self'/);
   const html = await page.text();
-  assert.match(html, /<script src="assets\/app\.js" defer><\/script>/);
+  assert.match(html, /<script type="module" src="assets\/app\.js"><\/script>/);
   assert.doesNotMatch(html, /https?:\/\//, 'nothing loaded from elsewhere');
-  for (const [path, type] of [['/assets/app.js', 'text/javascript'], ['/assets/app.css', 'text/css']]) {
+  for (const [path, type] of [...['app.js', 'rates.js', 'chart.js', 'tables.js'].map((f) => [`/assets/${f}`, 'text/javascript']), ['/assets/app.css', 'text/css']]) {
     const r = await fetch(`${base}${path}`);
     assert.equal(r.status, 200, path);
     assert.equal(r.headers.get('content-type'), `${type}; charset=utf-8`);

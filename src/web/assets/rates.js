@@ -57,3 +57,16 @@ export function si(v, unit) {
   const n = i === 0 ? String(Math.round(v)) : v.toFixed(v < 10 ? 2 : v < 100 ? 1 : 0);
   return `${n} ${prefixes[i]}${unit}`;
 }
+
+/** The otelacct dashboard (grafana/dashboards/otelacct.json): its uid, and the per-host panel. */
+export const DASHBOARD_UID = 'otelacct';
+export const HOST_PANEL = 2;
+
+/**
+ * The link from a host to its graph in Grafana: the otelacct dashboard's per-host panel with
+ * the `host` variable set, over the last hour. `base`: web.grafanaUrl ('' → no link).
+ */
+export function grafanaLink(base, host) {
+  if (!base) return '';
+  return `${base.replace(/\/+$/, '')}/d/${DASHBOARD_UID}/?var-host=${encodeURIComponent(host)}&viewPanel=${HOST_PANEL}&from=now-1h&to=now`;
+}
