@@ -26,6 +26,12 @@ test('averages: a slot partly inside a span counts for that part (timer jitter, 
   assert.equal(r.peak, 8000);
 });
 
+test('peak: a short slot is merged with the one before it (no spike from a capture batch in 0.1 s)', () => {
+  const s = [{ end: 1000, seconds: 1, b: 1000 }, { end: 1100, seconds: 0.1, b: 1000 }, { end: 2100, seconds: 1, b: 1000 }];
+  assert.equal(averages(s, (x) => x.b).peak, Math.round((2000 * 8) / 1.1));
+  assert.equal(averages([{ end: 100, seconds: 0.1, b: 10 }], (x) => x.b).peak, 800, 'a lone short slot still counts');
+});
+
 test('chart scale: a round top in 4 steps; si prefixes', () => {
   assert.deepEqual(niceScale(1_964_800), { top: 2_000_000, step: 500_000 });
   assert.deepEqual(niceScale(200_000), { top: 200_000, step: 50_000 });

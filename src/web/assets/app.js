@@ -104,6 +104,8 @@ function render() {
   $('hosts-note').textContent = m.note;
   $('remotes-note').textContent = m.remotesNote + (m.reverseDns ? ' Names from reverse DNS (web.reverseDns).' : '');
   $('services-note').textContent = m.servicesNote;
+  // Per-row services only where the hosts' or pairs' aggregation keeps ports.
+  document.body.classList.toggle('no-row-services', !/; per (host|pair)/.test(m.servicesNote));
   for (const b of document.querySelectorAll('th[data-key="win"] button')) b.textContent = `Last ${duration(m.windowSeconds)}`;
   const updated = $('updated');
   updated.textContent = last ? `updated ${clock(last.end)}` : 'no data yet';

@@ -4,7 +4,7 @@ import { niceScale, si } from './rates.js';
 
 const bits = (v) => si(v, 'bit/s');
 const esc = (s) => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-const ago = (s) => (s === 0 ? 'now' : s >= 120 ? `−${+(s / 60).toFixed(1)} min` : `−${Math.round(s)} s`);
+const ago = (s) => (s === 0 ? 'now' : s >= 120 && s % 60 === 0 ? `−${s / 60} min` : `−${Math.round(s)} s`);
 
 /**
  * The chart of the total in (up from the middle line) and out (down) over the window: one
@@ -43,11 +43,14 @@ export function totalChart(points, windowMs, width, label) {
         + `<text class="tick" x="${L - 6}" y="${yy}" text-anchor="end" dominant-baseline="middle">${esc(bits(v))}</text>`;
     }
   }
+  // Time ticks: whole minutes (at most 6) for windows of 2 min or more, else round seconds.
   const secs = windowMs / 1000;
-  for (const f of [0, 0.25, 0.5, 0.75, 1]) {
-    const xx = (L + (W - L - 4) * f).toFixed(1);
+  const tick = secs >= 120 ? 60 * Math.ceil(secs / 60 / 5) : niceScale(secs, 4).step;
+  for (let t = 0; t <= secs + 1e-9; t += tick) {
+    const xx = (L + (W - L - 4) * (1 - t / secs)).toFixed(1);
+    const anchor = t === 0 ? 'end' : t + tick > secs + 1e-9 && t === secs ? 'start' : 'middle';
     grid += `<line class="grid" x1="${xx}" x2="${xx}" y1="${T}" y2="${H - B}"/>`
-      + `<text class="tick" x="${xx}" y="${H - 6}" text-anchor="${f === 0 ? 'start' : f === 1 ? 'end' : 'middle'}">${esc(ago(secs * (1 - f)))}</text>`;
+      + `<text class="tick" x="${xx}" y="${H - 6}" text-anchor="${anchor}">${esc(ago(t))}</text>`;
   }
   const series = single
     ? `<path class="total" d="${area('in', 1)}"/>`

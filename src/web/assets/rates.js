@@ -10,8 +10,9 @@ export const SPANS = [2, 10, 40];
  * the row was below that second's top N, or silent). For each span T of `spans`, the bit rate
  * over the last T seconds before the newest slot's end (iftop's 2 s / 10 s / 40 s; over fewer
  * seconds while the page has not seen T yet): a slot partly inside counts for that part, at its
- * own rate. `peak`: the highest one-slot bit rate over all the slots given (the window).
- * Returns bit/s, rounded.
+ * own rate. `peak`: the highest bit rate of a slot over all the slots given (the window); a
+ * slot shorter than 0.9 s (the page's ticker restarted, a capture batch landed in it) is merged
+ * with the one before it, so that one early batch does not read as a spike. Returns bit/s, rounded.
  */
 export function averages(slots, bytesOf, spans = SPANS) {
   const out = { avg: spans.map(() => 0), peak: 0 };
@@ -19,11 +20,19 @@ export function averages(slots, bytesOf, spans = SPANS) {
   const last = slots[slots.length - 1].end;
   const bytes = spans.map(() => 0);
   const seconds = spans.map(() => 0);
+  let peakBytes = 0;
+  let peakSeconds = 0;
   for (let i = slots.length - 1; i >= 0; i--) {
     const s = slots[i];
     if (!(s.seconds > 0)) continue;
     const b = bytesOf(s) || 0;
-    out.peak = Math.max(out.peak, (b * 8) / s.seconds);
+    peakBytes += b;
+    peakSeconds += s.seconds;
+    if (peakSeconds >= 0.9 || i === 0) {
+      out.peak = Math.max(out.peak, (peakBytes * 8) / peakSeconds);
+      peakBytes = 0;
+      peakSeconds = 0;
+    }
     const start = s.end - s.seconds * 1000;
     for (let k = 0; k < spans.length; k++) {
       const inside = s.end - Math.max(start, last - spans[k] * 1000);
