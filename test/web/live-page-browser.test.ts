@@ -168,7 +168,7 @@ test('live page in Chromium against live traffic on a veth: rates, averages, pea
   assert.deepEqual(new Set(dns.queries), new Set([ptrName(net.hostAddr), ptrName(net.peerAddr)]), 'each address asked for, and only once');
   assert.equal(dns.queries.length, 2);
   assert.equal(await page.locator(`#hosts tr[data-host="${net.hostAddr}"] a.graph`).getAttribute('href'),
-    `http://grafana.example:3000/d/otelacct/?var-host=${net.hostAddr}&viewPanel=2&from=now-1h&to=now`);
+    `http://grafana.example:3000/d/otelacct/otelacct-traffic?var-host=${net.hostAddr}&viewPanel=2&from=now-1h&to=now`);
   // The chart: in up, out down, a scale whose top covers the peak, time labels.
   const chart = page.locator('#chart svg.chart');
   assert.ok(Number(await chart.getAttribute('data-top')) >= OUT_BPS * 0.9, 'the scale covers the out rate');

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { averages, niceScale, si } from '../../src/web/assets/rates.js';
+import { averages, DASHBOARD_SLUG, DASHBOARD_UID, grafanaLink, HOST_PANEL, niceScale, si } from '../../src/web/assets/rates.js';
 
 /** One-second slots ending at 1000, 2000, ... with `bytes[i]` for the row. */
 const slots = (bytes: Array<number | undefined>, seconds = 1) => bytes.map((b, i) => ({ end: (i + 1) * seconds * 1000, seconds, b }));
@@ -41,4 +42,17 @@ test('chart scale: a round top in 4 steps; si prefixes', () => {
   assert.equal(si(1_964_800, 'bit/s'), '1.96 Mbit/s');
   assert.equal(si(999, 'B'), '999 B');
   assert.equal(si(250_000, 'bit/s'), '250 kbit/s');
+});
+
+test('the Grafana link opens the dashboard otelacct ships, on its per-host panel, with the host variable', () => {
+  const dash = JSON.parse(readFileSync(new URL('../../grafana/dashboards/otelacct.json', import.meta.url), 'utf8')) as {
+    uid: string; title: string; panels: Array<{ id: number; title: string }>; templating: { list: Array<{ name: string }> };
+  };
+  assert.equal(dash.uid, DASHBOARD_UID);
+  assert.equal(dash.title.toLowerCase().replace(/[^a-z0-9]+/g, '-'), DASHBOARD_SLUG);
+  assert.match(dash.panels.find((p) => p.id === HOST_PANEL)!.title, /per host/);
+  assert.ok(dash.templating.list.some((v) => v.name === 'host'));
+  assert.equal(grafanaLink('https://grafana.example/', '2001:db8::1'),
+    'https://grafana.example/d/otelacct/otelacct-traffic?var-host=2001%3Adb8%3A%3A1&viewPanel=2&from=now-1h&to=now');
+  assert.equal(grafanaLink('', '10.0.0.1'), '', 'no web.grafanaUrl: no link');
 });

@@ -5,5 +5,6 @@ export declare function averages<S extends SlotLike>(slots: S[], bytesOf: (slot:
 export declare function niceScale(max: number, ticks?: number): { top: number; step: number };
 export declare function si(v: number, unit: string): string;
 export declare const DASHBOARD_UID: string;
+export declare const DASHBOARD_SLUG: string;
 export declare const HOST_PANEL: number;
 export declare function grafanaLink(base: string, host: string): string;

@@ -69,6 +69,7 @@ export function si(v, unit) {
 
 /** The otelacct dashboard (grafana/dashboards/otelacct.json): its uid, and the per-host panel. */
 export const DASHBOARD_UID = 'otelacct';
+export const DASHBOARD_SLUG = 'otelacct-traffic';
 export const HOST_PANEL = 2;
 
 /**
@@ -77,5 +78,5 @@ export const HOST_PANEL = 2;
  */
 export function grafanaLink(base, host) {
   if (!base) return '';
-  return `${base.replace(/\/+$/, '')}/d/${DASHBOARD_UID}/?var-host=${encodeURIComponent(host)}&viewPanel=${HOST_PANEL}&from=now-1h&to=now`;
+  return `${base.replace(/\/+$/, '')}/d/${DASHBOARD_UID}/${DASHBOARD_SLUG}?var-host=${encodeURIComponent(host)}&viewPanel=${HOST_PANEL}&from=now-1h&to=now`;
 }
