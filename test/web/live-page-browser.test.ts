@@ -311,6 +311,9 @@ test('live page in Chromium after --read: the file\'s top host leads, with the b
   }, 5000);
   assert.equal(row.win, out + inb, 'bytes over the window = /metrics');
   assert.equal(await page.locator('#hosts tbody tr').count(), 20, 'web.topN rows');
+  // No aggregation keeps ports here: the page says so instead of an empty services table.
+  assert.equal(await page.locator('#services').isHidden(), true);
+  assert.match(await page.locator('#services-note').innerText(), /^No aggregation keeps ports and transport/);
   assert.equal(Number(await page.locator('#t-since dd').getAttribute('data-value')), Number([...sumBy(expo, 'otelacct_traffic_bytes_total', []).values()][0]));
   await page.screenshot({ path: join(ARTIFACTS, 'live-page-read-dark.png'), fullPage: true });
 });
