@@ -4,6 +4,7 @@ import type { AggregationConfig } from '../../src/config/aggregations.ts';
 import { HostFilter } from '../../src/web/host-filter.ts';
 import type { Slot } from '../../src/web/slot.ts';
 import { cidr } from '../support/accounting.ts';
+import { ipv6Packet } from '../support/frames.ts';
 import { Harness, udpBytes } from './rates-harness.ts';
 
 const PORTS: AggregationConfig[] = [{ name: 'traffic', dimensions: ['source.address', 'destination.address', 'network.transport', 'source.port', 'destination.port'] }];
@@ -119,4 +120,27 @@ test('reverse dns names of the listed addresses ride along in each slot; prefixe
   assert.deepEqual(s.names, { '198.51.100.7': 'www.example.net' });
   assert.deepEqual(new Set(asked), new Set(['10.0.0.1', '198.51.100.7']));
   assert.equal(udpBytes(72), 100);
+});
+
+test('remote talkers stay bounded under a scan (the rest summed, nothing lost); IPv6 remotes roll up to their prefix', () => {
+  const aggs: AggregationConfig[] = [
+    { name: 'host', dimensions: ['otelacct.local.address', 'network.io.direction'] },
+    { name: 'peers', dimensions: ['otelacct.remote.address', 'network.io.direction'] },
+  ];
+  const scan = new Harness(aggs, { local: ['10.0.0.0/8'], topN: 5, maxFlows: 2048 });
+  for (let round = 0; round < 5; round++) {
+    for (let i = 0; i < 2000; i++) scan.udp('10.0.0.1', `198.${round}.${i >> 8}.${i & 255}`, 1 + (i % 7));
+    scan.flush();
+  }
+  const s = scan.tick(1000);
+  assert.equal(s.remotes.length, 5);
+  assert.ok(s.otherRemotes.outBytes > 0);
+  assert.equal(s.remotes.reduce((a, r) => a + r.outBytes, 0) + s.otherRemotes.outBytes, s.directions!.transmit, 'nothing lost');
+
+  const v6 = new Harness([{ name: 'peers', dimensions: ['otelacct.remote.prefix', 'network.io.direction'], prefixLength: { ipv6: 48 } }], { local: ['2001:db8:1::/48'] });
+  const p = ipv6Packet({ src: '2001:db8:1::5', dst: '2001:db8:ffff:42::9', proto: 17, srcPort: 1, dstPort: 2, payloadLength: 52 });
+  v6.acc.add(p);
+  const r = v6.tick(1000);
+  assert.deepEqual(r.remotes.map((x) => [x.remote, x.outBytes]), [['2001:db8:ffff::/48', 100]]);
+  assert.equal(new HostFilter(r.remotes[0].remote).matches('2001:db8:ffff:42::9'), true, 'a clicked IPv6 prefix filters its addresses');
 });
