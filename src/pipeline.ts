@@ -97,6 +97,7 @@ export class Pipeline {
       config: { ...config, web: { ...config.web, enabled: config.web.enabled && served } }, accountant: this.accountant, traffic: this.traffic, exportHealth: this.telemetry.health, kernel: this.kernel,
       otlp: this.otlpUrl !== undefined, onError: (message) => log.warn(message),
       interfacesDown: () => [...(this.#live?.states() ?? [])].flatMap(([index, up]) => (up ? [] : [this.interfaces.name(index)])),
+      sources: () => [...(this.#live?.states() ?? [])].map(([index, up]) => ({ kind: 'interface' as const, name: this.interfaces.name(index), up })),
     });
     this.accountant.onTableFilling = () => {
       void this.traffic.flushFilling(flushMark(a.maxFlows));

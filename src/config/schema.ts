@@ -1,7 +1,7 @@
+import { isIP } from 'node:net';
 import { aggregationList, checkDimensions, type AggregationConfig } from './aggregations.ts';
 import { DEFAULT_DIMENSIONS, DIMENSIONS } from './dimensions.ts';
 import { httpPath } from './http-path.ts';
-import { isIP } from 'node:net';
 
 /**
  * The configuration schema (convict). Every key has a doc string, a default and a format; most
@@ -86,6 +86,16 @@ function samplingRateList(value: unknown): void {
 /** A listen address: empty (all interfaces) or an IP address. */
 function hostOrEmpty(value: unknown): void {
   if (typeof value !== 'string' || (value !== '' && isIP(value) === 0)) throw new Error('must be an IP address (e.g. 0.0.0.0, ::, 192.0.2.10), or empty for all interfaces');
+}
+
+/** web.reverseDnsServers: addresses with an optional port (`192.0.2.53`, `192.0.2.53:5353`, `[2001:db8::53]:53`). */
+function dnsServerList(value: unknown): void {
+  stringList(value);
+  const bad = (value as string[]).find((v) => {
+    const m = /^\[([0-9a-fA-F:.]+)\](?::(\d{1,5}))?$/.exec(v) ?? /^([0-9.]+)(?::(\d{1,5}))?$/.exec(v) ?? /^([0-9a-fA-F:]+)()$/.exec(v);
+    return m === null || isIP(m[1]) === 0 || (m[2] !== undefined && m[2] !== '' && (Number(m[2]) < 1 || Number(m[2]) > 65535));
+  });
+  if (bad !== undefined) throw new Error(`${JSON.stringify(bad)} is not a DNS server address (an IP address, optionally :port; IPv6 with a port in brackets)`);
 }
 
 export const schema = {
@@ -257,6 +267,22 @@ export const schema = {
       doc: 'Seconds of history the live page keeps for its sparklines.',
       format: intIn(10, 3600), default: 300, env: 'OTELACCT_WEB_WINDOW_SECONDS', arg: 'web-window-seconds',
     },
+    reverseDns: {
+      doc: 'Show reverse DNS names of the addresses the live page lists: PTR lookups in the background (cached, at most web.reverseDnsRate a second), never on the packet path. Off by default: lookups leak the addresses seen to the DNS servers.',
+      format: Boolean, default: false, env: 'OTELACCT_WEB_REVERSE_DNS', arg: 'web-reverse-dns',
+    },
+    reverseDnsServers: {
+      doc: 'DNS servers for web.reverseDns (IP address, optionally :port; repeat the flag for several). Empty: the system\'s (/etc/resolv.conf).',
+      format: dnsServerList, default: [] as string[], env: 'OTELACCT_WEB_REVERSE_DNS_SERVERS', arg: 'web-reverse-dns-server',
+    },
+    reverseDnsRate: {
+      doc: 'Most reverse DNS lookups web.reverseDns starts per second.',
+      format: intIn(1, 1000), default: 10, env: 'OTELACCT_WEB_REVERSE_DNS_RATE', arg: 'web-reverse-dns-rate',
+    },
+    grafanaUrl: {
+      doc: 'Grafana base URL (http://grafana:3000): the live page links each host to its panel of the otelacct dashboard (grafana/dashboards/otelacct.json, uid otelacct). Empty: no links.',
+      format: urlOrEmpty, default: '', env: 'OTELACCT_WEB_GRAFANA_URL', arg: 'web-grafana-url',
+    },
   },
   otlp: {
     endpoint: {
@@ -323,7 +349,7 @@ export interface Config {
     receiveBufferSize: number; templateTimeout: number; samplingRates: string[]; maxExporters: number; interfaceNamesFile: string;
   };
   prometheus: { enabled: boolean; host: string; port: number; path: string; webConfigFile: string };
-  web: { enabled: boolean; topN: number; windowSeconds: number };
+  web: { enabled: boolean; topN: number; windowSeconds: number; reverseDns: boolean; reverseDnsServers: string[]; reverseDnsRate: number; grafanaUrl: string };
   otlp: { endpoint: string; headers: Record<string, string>; interval: number; timeout: number; compression: 'none' | 'gzip'; protocol: '' | 'http/protobuf' | 'http/json' | 'grpc'; temporality: '' | 'cumulative' | 'delta' | 'lowmemory'; maxDataPoints: number };
   resource: { attributes: Record<string, string> };
   log: { level: 'error' | 'warn' | 'info' | 'debug' };
