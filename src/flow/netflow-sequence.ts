@@ -1,0 +1,88 @@
+import { NetflowKeyTable } from './netflow-key-table.ts';
+
+/** Sequence streams tracked at most (exporter × domain × version); more are not tracked. */
+export const MAX_SEQUENCE_STREAMS = 65536;
+/** Streams not heard from for this long are forgotten when room is needed. */
+const STREAM_IDLE_MS = 3600_000;
+
+/**
+ * Windows of the loss rule, in the stream's unit (datagrams for v9, records for v5 and IPFIX):
+ * a jump ahead of up to `maxGap` is loss; a step back of up to `reorder` is a late (reordered
+ * or duplicated) datagram; anything else is a restart (or a wrap we cannot tell from one).
+ */
+export const DATAGRAM_WINDOWS = { maxGap: 1 << 20, reorder: 1024 } as const;
+export const RECORD_WINDOWS = { maxGap: 1 << 26, reorder: 65536 } as const;
+
+/**
+ * Tracks the sequence numbers of NetFlow v5 (flows), v9 (export packets per source id) and
+ * IPFIX (data records per observation domain) streams and reports what was lost:
+ *
+ * - first datagram of a stream, or after invalidate(): nothing lost, expect seq + n next;
+ * - seq ahead of the expected number by d (mod 2^32), 0 < d <= maxGap: d lost;
+ * - seq behind the expected number by at most `reorder`: a late datagram, nothing counted and
+ *   the expectation kept (a datagram that arrives late was already counted lost when the gap
+ *   showed: reordering over-counts loss by the late datagrams, never more);
+ * - otherwise a restart (or a jump past the windows): nothing counted, resynchronised.
+ * So an exporter restart never counts 2^32 lost.
+ */
+export class SequenceTracker {
+  readonly #table = new NetflowKeyTable(MAX_SEQUENCE_STREAMS);
+  readonly #expected = new Float64Array(MAX_SEQUENCE_STREAMS);
+  readonly #known = new Uint8Array(MAX_SEQUENCE_STREAMS);
+  readonly #seenMs = new Float64Array(MAX_SEQUENCE_STREAMS);
+  /** When the full table was last swept (at most once a second, so a flood of new streams stays cheap). */
+  #sweptMs = -Infinity;
+
+  get size(): number {
+    return this.#table.size;
+  }
+
+  /**
+   * Datagram of stream (exporter, domain, version) with sequence number `seq` carrying `n`
+   * units; returns the units lost before it.
+   */
+  check(exporter: number, domain: number, version: number, seq: number, n: number, nowMs: number, maxGap: number, reorder: number): number {
+    const e = this.#entry(exporter, domain, version, nowMs);
+    if (e < 0) return 0;
+    this.#seenMs[e] = nowMs;
+    const next = (seq + n) >>> 0;
+    if (this.#known[e] === 0) {
+      this.#known[e] = 1;
+      this.#expected[e] = next;
+      return 0;
+    }
+    const expected = this.#expected[e];
+    const ahead = (seq - expected) >>> 0;
+    if (ahead === 0) {
+      this.#expected[e] = next;
+      return 0;
+    }
+    if (ahead <= maxGap) {
+      this.#expected[e] = next;
+      return ahead;
+    }
+    if (((expected - seq) >>> 0) <= reorder) return 0;
+    this.#expected[e] = next;
+    return 0;
+  }
+
+  /** The stream's next datagram resynchronises (its unit count in this one was unknown). */
+  invalidate(exporter: number, domain: number, version: number): void {
+    const e = this.#table.find(exporter, domain, version);
+    if (e >= 0) this.#known[e] = 0;
+  }
+
+  #entry(exporter: number, domain: number, version: number, nowMs: number): number {
+    let e = this.#table.find(exporter, domain, version);
+    if (e >= 0) return e;
+    if (this.#table.size >= MAX_SEQUENCE_STREAMS && nowMs - this.#sweptMs >= 1000) {
+      this.#sweptMs = nowMs;
+      for (let i = 0; i < MAX_SEQUENCE_STREAMS; i++) {
+        if (this.#table.used(i) && nowMs - this.#seenMs[i] > STREAM_IDLE_MS) this.#table.remove(i);
+      }
+    }
+    e = this.#table.insert(exporter, domain, version);
+    if (e >= 0) this.#known[e] = 0;
+    return e;
+  }
+}
