@@ -4,6 +4,8 @@ import { NetflowKeyTable } from './netflow-key-table.ts';
 export const MAX_SEQUENCE_STREAMS = 65536;
 /** Streams not heard from for this long are forgotten when room is needed. */
 const STREAM_IDLE_MS = 3600_000;
+/** An uptime this much below the highest seen is a restart, not a late datagram. */
+const RESTART_UPTIME_STEP_MS = 10_000;
 
 /**
  * Windows of the loss rule, in the stream's unit (datagrams for v9, records for v5 and IPFIX):
@@ -22,7 +24,10 @@ export const RECORD_WINDOWS = { maxGap: 1 << 26, reorder: 65536 } as const;
  * - seq behind the expected number by at most `reorder`: a late datagram, nothing counted and
  *   the expectation kept (a datagram that arrives late was already counted lost when the gap
  *   showed: reordering over-counts loss by the late datagrams, never more);
- * - otherwise a restart (or a jump past the windows): nothing counted, resynchronised.
+ * - otherwise a restart (or a jump past the windows): nothing counted, resynchronised;
+ * - v5 and v9 also carry the exporter's uptime: when it goes back by more than 10 s the exporter
+ *   restarted (or the 49.7-day uptime wrapped): resynchronised whatever the sequence says, so a
+ *   restart is caught even when the old sequence number was small.
  * So an exporter restart never counts 2^32 lost.
  */
 export class SequenceTracker {
@@ -30,6 +35,8 @@ export class SequenceTracker {
   readonly #expected = new Float64Array(MAX_SEQUENCE_STREAMS);
   readonly #known = new Uint8Array(MAX_SEQUENCE_STREAMS);
   readonly #seenMs = new Float64Array(MAX_SEQUENCE_STREAMS);
+  /** Highest exporter uptime seen (ms), -1: none. */
+  readonly #uptime = new Float64Array(MAX_SEQUENCE_STREAMS);
   /** When the full table was last swept (at most once a second, so a flood of new streams stays cheap). */
   #sweptMs = -Infinity;
 
@@ -41,12 +48,16 @@ export class SequenceTracker {
    * Datagram of stream (exporter, domain, version) with sequence number `seq` carrying `n`
    * units; returns the units lost before it.
    */
-  check(exporter: number, domain: number, version: number, seq: number, n: number, nowMs: number, maxGap: number, reorder: number): number {
+  check(exporter: number, domain: number, version: number, seq: number, n: number, nowMs: number, maxGap: number, reorder: number,
+    uptimeMs = -1): number {
     const e = this.#entry(exporter, domain, version, nowMs);
     if (e < 0) return 0;
     this.#seenMs[e] = nowMs;
     const next = (seq + n) >>> 0;
-    if (this.#known[e] === 0) {
+    const lastUptime = this.#uptime[e];
+    if (uptimeMs >= 0 && (lastUptime < 0 || uptimeMs > lastUptime)) this.#uptime[e] = uptimeMs;
+    if (this.#known[e] === 0 || (uptimeMs >= 0 && lastUptime - uptimeMs > RESTART_UPTIME_STEP_MS)) {
+      this.#uptime[e] = uptimeMs;
       this.#known[e] = 1;
       this.#expected[e] = next;
       return 0;
@@ -82,7 +93,10 @@ export class SequenceTracker {
       }
     }
     e = this.#table.insert(exporter, domain, version);
-    if (e >= 0) this.#known[e] = 0;
+    if (e >= 0) {
+      this.#known[e] = 0;
+      this.#uptime[e] = -1;
+    }
     return e;
   }
 }

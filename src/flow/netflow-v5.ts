@@ -14,7 +14,8 @@ export const V5_RECORD_LENGTH = 48;
  * pad, tcp_flags, prot, tos, src_as, dst_as, masks, pad). A count that does not fit the datagram
  * is TRUNCATED and nothing is read (as nfacctd). The sampling rate is the low 14 bits of
  * sampling_interval (the top 2 are the mode), as nfacctd; 0 falls back to the configured rate.
- * flow_sequence counts flows per (engine type, engine id): gaps go to LOST_RECORDS.
+ * flow_sequence counts flows per (engine type, engine id): gaps go to LOST_RECORDS (sysUptime
+ * going back marks a restart).
  */
 export function decodeV5(ctx: NetflowContext, data: Uint8Array, length: number, exporter: number, nowMs: number): void {
   if (length < V5_HEADER_LENGTH) {
@@ -27,7 +28,8 @@ export function decodeV5(ctx: NetflowContext, data: Uint8Array, length: number, 
     return;
   }
   const engine = readU16(data, 20);
-  const lost = ctx.sequences.check(exporter, engine, 5, readU32(data, 16), count, nowMs, RECORD_WINDOWS.maxGap, RECORD_WINDOWS.reorder);
+  const lost = ctx.sequences.check(exporter, engine, 5, readU32(data, 16), count, nowMs, RECORD_WINDOWS.maxGap, RECORD_WINDOWS.reorder,
+    readU32(data, 4));
   if (lost > 0) ctx.stats.add(exporter, FlowCounter.LOST_RECORDS, lost);
   const interval = readU16(data, 22) & 0x3fff;
   const rate = interval >= 1 ? interval : ctx.fallbackRate(exporter);

@@ -19,7 +19,8 @@ export function decodeV9(ctx: NetflowContext, sets: SetWalker, data: Uint8Array,
     return;
   }
   const sourceId = readU32(data, 16);
-  const lost = ctx.sequences.check(exporter, sourceId, 9, readU32(data, 12), 1, nowMs, DATAGRAM_WINDOWS.maxGap, DATAGRAM_WINDOWS.reorder);
+  const lost = ctx.sequences.check(exporter, sourceId, 9, readU32(data, 12), 1, nowMs, DATAGRAM_WINDOWS.maxGap, DATAGRAM_WINDOWS.reorder,
+    readU32(data, 4));
   if (lost > 0) ctx.stats.add(exporter, FlowCounter.LOST_DATAGRAMS, lost);
   sets.walk(ctx, data, V9_HEADER_LENGTH, length, exporter, sourceId, false, nowMs);
 }
