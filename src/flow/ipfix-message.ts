@@ -25,8 +25,8 @@ export function decodeIpfix(ctx: NetflowContext, sets: SetWalker, data: Uint8Arr
     ctx.stats.error(exporter, FlowError.TRUNCATED);
     return;
   }
-  const domain = readU32(data, 12);
-  const sequence = readU32(data, 8);
+  const domain = readU32(data, 12) | 0;
+  const sequence = readU32(data, 8) | 0;
   const records = sets.walk(ctx, data, IPFIX_HEADER_LENGTH, messageLength, exporter, domain, true, nowMs);
   const lost = ctx.sequences.check(exporter, domain, 10, sequence, records < 0 ? 0 : records, nowMs,
     RECORD_WINDOWS.maxGap, RECORD_WINDOWS.reorder);

@@ -95,9 +95,10 @@ export class NetflowKeyTable {
   }
 }
 
+/** Mixes the key into a signed 32-bit hash (signed: an int32 stays a small integer, never a boxed number). */
 function hash(a: number, b: number, c: number): number {
   let h = Math.imul(a ^ 0x9e3779b9, 0x85ebca6b);
   h = Math.imul(h ^ (h >>> 13) ^ b, 0xc2b2ae35);
   h = Math.imul(h ^ (h >>> 16) ^ c, 0x27d4eb2f);
-  return (h ^ (h >>> 15)) >>> 0;
+  return h ^ (h >>> 15);
 }

@@ -46,15 +46,18 @@ export class SequenceTracker {
 
   /**
    * Datagram of stream (exporter, domain, version) with sequence number `seq` carrying `n`
-   * units; returns the units lost before it.
+   * units, and the exporter's uptime in ms when `hasUptime`; returns the units lost before it.
+   * `seq`, `domain` and `uptime` may be given as signed 32-bit values (`x | 0`, which stay
+   * unboxed small integers): they are read modulo 2^32.
    */
   check(exporter: number, domain: number, version: number, seq: number, n: number, nowMs: number, maxGap: number, reorder: number,
-    uptimeMs = -1): number {
+    hasUptime = false, uptime = 0): number {
     const e = this.#entry(exporter, domain, version, nowMs);
     if (e < 0) return 0;
     this.#seenMs[e] = nowMs;
     const next = (seq + n) >>> 0;
     const lastUptime = this.#uptime[e];
+    const uptimeMs = hasUptime ? uptime >>> 0 : -1;
     if (uptimeMs >= 0 && (lastUptime < 0 || uptimeMs > lastUptime)) this.#uptime[e] = uptimeMs;
     if (this.#known[e] === 0 || (uptimeMs >= 0 && lastUptime - uptimeMs > RESTART_UPTIME_STEP_MS)) {
       this.#uptime[e] = uptimeMs;

@@ -28,8 +28,8 @@ export function decodeV5(ctx: NetflowContext, data: Uint8Array, length: number, 
     return;
   }
   const engine = readU16(data, 20);
-  const lost = ctx.sequences.check(exporter, engine, 5, readU32(data, 16), count, nowMs, RECORD_WINDOWS.maxGap, RECORD_WINDOWS.reorder,
-    readU32(data, 4));
+  const lost = ctx.sequences.check(exporter, engine, 5, readU32(data, 16) | 0, count, nowMs, RECORD_WINDOWS.maxGap, RECORD_WINDOWS.reorder,
+    true, readU32(data, 4) | 0);
   if (lost > 0) ctx.stats.add(exporter, FlowCounter.LOST_RECORDS, lost);
   const interval = readU16(data, 22) & 0x3fff;
   const rate = interval >= 1 ? interval : ctx.fallbackRate(exporter);

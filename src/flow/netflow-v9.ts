@@ -18,9 +18,9 @@ export function decodeV9(ctx: NetflowContext, sets: SetWalker, data: Uint8Array,
     ctx.stats.error(exporter, FlowError.TRUNCATED);
     return;
   }
-  const sourceId = readU32(data, 16);
-  const lost = ctx.sequences.check(exporter, sourceId, 9, readU32(data, 12), 1, nowMs, DATAGRAM_WINDOWS.maxGap, DATAGRAM_WINDOWS.reorder,
-    readU32(data, 4));
+  const sourceId = readU32(data, 16) | 0;
+  const lost = ctx.sequences.check(exporter, sourceId, 9, readU32(data, 12) | 0, 1, nowMs, DATAGRAM_WINDOWS.maxGap, DATAGRAM_WINDOWS.reorder,
+    true, readU32(data, 4) | 0);
   if (lost > 0) ctx.stats.add(exporter, FlowCounter.LOST_DATAGRAMS, lost);
   sets.walk(ctx, data, V9_HEADER_LENGTH, length, exporter, sourceId, false, nowMs);
 }
