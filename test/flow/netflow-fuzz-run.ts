@@ -6,9 +6,13 @@ import { MUTATION_NAMES, NetflowGenerator, NetflowMutator } from './netflow-gene
 
 /** A sink that checks each record's ranges and counts records per exporter. */
 class CheckingSink implements FlowSink {
-  readonly perExporter = new Float64Array(256);
+  readonly perExporter: Float64Array;
   records = 0;
   problem = '';
+
+  constructor(exporters: number) {
+    this.perExporter = new Float64Array(exporters);
+  }
 
   record(exporter: number, r: FlowRecord): void {
     this.records++;
@@ -52,7 +56,7 @@ export function runNetflowFuzz(seed: number, datagrams: number, exporters = 40):
     for (let i = 0; i < 8; i++) pool.push({ exporter: e, data: gen.dataDatagram(e, 1 + rng.int(30)) });
   }
   const out = new Uint8Array(Math.max(...pool.map((p) => p.data.length), ...templates.map((t) => t.data.length)) + 64);
-  const sink = new CheckingSink();
+  const sink = new CheckingSink(exporters + 100);
   const stats = new FlowStats();
   const decoder = new NetflowDecoder(sink, stats, { templateTimeout: 600, samplingRate: (e) => (e % 3 === 0 ? 0 : e) });
   const mutations = new Array<number>(MUTATION_NAMES.length).fill(0);
