@@ -29,10 +29,20 @@ export const RECORD_WINDOWS = { maxGap: 1 << 26, reorder: 65536 } as const;
  *   restarted (or the 49.7-day uptime wrapped): resynchronised whatever the sequence says, so a
  *   restart is caught even when the old sequence number was small.
  * So an exporter restart never counts 2^32 lost.
+ *
+ * Some exporters number a datagram with the units sent *including* its own (softflowd 1.1's
+ * IPFIX: the first message of 16 records has sequence number 16) instead of those sent before it
+ * (RFC 7011 §3.1). The expectation is `last seq + last units` (standard) or `last seq + this
+ * datagram's units` (inclusive); a stream whose datagram matches the other convention exactly
+ * switches to it without counting a loss.
  */
 export class SequenceTracker {
   readonly #table = new NetflowKeyTable(MAX_SEQUENCE_STREAMS);
-  readonly #expected = new Float64Array(MAX_SEQUENCE_STREAMS);
+  /** Sequence number and units of the last datagram in order. */
+  readonly #last = new Float64Array(MAX_SEQUENCE_STREAMS);
+  readonly #lastUnits = new Float64Array(MAX_SEQUENCE_STREAMS);
+  /** 1: the exporter's sequence number already includes the datagram's own units (see class doc). */
+  readonly #inclusive = new Uint8Array(MAX_SEQUENCE_STREAMS);
   readonly #known = new Uint8Array(MAX_SEQUENCE_STREAMS);
   readonly #seenMs = new Float64Array(MAX_SEQUENCE_STREAMS);
   /** Highest exporter uptime seen (ms), -1: none. */
@@ -55,29 +65,30 @@ export class SequenceTracker {
     const e = this.#entry(exporter, domain, version, nowMs);
     if (e < 0) return 0;
     this.#seenMs[e] = nowMs;
-    const next = (seq + n) >>> 0;
     const lastUptime = this.#uptime[e];
     const uptimeMs = hasUptime ? uptime >>> 0 : -1;
     if (uptimeMs >= 0 && (lastUptime < 0 || uptimeMs > lastUptime)) this.#uptime[e] = uptimeMs;
     if (this.#known[e] === 0 || (uptimeMs >= 0 && lastUptime - uptimeMs > RESTART_UPTIME_STEP_MS)) {
       this.#uptime[e] = uptimeMs;
       this.#known[e] = 1;
-      this.#expected[e] = next;
+      this.#last[e] = seq >>> 0;
+      this.#lastUnits[e] = n;
       return 0;
     }
-    const expected = this.#expected[e];
-    const ahead = (seq - expected) >>> 0;
-    if (ahead === 0) {
-      this.#expected[e] = next;
-      return 0;
+    const last = this.#last[e];
+    const standard = (last + this.#lastUnits[e]) >>> 0;
+    const inclusive = (last + n) >>> 0;
+    const expected = this.#inclusive[e] === 1 ? inclusive : standard;
+    let ahead = (seq - expected) >>> 0;
+    if (ahead !== 0 && ((seq - (this.#inclusive[e] === 1 ? standard : inclusive)) >>> 0) === 0) {
+      // The exporter follows the other convention exactly: switch to it, nothing lost.
+      this.#inclusive[e] ^= 1;
+      ahead = 0;
     }
-    if (ahead <= maxGap) {
-      this.#expected[e] = next;
-      return ahead;
-    }
-    if (((expected - seq) >>> 0) <= reorder) return 0;
-    this.#expected[e] = next;
-    return 0;
+    if (ahead > maxGap && ((expected - seq) >>> 0) <= reorder) return 0; // late: keep the expectation
+    this.#last[e] = seq >>> 0;
+    this.#lastUnits[e] = n;
+    return ahead <= maxGap ? ahead : 0; // beyond both windows: a restart, resynchronised
   }
 
   /** The stream's next datagram resynchronises (its unit count in this one was unknown). */
@@ -99,6 +110,7 @@ export class SequenceTracker {
     if (e >= 0) {
       this.#known[e] = 0;
       this.#uptime[e] = -1;
+      this.#inclusive[e] = 0;
     }
     return e;
   }
