@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { FlowError } from '../../src/flow/flow-sink.ts';
-import { MAX_TEMPLATES_PER_EXPORTER } from '../../src/flow/netflow-template-cache.ts';
+import { MAX_TEMPLATES, MAX_TEMPLATES_PER_EXPORTER } from '../../src/flow/netflow-template-cache.ts';
 import { dataSet, type FieldSpec, set, v9OptionsTemplateSet, v9Packet, v9TemplateSet } from '../support/netflow-builder.ts';
 import { Harness } from './netflow-harness.ts';
 
@@ -202,6 +202,24 @@ describe('netflow v9', () => {
       h.feed(packet(9, [set(7, new Uint8Array(8)), v9TemplateSet([{ id: 256, fields: V4 }]), dataSet(256, V4, [row('10.0.0.1', 1)], 16)]));
       assert.equal(h.take().length, 1);
       assert.equal(h.counter('MALFORMED'), 8);
+    });
+
+    it('caps the templates of all exporters together', () => {
+      const h = new Harness();
+      const fields: FieldSpec[] = [{ id: 8, length: 4 }];
+      const exporters = Math.ceil(MAX_TEMPLATES / MAX_TEMPLATES_PER_EXPORTER) + 1;
+      for (let e = 0; e < exporters; e++) {
+        for (let i = 0; i < MAX_TEMPLATES_PER_EXPORTER; i += 256) {
+          h.feed(packet(i, [v9TemplateSet(Array.from({ length: 256 }, (_, j) => ({ id: 256 + i + j, fields })))]), e);
+        }
+      }
+      assert.equal(h.decoder.templates, MAX_TEMPLATES);
+      assert.equal(h.stats.errors[FlowError.BAD_TEMPLATE], exporters * MAX_TEMPLATES_PER_EXPORTER - MAX_TEMPLATES);
+      // Once they expire, room is made again.
+      h.nowMs += 1801_000;
+      h.feed(packet(1, [v9TemplateSet([{ id: 256, fields: V4 }]), dataSet(256, V4, [row('10.0.0.1', 1)])]), exporters);
+      assert.equal(h.take().length, 1);
+      assert.equal(h.decoder.templates, 1);
     });
 
     it('caps the templates of one exporter without touching the others', () => {
