@@ -40,9 +40,10 @@ export class NetflowContext {
   /**
    * Fills the record from the reader's values (a data record of `t` just read) and hands it to
    * the sink. `setRate` is the rate for records of `t` that carry no sampler id or interval of
-   * their own (computed once per set by setSamplingRate).
+   * their own (computed once per set by setSamplingRate; else 0), `fallback` the configured
+   * rate (fetched once per set).
    */
-  emit(exporter: number, domain: number, t: CompiledTemplate, data: Uint8Array, setRate: number, nowMs: number): void {
+  emit(exporter: number, domain: number, t: CompiledTemplate, data: Uint8Array, setRate: number, fallback: number, nowMs: number): void {
     const v = this.reader.values;
     const r = this.record;
     const kinds = t.kinds;
@@ -64,7 +65,7 @@ export class NetflowContext {
     if ((kinds & (1 << Kind.OUTPUT_IF)) !== 0) r.outputIf = v[Kind.OUTPUT_IF] % 4294967296;
     if ((kinds & (1 << Kind.BYTES)) !== 0) r.bytes = v[Kind.BYTES];
     if ((kinds & (1 << Kind.PACKETS)) !== 0) r.packets = v[Kind.PACKETS];
-    r.samplingRate = setRate > 0 ? setRate : this.#recordRate(exporter, domain, t, nowMs);
+    r.samplingRate = setRate > 0 ? setRate : this.#recordRate(exporter, domain, t, fallback, nowMs);
     this.sink.record(exporter, r);
   }
 
@@ -75,18 +76,18 @@ export class NetflowContext {
    * record's own interval, else the domain's (then the exporter's) sampler 0, else the
    * configured rate.
    */
-  setSamplingRate(exporter: number, domain: number, t: CompiledTemplate, nowMs: number): number {
+  setSamplingRate(exporter: number, domain: number, t: CompiledTemplate, fallback: number, nowMs: number): number {
     if ((t.kinds & ((1 << Kind.SAMPLER_ID) | (1 << Kind.SAMPLING_INTERVAL))) !== 0) return 0;
     const learnt = this.samplers.rate(exporter, domain, 0, nowMs);
-    return learnt >= 1 ? learnt : this.fallbackRate(exporter);
+    return learnt >= 1 ? learnt : fallback;
   }
 
-  #recordRate(exporter: number, domain: number, t: CompiledTemplate, nowMs: number): number {
+  #recordRate(exporter: number, domain: number, t: CompiledTemplate, fallback: number, nowMs: number): number {
     const v = this.reader.values;
     let rate = 0;
     if (t.has(Kind.SAMPLER_ID)) rate = this.samplers.rate(exporter, domain, v[Kind.SAMPLER_ID] % 4294967296, nowMs);
     else rate = v[Kind.SAMPLING_INTERVAL];
-    return rate >= 1 ? rate : this.fallbackRate(exporter);
+    return rate >= 1 ? rate : fallback;
   }
 
   /**

@@ -35,14 +35,15 @@ export function decodeDataSet(ctx: NetflowContext, data: Uint8Array, start: numb
     }
     return n;
   }
-  const rate = ctx.setSamplingRate(exporter, domain, t, nowMs);
+  const fallback = ctx.fallbackRate(exporter);
+  const rate = ctx.setSamplingRate(exporter, domain, t, fallback, nowMs);
   while (end - p >= minLength) {
     const next = reader.read(data, p, end, t);
     if (next < 0) {
       ctx.stats.error(exporter, FlowError.TRUNCATED);
       break;
     }
-    ctx.emit(exporter, domain, t, data, rate, nowMs);
+    ctx.emit(exporter, domain, t, data, rate, fallback, nowMs);
     n++;
     p = next;
   }

@@ -27,7 +27,8 @@ export interface NetflowOptions {
   /**
    * The configured 1-in-N sampling of `exporter` (1 = unsampled): used for records whose
    * datagram says nothing about sampling (no v5 sampling interval, no sampler options learnt,
-   * no sampler id or interval in the record). Called per datagram or data set, not per record.
+   * no sampler id or interval in the record). Called once per v5 datagram or data set, never
+   * per record.
    */
   samplingRate(exporter: number): number;
 }

@@ -9,11 +9,16 @@ export class Harness {
   readonly configured = new Map<number, number>();
   readonly decoder: NetflowDecoder;
   nowMs = 1_000_000;
+  /** Calls of the configured-rate callback. */
+  fallbackCalls = 0;
 
   constructor(templateTimeout = 1800) {
     this.decoder = new NetflowDecoder(this.sink, this.stats, {
       templateTimeout,
-      samplingRate: (exporter) => this.configured.get(exporter) ?? 1,
+      samplingRate: (exporter) => {
+        this.fallbackCalls++;
+        return this.configured.get(exporter) ?? 1;
+      },
     });
   }
 

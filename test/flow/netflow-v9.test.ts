@@ -114,8 +114,9 @@ describe('netflow v9', () => {
       h.feed(packet(1, [v9OptionsTemplateSet([{ id: 257, scope: [{ id: 1, length: 4 }], fields: sampler }]),
         dataSet(257, [{ id: 1, length: 4 }, ...sampler], [[0, 1, 2, 100], [0, 2, 2, 1000]]),
         v9TemplateSet([{ id: 256, fields: withId }]),
-        dataSet(256, withId, [idRow(1), idRow(2), idRow(3)])]));
-      assert.deepEqual(h.take().map((r) => r.samplingRate), [100, 1000, 7]);
+        dataSet(256, withId, [idRow(1), idRow(2), idRow(3), idRow(3), idRow(4)])]));
+      assert.deepEqual(h.take().map((r) => r.samplingRate), [100, 1000, 7, 7, 7]);
+      assert.equal(h.fallbackCalls, 1, 'the configured rate is asked once per data set, not per record');
       assert.equal(h.decoder.samplers, 2);
     });
 
