@@ -25,6 +25,10 @@ export const Ie = {
   FLOW_DIRECTION: 61,
   OCTET_TOTAL_COUNT: 85,
   PACKET_TOTAL_COUNT: 86,
+  UDP_SOURCE_PORT: 180,
+  UDP_DESTINATION_PORT: 181,
+  TCP_SOURCE_PORT: 182,
+  TCP_DESTINATION_PORT: 183,
   DOT1Q_VLAN_ID: 243,
   SELECTOR_ID: 302,
   SAMPLING_PACKET_INTERVAL: 305,
@@ -86,8 +90,6 @@ export function fieldKind(ie: number, length: number): number {
   }
   if (length < 1 || length > 8) return Kind.NONE;
   switch (ie) {
-    case Ie.SOURCE_TRANSPORT_PORT: return Kind.SRC_PORT;
-    case Ie.DESTINATION_TRANSPORT_PORT: return Kind.DST_PORT;
     case Ie.PROTOCOL_IDENTIFIER: return Kind.PROTOCOL;
     case Ie.INGRESS_INTERFACE: return Kind.INPUT_IF;
     case Ie.EGRESS_INTERFACE: return Kind.OUTPUT_IF;
@@ -105,6 +107,8 @@ export function fieldKind(ie: number, length: number): number {
  * preference. The last occurrence of the first IE present wins (as nfacctd's OTPL_LAST).
  */
 export const PRECEDENCE: ReadonlyArray<{ kind: number; ies: readonly number[] }> = [
+  { kind: Kind.SRC_PORT, ies: [Ie.SOURCE_TRANSPORT_PORT, Ie.UDP_SOURCE_PORT, Ie.TCP_SOURCE_PORT] },
+  { kind: Kind.DST_PORT, ies: [Ie.DESTINATION_TRANSPORT_PORT, Ie.UDP_DESTINATION_PORT, Ie.TCP_DESTINATION_PORT] },
   { kind: Kind.BYTES, ies: [Ie.OCTET_DELTA_COUNT, Ie.OCTET_TOTAL_COUNT, Ie.POST_OCTET_DELTA_COUNT] },
   { kind: Kind.PACKETS, ies: [Ie.PACKET_DELTA_COUNT, Ie.PACKET_TOTAL_COUNT, Ie.POST_PACKET_DELTA_COUNT] },
   { kind: Kind.VLAN, ies: [Ie.VLAN_ID, Ie.DOT1Q_VLAN_ID, Ie.POST_VLAN_ID] },

@@ -12,7 +12,8 @@ export const V5_RECORD_LENGTH = 48;
  * flow_sequence, engine_type, engine_id, sampling_interval) and `count` fixed 48-byte records
  * (srcaddr, dstaddr, nexthop, input, output, dPkts, dOctets, first, last, srcport, dstport,
  * pad, tcp_flags, prot, tos, src_as, dst_as, masks, pad). A count that does not fit the datagram
- * is TRUNCATED and nothing is read (as nfacctd). The sampling rate is the low 14 bits of
+ * is TRUNCATED and nothing is read (as nfacctd). Ports as nfacctd: source port of TCP and UDP
+ * only, destination port also of ICMP and ICMPv6 (type * 256 + code). The sampling rate is the low 14 bits of
  * sampling_interval (the top 2 are the mode), as nfacctd; 0 falls back to the configured rate.
  * flow_sequence counts flows per (engine type, engine id): gaps go to LOST_RECORDS (sysUptime
  * going back marks a restart).
@@ -42,9 +43,14 @@ export function decodeV5(ctx: NetflowContext, data: Uint8Array, length: number, 
     r.outputIf = readU16(data, p + 14);
     r.packets = readU32(data, p + 16);
     r.bytes = readU32(data, p + 20);
-    r.srcPort = readU16(data, p + 32);
-    r.dstPort = readU16(data, p + 34);
-    r.protocol = data[p + 38];
+    const protocol = data[p + 38];
+    r.protocol = protocol;
+    // As nfacctd: source port for TCP and UDP only; destination port also for ICMP and ICMPv6
+    // (where exporters put type * 256 + code).
+    if (protocol === 6 || protocol === 17) {
+      r.srcPort = readU16(data, p + 32);
+      r.dstPort = readU16(data, p + 34);
+    } else if (protocol === 1 || protocol === 58) r.dstPort = readU16(data, p + 34);
     r.samplingRate = rate;
     ctx.sink.record(exporter, r);
   }

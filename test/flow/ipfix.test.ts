@@ -37,6 +37,16 @@ describe('ipfix', () => {
     assert.deepEqual(h.take().map((r) => r.vlanId), [1, 3]);
   });
 
+  it('takes ports from 7/11, else udpSourcePort/udpDestinationPort 180/181, else tcpSourcePort/tcpDestinationPort 182/183', () => {
+    const h = new Harness();
+    const a: FieldSpec[] = [{ id: 8, length: 4 }, { id: 182, length: 2 }, { id: 183, length: 2 }, { id: 180, length: 2 }, { id: 181, length: 2 }];
+    const b: FieldSpec[] = [...a, { id: 7, length: 2 }, { id: 11, length: 2 }];
+    const c: FieldSpec[] = [{ id: 8, length: 4 }, { id: 182, length: 2 }, { id: 183, length: 2 }];
+    h.feed(message(0, [ipfixTemplateSet([{ id: 256, fields: a }, { id: 257, fields: b }, { id: 258, fields: c }]),
+      dataSet(256, a, [['10.0.0.1', 1, 2, 3, 4]]), dataSet(257, b, [['10.0.0.1', 1, 2, 3, 4, 5, 6]]), dataSet(258, c, [['10.0.0.1', 1, 2]])]));
+    assert.deepEqual(h.take().map((r) => [r.srcPort, r.dstPort]), [[3, 4], [5, 6], [1, 2]]);
+  });
+
   it('uses the totalCount IEs (85/86) when only those are sent', () => {
     const h = new Harness();
     const f: FieldSpec[] = [{ id: 8, length: 4 }, { id: 85, length: 8 }, { id: 86, length: 8 }];

@@ -20,6 +20,13 @@ describe('netflow v5', () => {
     assert.equal(h.counter('RECORDS'), 2);
   });
 
+  it('keeps ports of TCP and UDP, and the destination port (ICMP type and code) of ICMP, as nfacctd', () => {
+    const h = new Harness();
+    h.feed(v5Datagram({ sequence: 0 }, [{ ...flow, protocol: 1, srcPort: 7, dstPort: 0x0800 }, { ...flow, protocol: 58, srcPort: 7, dstPort: 0x8000 },
+      { ...flow, protocol: 47, srcPort: 7, dstPort: 9 }, { ...flow, protocol: 17 }]));
+    assert.deepEqual(h.take().map((r) => [r.protocol, r.srcPort, r.dstPort]), [[1, 0, 0x0800], [58, 0, 0x8000], [47, 0, 0], [17, 40000, 443]]);
+  });
+
   it('takes the sampling rate from the low 14 bits of sampling_interval, else the configured rate', () => {
     const h = new Harness();
     h.configured.set(0, 64);
