@@ -60,7 +60,7 @@ export class NetflowContext {
     if ((kinds & (1 << Kind.SRC_PORT)) !== 0) r.srcPort = v[Kind.SRC_PORT] & 0xffff;
     if ((kinds & (1 << Kind.DST_PORT)) !== 0) r.dstPort = v[Kind.DST_PORT] & 0xffff;
     if ((kinds & (1 << Kind.PROTOCOL)) !== 0) r.protocol = v[Kind.PROTOCOL] & 0xff;
-    if ((kinds & (1 << Kind.VLAN)) !== 0) r.vlanId = v[Kind.VLAN] & 0xfff;
+    if ((kinds & VLAN_KINDS) !== 0) r.vlanId = vlan(kinds, v) & 0xfff;
     if ((kinds & (1 << Kind.INPUT_IF)) !== 0) r.inputIf = v[Kind.INPUT_IF] % 4294967296;
     if ((kinds & (1 << Kind.OUTPUT_IF)) !== 0) r.outputIf = v[Kind.OUTPUT_IF] % 4294967296;
     if ((kinds & (1 << Kind.BYTES)) !== 0) r.bytes = v[Kind.BYTES];
@@ -111,6 +111,30 @@ export class NetflowContext {
     const id = t.has(Kind.SAMPLER_ID) ? v[Kind.SAMPLER_ID] % 4294967296 : 0;
     this.samplers.set(exporter, domain, t.has(Kind.SCOPE_SYSTEM), id, rate, nowMs);
   }
+}
+
+const VLAN_KINDS = (1 << Kind.VLAN) | (1 << Kind.POST_VLAN) | (1 << Kind.DOT1Q_VLAN) | (1 << Kind.POST_DOT1Q_VLAN);
+
+/**
+ * The record's VLAN as nfacctd's NF_vlan_handler chooses it: with flowDirection (61), ingress
+ * (0) takes vlanId 58 else dot1qVlanId 243, egress (1) postVlanId 59 else postDot1qVlanId 254;
+ * without it, the first of 58, 59, 243, 254 present.
+ */
+function vlan(kinds: number, v: Float64Array): number {
+  if ((kinds & (1 << Kind.DIRECTION)) !== 0) {
+    const direction = v[Kind.DIRECTION];
+    if (direction === 0) return pick(kinds, v, Kind.VLAN, Kind.DOT1Q_VLAN);
+    if (direction === 1) return pick(kinds, v, Kind.POST_VLAN, Kind.POST_DOT1Q_VLAN);
+    return 0;
+  }
+  const first = pick(kinds, v, Kind.VLAN, Kind.POST_VLAN);
+  return (kinds & ((1 << Kind.VLAN) | (1 << Kind.POST_VLAN))) !== 0 ? first : pick(kinds, v, Kind.DOT1Q_VLAN, Kind.POST_DOT1Q_VLAN);
+}
+
+/** v[a] when the template has kind a, else v[b] when it has b, else 0. */
+function pick(kinds: number, v: Float64Array, a: number, b: number): number {
+  if ((kinds & (1 << a)) !== 0) return v[a];
+  return (kinds & (1 << b)) !== 0 ? v[b] : 0;
 }
 
 /** The 16 address bytes at `p` as four big-endian words (int32 expressions: nothing boxed). */

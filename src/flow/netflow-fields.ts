@@ -30,6 +30,7 @@ export const Ie = {
   TCP_SOURCE_PORT: 182,
   TCP_DESTINATION_PORT: 183,
   DOT1Q_VLAN_ID: 243,
+  POST_DOT1Q_VLAN_ID: 254,
   SELECTOR_ID: 302,
   SAMPLING_PACKET_INTERVAL: 305,
   SAMPLING_PACKET_SPACE: 306,
@@ -71,8 +72,12 @@ export const Kind = {
   SAMPLING_POPULATION: 19,
   /** v9 options scope "System": the options apply to every source id of the exporter. */
   SCOPE_SYSTEM: 20,
+  /** VLAN IEs apart (chosen per record by flowDirection, see NetflowContext.emit): 58 is VLAN. */
+  POST_VLAN: 21,
+  DOT1Q_VLAN: 22,
+  POST_DOT1Q_VLAN: 23,
 } as const;
-export const KIND_COUNT = 21;
+export const KIND_COUNT = 24;
 
 /**
  * The kind of a non-scope field (`ie` without enterprise bit, `enterprise` false), or NONE.
@@ -94,6 +99,10 @@ export function fieldKind(ie: number, length: number): number {
     case Ie.INGRESS_INTERFACE: return Kind.INPUT_IF;
     case Ie.EGRESS_INTERFACE: return Kind.OUTPUT_IF;
     case Ie.FLOW_DIRECTION: return Kind.DIRECTION;
+    case Ie.VLAN_ID: return Kind.VLAN;
+    case Ie.POST_VLAN_ID: return Kind.POST_VLAN;
+    case Ie.DOT1Q_VLAN_ID: return Kind.DOT1Q_VLAN;
+    case Ie.POST_DOT1Q_VLAN_ID: return Kind.POST_DOT1Q_VLAN;
     case Ie.SAMPLING_PACKET_INTERVAL: return Kind.PACKET_INTERVAL;
     case Ie.SAMPLING_PACKET_SPACE: return Kind.PACKET_SPACE;
     case Ie.SAMPLING_SIZE: return Kind.SAMPLING_SIZE;
@@ -111,7 +120,6 @@ export const PRECEDENCE: ReadonlyArray<{ kind: number; ies: readonly number[] }>
   { kind: Kind.DST_PORT, ies: [Ie.DESTINATION_TRANSPORT_PORT, Ie.UDP_DESTINATION_PORT, Ie.TCP_DESTINATION_PORT] },
   { kind: Kind.BYTES, ies: [Ie.OCTET_DELTA_COUNT, Ie.OCTET_TOTAL_COUNT, Ie.POST_OCTET_DELTA_COUNT] },
   { kind: Kind.PACKETS, ies: [Ie.PACKET_DELTA_COUNT, Ie.PACKET_TOTAL_COUNT, Ie.POST_PACKET_DELTA_COUNT] },
-  { kind: Kind.VLAN, ies: [Ie.VLAN_ID, Ie.DOT1Q_VLAN_ID, Ie.POST_VLAN_ID] },
   { kind: Kind.SAMPLER_ID, ies: [Ie.SAMPLER_ID, Ie.SELECTOR_ID] },
   // nfacctd reads FLOW_SAMPLER_RANDOM_INTERVAL over SAMPLING_INTERVAL when both are present.
   { kind: Kind.SAMPLING_INTERVAL, ies: [Ie.SAMPLER_RANDOM_INTERVAL, Ie.SAMPLING_INTERVAL] },

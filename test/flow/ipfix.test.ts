@@ -28,13 +28,18 @@ describe('ipfix', () => {
     assert.equal(h.counter('RECORDS'), 2);
   });
 
-  it('prefers vlanId 58 over dot1qVlanId 243 over postVlanId 59', () => {
+  it('chooses the VLAN as nfacctd: by flowDirection (58/243 in, 59/254 out), else the first of 58, 59, 243, 254', () => {
     const h = new Harness();
-    const a: FieldSpec[] = [{ id: 8, length: 4 }, { id: 59, length: 2 }, { id: 243, length: 2 }, { id: 58, length: 2 }];
-    const b: FieldSpec[] = [{ id: 8, length: 4 }, { id: 59, length: 2 }];
-    h.feed(message(0, [ipfixTemplateSet([{ id: 256, fields: a }, { id: 257, fields: b }]),
-      dataSet(256, a, [['10.0.0.1', 3, 2, 1]]), dataSet(257, b, [['10.0.0.1', 3]])]));
-    assert.deepEqual(h.take().map((r) => r.vlanId), [1, 3]);
+    const all: FieldSpec[] = [{ id: 8, length: 4 }, { id: 254, length: 2 }, { id: 243, length: 2 }, { id: 59, length: 2 }, { id: 58, length: 2 }];
+    const dot1q: FieldSpec[] = [{ id: 8, length: 4 }, { id: 254, length: 2 }, { id: 243, length: 2 }];
+    const withDirection: FieldSpec[] = [...dot1q, { id: 61, length: 1 }];
+    const post: FieldSpec[] = [{ id: 8, length: 4 }, { id: 254, length: 2 }, { id: 59, length: 2 }];
+    h.feed(message(0, [ipfixTemplateSet([{ id: 256, fields: all }, { id: 257, fields: dot1q }, { id: 258, fields: withDirection },
+      { id: 259, fields: post }]),
+    dataSet(256, all, [['10.0.0.1', 4, 3, 2, 1]]), dataSet(257, dot1q, [['10.0.0.1', 4, 3]]),
+    dataSet(258, withDirection, [['10.0.0.1', 4, 3, 0], ['10.0.0.1', 4, 3, 1], ['10.0.0.1', 4, 3, 2]]),
+    dataSet(259, post, [['10.0.0.1', 4, 2]])]));
+    assert.deepEqual(h.take().map((r) => r.vlanId), [1, 3, 3, 4, 0, 2]);
   });
 
   it('takes ports from 7/11, else udpSourcePort/udpDestinationPort 180/181, else tcpSourcePort/tcpDestinationPort 182/183', () => {
