@@ -1,4 +1,4 @@
-import { FlowCounter, FlowError, type FlowDecoder, type FlowSink, type FlowStats } from './flow-sink.ts';
+import { FlowError, type FlowDecoder, type FlowSink, type FlowStats } from './flow-sink.ts';
 import { decodeIpfix } from './ipfix-message.ts';
 import { NetflowContext } from './netflow-context.ts';
 import { readU16 } from './netflow-record-reader.ts';
@@ -38,8 +38,9 @@ export interface NetflowOptions {
  * version field (5, 9, 10), from many exporters, into FlowSink.record calls: one FlowRecord
  * (owned by the decoder, reset and refilled per data record) with `samplingRate` set. Templates,
  * samplers and sequence numbers are kept per exporter id and observation domain / source id
- * (see docs/flow-netflow.md for the rules and caps). Counts DATAGRAMS, RECORDS, LOST_* and
- * errors in `stats`; never throws; allocates only when a template is new or changed.
+ * (see docs/flow-netflow.md for the rules and caps). Counts RECORDS, LOST_* and errors
+ * (MALFORMED) in `stats`, not DATAGRAMS (the listener counts those, docs/flow-collector.md);
+ * never throws; allocates only when a template is new or changed.
  */
 export class NetflowDecoder implements FlowDecoder {
   readonly #ctx: NetflowContext;
@@ -74,7 +75,6 @@ export class NetflowDecoder implements FlowDecoder {
   datagram(data: Uint8Array, length: number, exporter: number, nowMs: number): void {
     const ctx = this.#ctx;
     if (exporter < 0) return;
-    ctx.stats.add(exporter, FlowCounter.DATAGRAMS, 1);
     if (length > data.length) length = data.length;
     if (nowMs - this.#sweptMs >= SWEEP_INTERVAL_MS) {
       this.#sweptMs = nowMs;

@@ -84,14 +84,14 @@ export function runNetflowFuzz(seed: number, datagrams: number, exporters = 40):
     }
   }
   let malformed = 0;
-  let fed = 0;
+  let datagramsCounted = 0;
   for (let e = 0; e < exporters + 100; e++) {
     malformed += stats.get(e, FlowCounter.MALFORMED);
-    fed += stats.get(e, FlowCounter.DATAGRAMS);
+    datagramsCounted += stats.get(e, FlowCounter.DATAGRAMS);
   }
   const errorTotal = stats.errors.reduce((a, b) => a + b, 0);
   if (malformed !== errorTotal) throw new Error(`netflow fuzz seed ${seed}: ${malformed} malformed per exporter, ${errorTotal} per reason`);
-  if (fed !== datagrams) throw new Error(`netflow fuzz seed ${seed}: ${fed} datagrams counted, ${datagrams} fed`);
+  if (datagramsCounted !== 0) throw new Error(`netflow fuzz seed ${seed}: the decoder counted ${datagramsCounted} datagrams (the listener does)`);
   return {
     datagrams,
     records: sink.records,

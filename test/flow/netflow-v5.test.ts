@@ -16,8 +16,8 @@ describe('netflow v5', () => {
       { exporter: 0, src: '10.0.0.2', dst: '192.0.2.7', srcPort: 40000, dstPort: 443, protocol: 17, vlanId: 0, inputIf: 3, outputIf: 65535,
         bytes: 1, packets: 12, samplingRate: 1 },
     ]);
-    assert.equal(h.counter('DATAGRAMS'), 1);
     assert.equal(h.counter('RECORDS'), 2);
+    assert.equal(h.counter('DATAGRAMS'), 0, 'the listener counts datagrams, not the decoder');
   });
 
   it('keeps ports of TCP and UDP, and the destination port (ICMP type and code) of ICMP, as nfacctd', () => {
@@ -64,7 +64,6 @@ describe('netflow v5', () => {
     assert.equal(h.take().length, 0);
     assert.equal(h.stats.errors[FlowError.TRUNCATED], 2);
     assert.equal(h.counter('MALFORMED'), 2);
-    assert.equal(h.counter('DATAGRAMS'), 2);
   });
 
   it('counts an unknown version', () => {
