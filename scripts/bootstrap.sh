@@ -17,11 +17,12 @@ want_test=0
 
 NODE_PKG_VERSION=24.21.0
 runtime_pkgs=(libpcap-dev python3 make g++ iproute2)
-test_pkgs=(prometheus pmacct tcpdump tcpreplay openssl chromium fonts-dejavu-core tshark libcap2-bin softflowd)
+test_pkgs=(prometheus pmacct tcpdump tcpreplay openssl chromium fonts-dejavu-core tshark libcap2-bin)
 
 log() { printf 'bootstrap: %s\n' "$*" >&2; }
 
 missing=()
+test_pkgs+=(softflowd)  # the NetFlow v5/v9/IPFIX exporter test/flow/netflow-softflowd.test.ts drives
 pkgs=("${runtime_pkgs[@]}")
 (( want_test )) && pkgs+=("${test_pkgs[@]}")
 for p in "${pkgs[@]}"; do
