@@ -22,6 +22,7 @@ test_pkgs=(prometheus pmacct tcpdump tcpreplay openssl chromium fonts-dejavu-cor
 log() { printf 'bootstrap: %s\n' "$*" >&2; }
 
 missing=()
+test_pkgs+=(softflowd)  # the NetFlow v5/v9/IPFIX exporter test/flow/netflow-softflowd.test.ts drives
 pkgs=("${runtime_pkgs[@]}")
 (( want_test )) && pkgs+=("${test_pkgs[@]}")
 for p in "${pkgs[@]}"; do

@@ -1,0 +1,117 @@
+import { NetflowKeyTable } from './netflow-key-table.ts';
+
+/** Sequence streams tracked at most (exporter × domain × version); more are not tracked. */
+export const MAX_SEQUENCE_STREAMS = 65536;
+/** Streams not heard from for this long are forgotten when room is needed. */
+const STREAM_IDLE_MS = 3600_000;
+/** An uptime this much below the highest seen is a restart, not a late datagram. */
+const RESTART_UPTIME_STEP_MS = 10_000;
+
+/**
+ * Windows of the loss rule, in the stream's unit (datagrams for v9, records for v5 and IPFIX):
+ * a jump ahead of up to `maxGap` is loss; a step back of up to `reorder` is a late (reordered
+ * or duplicated) datagram; anything else is a restart (or a wrap we cannot tell from one).
+ */
+export const DATAGRAM_WINDOWS = { maxGap: 1 << 20, reorder: 1024 } as const;
+export const RECORD_WINDOWS = { maxGap: 1 << 26, reorder: 65536 } as const;
+
+/**
+ * Tracks the sequence numbers of NetFlow v5 (flows), v9 (export packets per source id) and
+ * IPFIX (data records per observation domain) streams and reports what was lost:
+ *
+ * - first datagram of a stream, or after invalidate(): nothing lost, expect seq + n next;
+ * - seq ahead of the expected number by d (mod 2^32), 0 < d <= maxGap: d lost;
+ * - seq behind the expected number by at most `reorder`: a late datagram, nothing counted and
+ *   the expectation kept (a datagram that arrives late was already counted lost when the gap
+ *   showed: reordering over-counts loss by the late datagrams, never more);
+ * - otherwise a restart (or a jump past the windows): nothing counted, resynchronised;
+ * - v5 and v9 also carry the exporter's uptime: when it goes back by more than 10 s the exporter
+ *   restarted (or the 49.7-day uptime wrapped): resynchronised whatever the sequence says, so a
+ *   restart is caught even when the old sequence number was small.
+ * So an exporter restart never counts 2^32 lost.
+ *
+ * Some exporters number a datagram with the units sent *including* its own (softflowd 1.1's
+ * IPFIX: the first message of 16 records has sequence number 16) instead of those sent before it
+ * (RFC 7011 §3.1). The expectation is `last seq + last units` (standard) or `last seq + this
+ * datagram's units` (inclusive); a stream whose datagram matches the other convention exactly
+ * switches to it without counting a loss.
+ */
+export class SequenceTracker {
+  readonly #table = new NetflowKeyTable(MAX_SEQUENCE_STREAMS);
+  /** Sequence number and units of the last datagram in order. */
+  readonly #last = new Float64Array(MAX_SEQUENCE_STREAMS);
+  readonly #lastUnits = new Float64Array(MAX_SEQUENCE_STREAMS);
+  /** 1: the exporter's sequence number already includes the datagram's own units (see class doc). */
+  readonly #inclusive = new Uint8Array(MAX_SEQUENCE_STREAMS);
+  readonly #known = new Uint8Array(MAX_SEQUENCE_STREAMS);
+  readonly #seenMs = new Float64Array(MAX_SEQUENCE_STREAMS);
+  /** Highest exporter uptime seen (ms), -1: none. */
+  readonly #uptime = new Float64Array(MAX_SEQUENCE_STREAMS);
+  /** When the full table was last swept (at most once a second, so a flood of new streams stays cheap). */
+  #sweptMs = -Infinity;
+
+  get size(): number {
+    return this.#table.size;
+  }
+
+  /**
+   * Datagram of stream (exporter, domain, version) with sequence number `seq` carrying `n`
+   * units, and the exporter's uptime in ms when `hasUptime`; returns the units lost before it.
+   * `seq`, `domain` and `uptime` may be given as signed 32-bit values (`x | 0`, which stay
+   * unboxed small integers): they are read modulo 2^32.
+   */
+  check(exporter: number, domain: number, version: number, seq: number, n: number, nowMs: number, maxGap: number, reorder: number,
+    hasUptime = false, uptime = 0): number {
+    const e = this.#entry(exporter, domain, version, nowMs);
+    if (e < 0) return 0;
+    this.#seenMs[e] = nowMs;
+    const lastUptime = this.#uptime[e];
+    const uptimeMs = hasUptime ? uptime >>> 0 : -1;
+    if (uptimeMs >= 0 && (lastUptime < 0 || uptimeMs > lastUptime)) this.#uptime[e] = uptimeMs;
+    if (this.#known[e] === 0 || (uptimeMs >= 0 && lastUptime - uptimeMs > RESTART_UPTIME_STEP_MS)) {
+      this.#uptime[e] = uptimeMs;
+      this.#known[e] = 1;
+      this.#last[e] = seq >>> 0;
+      this.#lastUnits[e] = n;
+      return 0;
+    }
+    const last = this.#last[e];
+    const standard = (last + this.#lastUnits[e]) >>> 0;
+    const inclusive = (last + n) >>> 0;
+    const expected = this.#inclusive[e] === 1 ? inclusive : standard;
+    let ahead = (seq - expected) >>> 0;
+    if (ahead !== 0 && ((seq - (this.#inclusive[e] === 1 ? standard : inclusive)) >>> 0) === 0) {
+      // The exporter follows the other convention exactly: switch to it, nothing lost.
+      this.#inclusive[e] ^= 1;
+      ahead = 0;
+    }
+    if (ahead > maxGap && ((expected - seq) >>> 0) <= reorder) return 0; // late: keep the expectation
+    this.#last[e] = seq >>> 0;
+    this.#lastUnits[e] = n;
+    return ahead <= maxGap ? ahead : 0; // beyond both windows: a restart, resynchronised
+  }
+
+  /** The stream's next datagram resynchronises (its unit count in this one was unknown). */
+  invalidate(exporter: number, domain: number, version: number): void {
+    const e = this.#table.find(exporter, domain, version);
+    if (e >= 0) this.#known[e] = 0;
+  }
+
+  #entry(exporter: number, domain: number, version: number, nowMs: number): number {
+    let e = this.#table.find(exporter, domain, version);
+    if (e >= 0) return e;
+    if (this.#table.size >= MAX_SEQUENCE_STREAMS && nowMs - this.#sweptMs >= 1000) {
+      this.#sweptMs = nowMs;
+      for (let i = 0; i < MAX_SEQUENCE_STREAMS; i++) {
+        if (this.#table.used(i) && nowMs - this.#seenMs[i] > STREAM_IDLE_MS) this.#table.remove(i);
+      }
+    }
+    e = this.#table.insert(exporter, domain, version);
+    if (e >= 0) {
+      this.#known[e] = 0;
+      this.#uptime[e] = -1;
+      this.#inclusive[e] = 0;
+    }
+    return e;
+  }
+}
