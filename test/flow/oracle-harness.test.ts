@@ -6,14 +6,17 @@
  * otelacct with nfacctd/sfacctd on the same datagrams compares decoders, not harness artefacts.
  */
 import assert from 'node:assert/strict';
+import { createSocket } from 'node:dgram';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import {
   captureTruth, diffTotals, FILLER_KEY, readDatagramsPcap, runExporter, runPmacctCollector, samplingSigma,
-  softflowdExportStats, sumCounters, withoutFiller, writeDatagramsPcap, writeFlowCapture, type FlowCapture, type FlowCounters,
+  replay, softflowdExportStats, sumCounters, udpSocketState, withoutFiller, writeDatagramsPcap, writeFlowCapture,
+  type FlowCapture, type FlowCounters,
 } from '../support/flow-oracle.ts';
+import { waitFor } from '../support/processes.ts';
 import { skipUnless } from '../support/requirements.ts';
 
 const TOOLS = { tools: ['softflowd', 'pmacctd', 'nfacctd', 'sfacctd'] };
@@ -124,6 +127,31 @@ describe('flow oracle harness: exporters → recorded datagrams → nfacctd/sfac
     const raw = sumCounters(withoutFiller((await runPmacctCollector({ kind: 'sfacctd', datagrams })).totals));
     assert.ok(Math.abs(raw.packets * rate - want.packets) <= 4 * sigma.packets, `raw ${JSON.stringify(raw)}; ${why}`);
     assert.ok(got.packets > 5 * raw.packets, `raw ${JSON.stringify(raw)}; ${why}`);
+  });
+
+  test('paced replay loses nothing into a default-sized receive buffer; top speed counts what the kernel dropped', async () => {
+    // Linux's default receive buffer (rmem_default), asked for explicitly so the test means the same everywhere.
+    const receiver = createSocket({ type: 'udp6', recvBufferSize: 212_992 });
+    let received = 0;
+    receiver.on('message', () => received++);
+    await new Promise<void>((resolve) => receiver.bind(0, '::', () => resolve()));
+    const port = receiver.address().port;
+    try {
+      const datagrams = Array.from({ length: 2000 }, (_, i) => Buffer.alloc(1000, i & 255));
+      const paced = await replay(datagrams, port);
+      await waitFor('the paced datagrams', () => (received === 2000 ? true : undefined), 5000, 10);
+      assert.equal(paced.drops, 0);
+      received = 0;
+      const top = await replay(datagrams, port, { maxQueued: Infinity });
+      await waitFor('the queue to empty', () => (udpSocketState(port)?.rxQueue === 0 ? true : undefined), 5000, 10);
+      await new Promise((r) => setTimeout(r, 50));
+      assert.equal(received + top.drops, 2000, `received ${received}, dropped ${top.drops}`);
+      // Unpaced, 2000 × ~2.3 KB of kernel memory cannot fit 208 KiB: the paced 0 above is not luck.
+      assert.ok(top.drops > 0, `received ${received}, dropped ${top.drops}`);
+    } finally {
+      receiver.close();
+    }
+    await assert.rejects(replay([Buffer.alloc(10)], port), /no UDP socket is bound to port/);
   });
 
   test('recorded datagrams survive a pcap round trip byte for byte', async (t) => {

@@ -20,18 +20,25 @@ export interface UdpSocketState {
   drops: number;
 }
 
+/** Local addresses a loopback sender reaches: 127.0.0.1 and 0.0.0.0; ::, ::1 and ::ffff:127.0.0.1. */
+const LOOPBACK_REACHABLE = new Set(['0100007F', '00000000', '00000000000000000000000000000000',
+  '00000000000000000000000001000000', '0000000000000000FFFF00000100007F']);
+
 /**
- * The state of the IPv4 UDP socket bound to `port` (on 127.0.0.1 or 0.0.0.0), or undefined when
- * none is: read from /proc/net/udp.
+ * The state of the UDP socket bound to `port` on an address a datagram to 127.0.0.1 reaches
+ * (127.0.0.1, 0.0.0.0, or IPv6 ::, ::1, ::ffff:127.0.0.1), or undefined when none is: read from
+ * /proc/net/udp and /proc/net/udp6.
  */
 export function udpSocketState(port: number): UdpSocketState | undefined {
   const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
-  for (const line of readFileSync('/proc/net/udp', 'utf8').split('\n').slice(1)) {
-    const f = line.trim().split(/\s+/);
-    if (f.length < 13) continue;
-    const [addr, p] = f[1].split(':');
-    if (p !== hexPort || (addr !== '0100007F' && addr !== '00000000')) continue;
-    return { rxQueue: parseInt(f[4].split(':')[1], 16), drops: Number(f[12]) };
+  for (const table of ['/proc/net/udp', '/proc/net/udp6']) {
+    for (const line of readFileSync(table, 'utf8').split('\n').slice(1)) {
+      const f = line.trim().split(/\s+/);
+      if (f.length < 13) continue;
+      const [addr, p] = f[1].split(':');
+      if (p !== hexPort || !LOOPBACK_REACHABLE.has(addr)) continue;
+      return { rxQueue: parseInt(f[4].split(':')[1], 16), drops: Number(f[12]) };
+    }
   }
   return undefined;
 }
@@ -98,12 +105,13 @@ export interface ReplayOptions {
   host?: string;
   /**
    * Most bytes allowed to wait in the receiver's socket queue (rx_queue of the socket bound to
-   * `port`, read from /proc/net/udp) before the next datagram is sent; the sender waits for the
-   * receiver to read. Default 256 KiB: well under any receive buffer pmacct or otelacct asks for.
+   * `port`, read from /proc/net/udp: the kernel's truesize, ~2.3 KB for a 1 KB datagram on lo)
+   * before the next burst is sent; the sender waits for the receiver to read. Default 64 KiB:
+   * with a burst on top, under Linux's default receive buffer (rmem_default, 208 KiB).
    * `Infinity`: top speed, no flow control (the receiver may drop; udpSocketState says how many).
    */
   maxQueued?: number;
-  /** Datagrams sent between two looks at the queue (default 64). */
+  /** Datagrams sent between two looks at the queue (default 16). */
   burst?: number;
 }
 
@@ -119,19 +127,24 @@ export interface ReplayResult {
 
 /**
  * Sends `datagrams` in order from one ephemeral UDP socket to `host:port`, paced by the
- * receiver's queue (options.maxQueued); resolves when all were handed to the kernel. The
- * receiver must be bound on 127.0.0.1 or 0.0.0.0 for pacing (it is read from /proc/net/udp).
+ * receiver's queue (options.maxQueued); resolves when all were handed to the kernel. Pacing
+ * reads the receiver's socket from /proc/net/udp{,6}: it must be on this machine, bound to
+ * 127.0.0.1, 0.0.0.0 or :: (paced replay to 127.0.0.1 fails at once when no socket is bound there).
  */
 export async function replay(datagrams: readonly Uint8Array[], port: number, options: ReplayOptions = {}): Promise<ReplayResult> {
   const host = options.host ?? '127.0.0.1';
-  const maxQueued = options.maxQueued ?? 256 * 1024;
-  const burst = options.burst ?? 64;
+  const maxQueued = options.maxQueued ?? 64 * 1024;
+  const burst = options.burst ?? 16;
   const paced = Number.isFinite(maxQueued);
   const socket = createSocket({ type: 'udp4', sendBufferSize: 4 << 20 });
   await new Promise<void>((resolve, reject) => {
     socket.once('error', reject);
     socket.connect(port, host, () => resolve());
   });
+  if (paced && host === '127.0.0.1' && udpSocketState(port) === undefined) {
+    socket.close();
+    throw new Error(`replay: no UDP socket is bound to port ${port} on 127.0.0.1, 0.0.0.0 or :: (nothing to pace by)`);
+  }
   const dropsBefore = udpSocketState(port)?.drops ?? 0;
   const started = process.hrtime.bigint();
   let bytes = 0;

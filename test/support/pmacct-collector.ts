@@ -34,7 +34,10 @@ export interface CollectorOptions {
   renormalize?: boolean;
   /** Further global keys of the daemon's configuration. */
   config?: Record<string, string>;
-  /** Bytes allowed in the daemon's socket queue while replaying (see ReplayOptions.maxQueued). */
+  /**
+   * Bytes allowed in the daemon's socket queue while replaying (see ReplayOptions.maxQueued);
+   * default 1 MiB, well under the 8 MiB buffer the daemon gets (`*_pipe_size: 4194304`).
+   */
   maxQueued?: number;
   /** Fail after this many ms (default 120,000). */
   timeoutMs?: number;
@@ -211,7 +214,7 @@ export async function runPmacctCollector(o: CollectorOptions): Promise<Collector
     const coreCpu0 = procCpuSeconds(pid) ?? 0;
     const pluginCpu0 = pluginCpu();
     const started = process.hrtime.bigint();
-    const result = await replay(o.datagrams, port, { maxQueued: o.maxQueued });
+    const result = await replay(o.datagrams, port, { maxQueued: o.maxQueued ?? 1 << 20, burst: 64 });
     while ((udpSocketState(port)?.rxQueue ?? 0) > 0) {
       if (Date.now() > deadline) throw fail('did not read its socket queue');
       await sleep(1);
