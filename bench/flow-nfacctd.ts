@@ -8,7 +8,9 @@
  *    by pair against the capture's truth;
  *  - top speed: no pacing; the kernel's drops on nfacctd's socket are reported, and what it counted.
  *
- * The datagram set is sent `--repeat` times in a row (a longer, steadier run; totals × repeat).
+ * The datagram set is sent `--repeat` times in a row (a longer, steadier run; totals × repeat),
+ * from each of `--exporters` source addresses in turn (127.1.x.y: as many exporters, each with its
+ * own templates and sequence numbers, for nfacctd's memory over many exporters).
  * Measured per run: records/s end to end (flow records accounted — at top speed, records × the
  * share of packets counted — over the seconds from the first datagram
  * sent to the last change of nfacctd's CPU time: its print plugin, which does the accounting, ends
@@ -18,7 +20,7 @@
  * softflowd's own count ("N records"). One JSON line per version and mode on stdout; a readable
  * line per run on stderr. Exits 1 when paced IPFIX totals differ from the truth.
  *
- *   node bench/flow-nfacctd.ts [--pairs 150000] [--packets 600000] [--versions 9,10] [--repeat 4] [--keep DIR]
+ *   node bench/flow-nfacctd.ts [--pairs 150000] [--packets 600000] [--versions 9,10] [--repeat 4] [--exporters 1] [--keep DIR]
  *
  * --keep DIR writes the datagrams as DIR/softflowd-v9.pcap, DIR/softflowd-v10.pcap (UDP on
  * 127.0.0.1 → ports 2055 / 4739, LINKTYPE_RAW; test/support/flow-datagrams.ts readDatagramsPcap
@@ -55,6 +57,7 @@ async function main(): Promise<void> {
       versions: { type: 'string', default: '9,10' },
       keep: { type: 'string' },
       repeat: { type: 'string', default: '4' },
+      exporters: { type: 'string', default: '1' },
     },
   });
   const pairs = Number(values.pairs);
@@ -62,6 +65,12 @@ async function main(): Promise<void> {
   const versions = values.versions.split(',').map(Number);
   const repeat = Number(values.repeat);
   if (!(Number.isInteger(repeat) && repeat >= 1)) throw new Error(`flow-nfacctd: --repeat ${values.repeat} is not an integer >= 1`);
+  const exporters = Number(values.exporters);
+  if (!(Number.isInteger(exporters) && exporters >= 1 && exporters <= 65536)) {
+    throw new Error(`flow-nfacctd: --exporters ${values.exporters} is not an integer 1..65536`);
+  }
+  // Exporter k sends from 127.1.(k >> 8).(k & 255): nfacctd keys templates and sequences by source address.
+  const sources = exporters === 1 ? undefined : Array.from({ length: exporters }, (_, k) => `127.1.${k >> 8}.${k & 255}`);
   for (const v of versions) if (v !== 9 && v !== 10) throw new Error(`flow-nfacctd: --versions: ${v} is not 9 or 10`);
   if (!(Number.isInteger(pairs) && pairs > 0 && Number.isInteger(packets) && packets >= pairs)) {
     throw new Error(`flow-nfacctd: --pairs ${values.pairs} and --packets ${values.packets} must be integers, packets >= pairs > 0`);
@@ -70,7 +79,8 @@ async function main(): Promise<void> {
   mkdirSync(dir, { recursive: true });
   try {
     const capture = writeFlowCapture({ file: join(dir, 'flows.pcap'), packets, pairs, seed: 2055, hosts: 4096 });
-    const truth = new Map([...captureTruth(capture)].map(([k, c]) => [k, { bytes: c.bytes * repeat, packets: c.packets * repeat }]));
+    const times = repeat * exporters;
+    const truth = new Map([...captureTruth(capture)].map(([k, c]) => [k, { bytes: c.bytes * times, packets: c.packets * times }]));
     const want = sumCounters(truth);
     // One bucket per pair (~4 KB each, allocated up front by pmacct's print plugin).
     const cacheEntries = pairs + 1;
@@ -79,12 +89,12 @@ async function main(): Promise<void> {
       if (values.keep !== undefined) writeDatagramsPcap(join(dir, `softflowd-v${version}.pcap`), once.datagrams, version === 9 ? 2055 : 4739);
       // The set sent `repeat` times in a row (sequence numbers repeat: nfacctd only logs that).
       const datagrams = Array.from({ length: repeat }, () => once.datagrams).flat();
-      const records = once.records * repeat;
-      const bytes = datagrams.reduce((s, d) => s + d.length, 0);
+      const records = once.records * times;
+      const bytes = datagrams.reduce((s, d) => s + d.length, 0) * exporters;
       for (const mode of ['paced', 'top-speed'] as const) {
         const r = await runPmacctCollector({
           kind: 'nfacctd', datagrams, maxQueued: mode === 'paced' ? undefined : Infinity, allowDrops: mode === 'top-speed', timeoutMs: 600_000,
-          cacheEntries,
+          cacheEntries, sources,
         });
         const got = withoutFiller(r.totals);
         const counted = sumCounters(got);
@@ -92,11 +102,11 @@ async function main(): Promise<void> {
         const cpu = r.cpuSeconds.core + r.cpuSeconds.plugins;
         const line = {
           bench: 'flow-nfacctd', tool: 'nfacctd 1.7.7 (print plugin, src_host,dst_host)', exporter: 'softflowd 1.1.0',
-          version, mode, pairs, packets, repeat, printCacheEntries: cacheEntries, datagrams: datagrams.length, datagramBytes: bytes, records,
+          version, mode, pairs, packets, repeat, exporters, printCacheEntries: cacheEntries, datagrams: datagrams.length * exporters, datagramBytes: bytes, records,
           // Top speed: records nfacctd accounted (records × the share of packets counted) per second.
           seconds: round(r.busySeconds, 3), recordsPerSecond: Math.round(records * (counted.packets / want.packets) / r.busySeconds),
           coreSeconds: round(r.seconds, 3), coreRecordsPerSecond: Math.round(records / r.seconds),
-          datagramsPerSecond: Math.round(datagrams.length / r.busySeconds),
+          datagramsPerSecond: Math.round(datagrams.length * exporters / r.busySeconds),
           cpuSeconds: { core: round(r.cpuSeconds.core, 2), plugin: round(r.cpuSeconds.plugins, 2) },
           cpuSecondsPerMillionRecords: round(cpu / records * 1e6, 3),
           peakRssMiB: { core: round(r.peakRssKiB.core / 1024, 1), plugin: round(r.peakRssKiB.plugins / 1024, 1) },

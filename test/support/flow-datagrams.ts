@@ -113,6 +113,8 @@ export interface ReplayOptions {
   maxQueued?: number;
   /** Datagrams sent between two looks at the queue (default 16). */
   burst?: number;
+  /** Local address to send from (any of 127.0.0.0/8 works on lo): one exporter per address. Default: the kernel's choice. */
+  sourceAddress?: string;
 }
 
 /** What replay did. */
@@ -139,7 +141,9 @@ export async function replay(datagrams: readonly Uint8Array[], port: number, opt
   const socket = createSocket({ type: 'udp4', sendBufferSize: 4 << 20 });
   await new Promise<void>((resolve, reject) => {
     socket.once('error', reject);
-    socket.connect(port, host, () => resolve());
+    const connect = (): void => socket.connect(port, host, () => resolve());
+    if (options.sourceAddress === undefined) connect();
+    else socket.bind(0, options.sourceAddress, connect);
   });
   if (paced && host === '127.0.0.1' && udpSocketState(port) === undefined) {
     socket.close();

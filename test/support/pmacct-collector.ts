@@ -47,6 +47,12 @@ export interface CollectorOptions {
    * max(16411, 16 × datagrams + 1). Checked: the purge must write as many entries as the cache held.
    */
   cacheEntries?: number;
+  /**
+   * Send the datagrams once from each of these local addresses, one address after the other
+   * (default: once, from 127.0.0.1): the daemon sees as many exporters, each with its own
+   * templates and sequence numbers. Totals are then the sum over all of them.
+   */
+  sources?: string[];
   /** Return (with `drops` set) instead of failing when the kernel dropped datagrams (top-speed measurements). */
   allowDrops?: boolean;
 }
@@ -214,7 +220,14 @@ export async function runPmacctCollector(o: CollectorOptions): Promise<Collector
     const coreCpu0 = procCpuSeconds(pid) ?? 0;
     const pluginCpu0 = pluginCpu();
     const started = process.hrtime.bigint();
-    const result = await replay(o.datagrams, port, { maxQueued: o.maxQueued ?? 1 << 20, burst: 64 });
+    const result: ReplayResult = { datagrams: 0, bytes: 0, seconds: 0, drops: 0 };
+    for (const sourceAddress of o.sources ?? ['127.0.0.1']) {
+      const r = await replay(o.datagrams, port, { maxQueued: o.maxQueued ?? 1 << 20, burst: 64, sourceAddress });
+      result.datagrams += r.datagrams;
+      result.bytes += r.bytes;
+      result.seconds += r.seconds;
+      result.drops += r.drops;
+    }
     while ((udpSocketState(port)?.rxQueue ?? 0) > 0) {
       if (Date.now() > deadline) throw fail('did not read its socket queue');
       await sleep(1);
