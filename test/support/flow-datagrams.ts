@@ -56,6 +56,7 @@ export class DatagramRecorder {
   readonly #socket: Socket;
   #last = Date.now();
   #dropsAtStart = 0;
+  #closed = false;
   port = 0;
   /** The receive buffer the kernel granted (Linux reports twice what was asked, capped by rmem_max). */
   receiveBuffer = 0;
@@ -90,12 +91,19 @@ export class DatagramRecorder {
       await new Promise((r) => setTimeout(r, 50));
     }
     const drops = (udpSocketState(this.port)?.drops ?? 0) - this.#dropsAtStart;
-    this.#socket.close();
+    this.close();
     if (drops !== 0) {
       throw new Error(`datagram recorder on 127.0.0.1:${this.port}: the kernel dropped ${drops} datagrams ` +
         `(receive buffer ${this.receiveBuffer} bytes): the recording is incomplete`);
     }
     return this.datagrams;
+  }
+
+  /** Closes the socket without waiting or checking (idempotent; for error paths). */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#socket.close();
   }
 }
 
