@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import {
   captureTruth, diffTotals, FILLER_KEY, readDatagramsPcap, runExporter, runPmacctCollector, samplingSigma,
-  replay, softflowdExportStats, sumCounters, udpSocketState, withoutFiller, writeDatagramsPcap, writeFlowCapture,
+  replay, sflowIpTotals, softflowdExportStats, sumCounters, udpSocketState, withoutFiller, writeDatagramsPcap, writeFlowCapture,
   type FlowCapture, type FlowCounters,
 } from '../support/flow-oracle.ts';
 import { waitFor } from '../support/processes.ts';
@@ -105,6 +105,8 @@ describe('flow oracle harness: exporters → recorded datagrams → nfacctd/sfac
     const totals = await runPmacctCollector({ kind: 'sfacctd', datagrams, aggregate: [...aggregate], renormalize: true });
     assertEqualTotals(withoutFiller(totals.totals), captureTruth(small, { aggregate: [...aggregate], sflowFrameLength: true }),
       'sfacctd on sfprobe rate 1');
+    // In IP bytes, keyed "src dst": what otelacct must count from the same samples.
+    assertEqualTotals(withoutFiller(sflowIpTotals(totals.totals)), captureTruth(small), 'sfacctd on sfprobe rate 1, IP bytes');
     // sfprobe never sends its last, partly filled datagram: only filler samples are lost.
     const filler = totals.totals.get(`${FILLER_KEY} 0`);
     assert.ok(filler !== undefined && filler.packets <= small.fillerPackets && filler.packets > small.fillerPackets - 64);
@@ -122,11 +124,17 @@ describe('flow oracle harness: exporters → recorded datagrams → nfacctd/sfac
     const why = `got ${JSON.stringify(got)}, truth ${JSON.stringify(want)}, σ ${JSON.stringify(sigma)}`;
     assert.ok(Math.abs(got.packets - want.packets) <= 4 * sigma.packets, why);
     assert.ok(Math.abs(got.bytes - want.bytes) <= 4 * sigma.bytes, why);
-    // Not renormalised: the samples themselves, about a tenth. (sfacctd renormalises by an
-    // effective rate, sample pool / samples, so its counters are not multiples of 10.)
-    const raw = sumCounters(withoutFiller((await runPmacctCollector({ kind: 'sfacctd', datagrams })).totals));
-    assert.ok(Math.abs(raw.packets * rate - want.packets) <= 4 * sigma.packets, `raw ${JSON.stringify(raw)}; ${why}`);
-    assert.ok(got.packets > 5 * raw.packets, `raw ${JSON.stringify(raw)}; ${why}`);
+    // Not renormalised: the samples themselves. Scaled by the rate of each sample, as otelacct
+    // does, in IP bytes: within the same bound of the IP-length truth. (sfacctd renormalises by
+    // an effective rate, sample pool / samples, so its own counters are not multiples of 10.)
+    const raw = await runPmacctCollector({ kind: 'sfacctd', datagrams, aggregate: ['src_host', 'dst_host', 'vlan'] });
+    const samples = sumCounters(withoutFiller(new Map([...raw.totals].map(([k, c]) => [k.replace(/ \d+$/, ''), c]))));
+    const scaled = sumCounters(withoutFiller(sflowIpTotals(raw.totals, rate)));
+    const ip = sumCounters(captureTruth(big));
+    const rawWhy = `samples ${JSON.stringify(samples)}, scaled ${JSON.stringify(scaled)}, IP truth ${JSON.stringify(ip)}; ${why}`;
+    assert.ok(got.packets > 5 * samples.packets, rawWhy);
+    assert.ok(Math.abs(scaled.packets - ip.packets) <= 4 * sigma.packets, rawWhy);
+    assert.ok(Math.abs(scaled.bytes - ip.bytes) <= 4 * sigma.bytes, rawWhy);
   });
 
   test('paced replay loses nothing into a default-sized receive buffer; top speed counts what the kernel dropped', async () => {

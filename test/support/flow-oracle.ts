@@ -136,6 +136,27 @@ export function captureTruth(capture: FlowCapture, options: TruthOptions = {}): 
   return out;
 }
 
+/**
+ * sfacctd's totals keyed "src dst vlan" (aggregate src_host, dst_host, vlan; renormalize off)
+ * turned into what otelacct counts from the same samples, keyed "src dst": bytes less the frame
+ * overhead sfprobe reports (18 per packet, 22 with a VLAN tag: Ethernet header and FCS; exact for
+ * frames without Ethernet padding, as the generated captures' are), then bytes and packets times
+ * `rate` (each sample scaled by its sampling rate, as otelacct does; sfacctd's own renormalisation
+ * uses an effective rate instead, see docs/flow-oracles.md).
+ */
+export function sflowIpTotals(sfacctd: Map<string, FlowCounters>, rate = 1): Map<string, FlowCounters> {
+  const out = new Map<string, FlowCounters>();
+  for (const [k, c] of sfacctd) {
+    const [src, dst, vlan] = k.split(' ');
+    if (vlan === undefined) throw new Error(`sflowIpTotals: key "${k}" is not "src dst vlan"`);
+    const key = `${src} ${dst}`;
+    const bytes = (c.bytes - c.packets * (vlan === '0' ? 18 : 22)) * rate;
+    const prev = out.get(key) ?? { bytes: 0, packets: 0 };
+    out.set(key, { bytes: prev.bytes + bytes, packets: prev.packets + c.packets * rate });
+  }
+  return out;
+}
+
 /** `m` without the filler pair's keys (those starting with FILLER_KEY). */
 export function withoutFiller(m: Map<string, FlowCounters>): Map<string, FlowCounters> {
   return new Map([...m].filter(([k]) => !k.startsWith(FILLER_KEY)));
