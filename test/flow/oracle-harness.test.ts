@@ -7,16 +7,18 @@
  */
 import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import {
   captureTruth, diffTotals, FILLER_KEY, readDatagramsPcap, runExporter, runPmacctCollector, samplingSigma,
   replay, sflowIpTotals, softflowdExportStats, sumCounters, udpSocketState, withoutFiller, writeDatagramsPcap, writeFlowCapture,
   type FlowCapture, type FlowCounters,
 } from '../support/flow-oracle.ts';
-import { waitFor } from '../support/processes.ts';
+import { OutputWatch, stop, waitFor } from '../support/processes.ts';
+import { parseExposition, startOtelacct, sumBy } from '../support/run-otelacct.ts';
 import { skipUnless } from '../support/requirements.ts';
 
 const TOOLS = { tools: ['softflowd', 'pmacctd', 'nfacctd', 'sfacctd'] };
@@ -41,6 +43,47 @@ function icmpTypeInDstPort(truth: Map<string, FlowCounters>): Map<string, FlowCo
     const port = proto === '1' ? 8 << 8 : proto === '58' ? 128 << 8 : Number(dport);
     return [`${src} ${dst} ${proto} ${sport} ${port}`, c];
   }));
+}
+
+/**
+ * Per-pair totals ("src dst") of an otelacct collecting sFlow on a loopback port (the real
+ * decoder, preloaded: test/support/flow-sflow-decoder-preload.ts) from `datagrams`, read from
+ * /metrics once it has accounted `expectedPackets` packets.
+ */
+async function otelacctSflowTotals(datagrams: Buffer[], expectedPackets: number): Promise<Map<string, FlowCounters>> {
+  const port = await new Promise<number>((resolve) => {
+    const s = createSocket('udp4');
+    s.bind(0, '127.0.0.1', () => {
+      const p = s.address().port;
+      s.close(() => resolve(p));
+    });
+  });
+  const config = join(dir, 'otelacct-sflow.yaml');
+  writeFileSync(config, ['aggregations:', '  - name: traffic', '    dimensions: [source.address, destination.address]',
+    'flow:', `  sflow: {enabled: true, host: 127.0.0.1, port: ${port}}`, ''].join('\n'));
+  const preload = fileURLToPath(new URL('../support/flow-sflow-decoder-preload.ts', import.meta.url));
+  const child = startOtelacct(['-c', config, '--prometheus-host', '127.0.0.1', '--prometheus-port', '0', '--no-web'], {}, ['--import', preload]);
+  try {
+    const log = new OutputWatch(child);
+    const url = (JSON.parse(await log.line(/"serving metrics"/)) as { url: string }).url;
+    await log.line(/"collecting flows"/);
+    await replay(datagrams, port);
+    // Done when it has accounted every packet (otelacct_flow_datagrams_total counts each sFlow
+    // datagram twice in this build: noted in docs/flow-oracles.md).
+    let last = new Map<string, number>();
+    const m = await waitFor('otelacct to account every sampled packet', async () => {
+      last = parseExposition(await (await fetch(url)).text());
+      return sumBy(last, 'otelacct_traffic_packets_total', []).get('') === expectedPackets ? last : undefined;
+    }, 10_000).catch((err: unknown) => {
+      const flow = [...last].filter(([k]) => k.startsWith('otelacct_flow') || k.startsWith('otelacct_traffic_packets')).slice(0, 20);
+      throw new Error(`${String(err)} (expected ${expectedPackets} packets)\n${flow.map(([k, v]) => `${k} ${v}`).join('\n')}\n${log.text.slice(-2000)}`);
+    });
+    const bytes = sumBy(m, 'otelacct_traffic_bytes_total', ['source_address', 'destination_address']);
+    const packets = sumBy(m, 'otelacct_traffic_packets_total', ['source_address', 'destination_address']);
+    return new Map([...bytes].map(([k, b]) => [k.replace(',', ' '), { bytes: b, packets: packets.get(k) ?? 0 }]));
+  } finally {
+    await stop(child);
+  }
 }
 
 describe('flow oracle harness: exporters → recorded datagrams → nfacctd/sfacctd = capture truth', () => {
@@ -97,7 +140,7 @@ describe('flow oracle harness: exporters → recorded datagrams → nfacctd/sfac
     }
   });
 
-  test('pmacctd sfprobe at rate 1: sfacctd per pair and VLAN = truth in frame bytes (IP length + 18, + 22 tagged)', async (t) => {
+  test('pmacctd sfprobe at rate 1: sfacctd per pair and VLAN = truth in frame bytes (IP length + 18, + 22 tagged); otelacct = sfacctd in IP bytes', async (t) => {
     if (!skipUnless(t, TOOLS)) return;
     const datagrams = (await runExporter({ capture: small.file, exporter: 'pmacctd-sfprobe', samplingRate: 1 })).datagrams;
     assert.ok(datagrams.every((d) => d.readUInt32BE(0) === 5));
@@ -110,9 +153,13 @@ describe('flow oracle harness: exporters → recorded datagrams → nfacctd/sfac
     // sfprobe never sends its last, partly filled datagram: only filler samples are lost.
     const filler = totals.totals.get(`${FILLER_KEY} 0`);
     assert.ok(filler !== undefined && filler.packets <= small.fillerPackets && filler.packets > small.fillerPackets - 64);
+
+    // otelacct on the same datagrams (its sFlow listener, the real decoder) = sfacctd, pair by pair.
+    const otelacct = await otelacctSflowTotals(datagrams, sumCounters(totals.totals).packets);
+    assertEqualTotals(otelacct, sflowIpTotals(totals.totals), 'otelacct against sfacctd on sfprobe rate 1');
   });
 
-  test('pmacctd sfprobe at rate 10: sfacctd renormalised totals within 4σ of the truth (σ of 1-in-10 sampling)', async (t) => {
+  test('pmacctd sfprobe at rate 10: sfacctd renormalised totals within 4σ of the truth (σ of 1-in-10 sampling); otelacct = sfacctd samples × 10', async (t) => {
     if (!skipUnless(t, TOOLS)) return;
     const rate = 10;
     const big = writeFlowCapture({ file: join(dir, 'sampled.pcap'), packets: 30_000, pairs: 2000, seed: 6343 });
@@ -135,6 +182,9 @@ describe('flow oracle harness: exporters → recorded datagrams → nfacctd/sfac
     assert.ok(got.packets > 5 * samples.packets, rawWhy);
     assert.ok(Math.abs(scaled.packets - ip.packets) <= 4 * sigma.packets, rawWhy);
     assert.ok(Math.abs(scaled.bytes - ip.bytes) <= 4 * sigma.bytes, rawWhy);
+    // otelacct on the same datagrams scales each sample by its rate: = sfacctd's samples × 10, pair by pair.
+    const expected = sflowIpTotals(raw.totals, rate);
+    assertEqualTotals(await otelacctSflowTotals(datagrams, sumCounters(expected).packets), expected, 'otelacct against sfacctd on sfprobe rate 10');
   });
 
   test('paced replay loses nothing into a default-sized receive buffer; top speed counts what the kernel dropped', async () => {
