@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -19,6 +19,8 @@ process.on('exit', () => process.stderr.write('LOADED ' + JSON.stringify(loaded)
 
 /** The OTLP exporters and their transports (gRPC, protobuf): ~0.1 s of loading. */
 const OTLP_ONLY = ['otlp-reader.ts', '@grpc/grpc-js', 'exporter-metrics-otlp-', 'otlp-transformer', 'otlp-exporter-base'];
+/** The YAML parser (72 modules): only for a config file or a web config file. */
+const YAML = '/node_modules/yaml/';
 
 async function loadedBy(args: string[]): Promise<string[]> {
   const dir = mkdtempSync(join(tmpdir(), 'otelacct-lazy-'));
@@ -42,4 +44,19 @@ test('--read without an OTLP endpoint loads none of the OTLP exporters; with one
   // Port 9 (discard) on loopback refuses: the final push fails fast, and is reported, not fatal.
   const on = await loadedBy(['--otlp-endpoint', 'http://127.0.0.1:9/v1/metrics', '--otlp-timeout', '2000']);
   assert.ok(on.some((u) => u.includes('otlp-reader.ts')) && on.some((u) => u.includes('exporter-metrics-otlp-proto')), 'OTLP on: its exporter is loaded');
+});
+
+test('--read without a config file loads no YAML parser; with one, it is loaded and the file applies', async () => {
+  assert.deepEqual((await loadedBy([])).filter((u) => u.includes(YAML)), []);
+  const dir = mkdtempSync(join(tmpdir(), 'otelacct-lazy-'));
+  try {
+    const config = join(dir, 'otelacct.yaml');
+    writeFileSync(config, 'export:\n  cardinalityLimit: 123\n');
+    const r = await runOtelacct(['--config', config, '--print-config']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(JSON.parse(r.stdout).export.cardinalityLimit, 123);
+    assert.ok((await loadedBy(['--config', config])).some((u) => u.includes(YAML)));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
