@@ -4,7 +4,8 @@ import { DataPointType, type MetricData, type ResourceMetrics } from '@opentelem
 import { VERSION } from '../version.ts';
 import { ATTR_OVERFLOW, SCOPE_NAME } from './semconv.ts';
 import { ExpositionLines } from './exposition-lines.ts';
-import { LineBuffer, SeriesLines } from './series-lines.ts';
+import { LineBuffer } from './line-buffer.ts';
+import { SeriesLines } from './series-lines.ts';
 import type { TrafficMetrics } from './traffic-metrics.ts';
 
 /** Where output goes: a write that may buffer (returns a promise to wait on). */

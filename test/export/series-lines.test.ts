@@ -14,7 +14,8 @@ import { DIMENSIONS, LOCAL_DIMENSIONS, PAIR_DIMENSIONS } from '../../src/config/
 import { resolveAggregations } from '../../src/config/aggregations.ts';
 import { ExpositionLines } from '../../src/export/exposition-lines.ts';
 import { FlowAttributes } from '../../src/export/flow-attributes.ts';
-import { LineBuffer, SeriesLines } from '../../src/export/series-lines.ts';
+import { LineBuffer } from '../../src/export/line-buffer.ts';
+import { SeriesLines } from '../../src/export/series-lines.ts';
 import { cidr } from '../support/accounting.ts';
 
 const descriptor = { name: 'otelacct.traffic.bytes', unit: 'By', valueType: ValueType.INT, description: 'IP bytes.' };
