@@ -1,5 +1,5 @@
 /**
- * A scrape of a big store: `node bench/scrape.ts [--pairs N] [--gzip]` counts N distinct
+ * A scrape of a big store: `node bench/scrape.ts [--pairs N] [--gzip] [--openmetrics]` counts N distinct
  * source/destination pairs (default 1,000,000: 2N traffic series) into an in-process otelacct,
  * then GETs /metrics over loopback as Prometheus would, reading the body as it streams. Prints the
  * scrape's wall time, the series received, the body size and the process's RSS before and at the
@@ -15,7 +15,7 @@ import { Logger } from '../src/log.ts';
 import { Pipeline } from '../src/pipeline.ts';
 import { ipv4Packet } from '../test/support/frames.ts';
 
-const { values } = parseArgs({ options: { pairs: { type: 'string', default: '1000000' }, gzip: { type: 'boolean', default: false } } });
+const { values } = parseArgs({ options: { pairs: { type: 'string', default: '1000000' }, gzip: { type: 'boolean', default: false }, openmetrics: { type: 'boolean', default: false } } });
 const pairs = Number(values.pairs);
 const { config } = loadConfig(['--prometheus-host', '127.0.0.1', '--prometheus-port', '0', '--no-web', '--cardinality-limit', String(2 * pairs)], {});
 const p = new Pipeline(config, new Logger('error', () => {}), { outputReader: false });
@@ -32,7 +32,10 @@ let peak = rssBefore;
 const sampler = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 20);
 const started = performance.now();
 const result = await new Promise<{ series: number; bytes: number; wire: number }>((resolve, reject) => {
-  get(url, { headers: values.gzip ? { 'accept-encoding': 'gzip' } : {} }, (res) => {
+  const headers: Record<string, string> = values.gzip ? { 'accept-encoding': 'gzip' } : {};
+  // Prometheus' own Accept header: OpenMetrics (a _created line beside each traffic _total line).
+  if (values.openmetrics) headers.accept = 'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1';
+  get(url, { headers }, (res) => {
     let wire = 0;
     res.on('data', (b: Buffer) => { wire += b.length; });
     const body = values.gzip ? res.pipe(createGunzip()) : res;
@@ -44,7 +47,7 @@ const result = await new Promise<{ series: number; bytes: number; wire: number }
       bytes += chunk.length;
       const lines = (rest + chunk).split('\n');
       rest = lines.pop()!;
-      for (const l of lines) if (l.startsWith('otelacct_traffic_')) series++;
+      for (const l of lines) if (l.startsWith('otelacct_traffic_') && !l.startsWith('otelacct_traffic_bytes_created') && !l.startsWith('otelacct_traffic_packets_created')) series++;
     });
     body.on('end', () => resolve({ series, bytes, wire }));
     body.on('error', reject);
@@ -54,7 +57,7 @@ const seconds = (performance.now() - started) / 1000;
 clearInterval(sampler);
 console.log(JSON.stringify({
   pairs, series: result.series, seconds: Number(seconds.toFixed(2)), bodyMB: Number((result.bytes / 1e6).toFixed(1)),
-  wireMB: Number((result.wire / 1e6).toFixed(1)), gzip: values.gzip,
+  wireMB: Number((result.wire / 1e6).toFixed(1)), gzip: values.gzip, openmetrics: values.openmetrics,
   rssBeforeMB: Math.round(rssBefore / 1048576), rssPeakMB: Math.round(peak / 1048576),
   storeBytesPerPair: Math.round(p.traffic.memoryBytes() / pairs), storeBytesPerSeries: Math.round(p.traffic.memoryBytes() / pairs / 2),
 }));

@@ -17,7 +17,7 @@ want_test=0
 
 NODE_PKG_VERSION=24.21.0
 runtime_pkgs=(libpcap-dev python3 make g++ iproute2)
-test_pkgs=(prometheus pmacct tcpdump tcpreplay openssl chromium fonts-dejavu-core tshark libcap2-bin)
+test_pkgs=(prometheus pmacct tcpdump tcpreplay openssl chromium fonts-dejavu-core tshark libcap2-bin python3-prometheus-client)
 
 log() { printf 'bootstrap: %s\n' "$*" >&2; }
 

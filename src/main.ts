@@ -7,6 +7,8 @@ import { helpText } from './config/help.ts';
 import { ConfigError, loadConfig, oneLine } from './config/load.ts';
 import type { Config } from './config/schema.ts';
 import { WebConfigError } from './export/web-config.ts';
+import { FlowListenError } from './flow/flow-listener.ts';
+import { InterfaceNamesError } from './flow/interface-names.ts';
 import { Logger, redactSecrets } from './log.ts';
 import { Pipeline } from './pipeline.ts';
 import { VERSION } from './version.ts';
@@ -76,7 +78,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     pipeline = new Pipeline(config, log, { outputReader: offline });
   } catch (err) {
-    if (err instanceof NetworksFileError || err instanceof ConfigError) return fail(err.message, 2);
+    if (err instanceof NetworksFileError || err instanceof ConfigError || err instanceof FlowListenError || err instanceof InterfaceNamesError) return fail(err.message, 2);
     throw err;
   }
   let liveInterfaces: string[] | undefined;
@@ -121,21 +123,38 @@ async function main(argv: string[]): Promise<number> {
     return exitCode;
   }
 
-  const interfaces = resolveInterfaces(config);
-  if (interfaces.length === 0) return fail('capture.interfaces: none configured and no interface is up (see --interface)', 2);
-  liveInterfaces = interfaces;
-  try {
-    pipeline.startLive(interfaces);
-  } catch (err) {
-    if (err instanceof CaptureError) return fail(err.message, 1);
-    throw err;
+  // A flow collector captures only the interfaces it is given (none: it only collects).
+  const flowOnly = pipeline.flow !== undefined && config.capture.interfaces.length === 0;
+  const interfaces = flowOnly ? [] : resolveInterfaces(config);
+  if (interfaces.length === 0 && !flowOnly) return fail('capture.interfaces: none configured and no interface is up (see --interface)', 2);
+  if (pipeline.flow) {
+    try {
+      const bound = await pipeline.startFlow();
+      log.info('collecting flows', { listeners: bound.map((b) => `${b.address}:${b.port}`) });
+    } catch (err) {
+      if (!(err instanceof FlowListenError)) throw err;
+      await pipeline.stop();
+      return fail(err.message, 1);
+    }
+  }
+  if (interfaces.length > 0) {
+    liveInterfaces = interfaces;
+    try {
+      pipeline.startLive(interfaces);
+    } catch (err) {
+      if (err instanceof CaptureError) {
+        await pipeline.stop();
+        return fail(err.message, 1);
+      }
+      throw err;
+    }
   }
   const problem = await startServer(pipeline, log);
   if (problem) {
     await pipeline.stop();
     return fail(problem.message, problem.code);
   }
-  log.info('capturing', { interfaces, filter: config.capture.filter || undefined, otlp: pipeline.otlpUrl });
+  if (interfaces.length > 0) log.info('capturing', { interfaces, filter: config.capture.filter || undefined, otlp: pipeline.otlpUrl });
   const signal = await untilSignal();
   log.info('stopping', { signal });
   await pipeline.stop();

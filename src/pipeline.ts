@@ -20,6 +20,10 @@ import { resolveOtlp } from './export/otlp-settings.ts';
 import { buildResource } from './export/resource.ts';
 import { Telemetry } from './export/telemetry.ts';
 import { TrafficMetrics } from './export/traffic-metrics.ts';
+import { flowMetrics } from './export/flow-telemetry.ts';
+import { FlowCollector } from './flow/flow-collector.ts';
+import { flowDecoders, type FlowDecoderFactories } from './flow/decoders.ts';
+import type { BoundSocket } from './flow/flow-listener.ts';
 import type { Logger } from './log.ts';
 import type { LivePage } from './web/live-page.ts';
 import { createLiveWeb } from './web/live-web.ts';
@@ -38,6 +42,8 @@ export class Pipeline {
   readonly kernel = new KernelStats();
   /** The live top-talkers page (web.enabled), served with /metrics. */
   readonly web: LivePage | undefined;
+  /** The sFlow / NetFlow / IPFIX listeners (flow.*), when one is enabled. */
+  readonly flow: FlowCollector | undefined;
   #server: Server | undefined;
   #live: LiveCapture | undefined;
   #config: Config;
@@ -47,7 +53,7 @@ export class Pipeline {
   readonly #log: Logger;
   readonly #networks = new NetworksFileLoader();
 
-  constructor(config: Config, log: Logger, opts: { outputReader: boolean; env?: NodeJS.ProcessEnv; now?: () => number }) {
+  constructor(config: Config, log: Logger, opts: { outputReader: boolean; env?: NodeJS.ProcessEnv; now?: () => number; flowDecoders?: FlowDecoderFactories }) {
     this.#config = config;
     this.#log = log;
     const a = config.accounting;
@@ -59,10 +65,17 @@ export class Pipeline {
       aggregations: specs, tables, maxFlows: a.maxFlows, samplingRate: a.samplingRate, ports: a.ports,
       internalTraffic: a.internalTraffic,
     });
+    const f = config.flow;
+    const flow = f.sflow.enabled || f.netflow.enabled ? new FlowCollector({
+      config: f, accountant: this.accountant, interfaces: this.interfaces, decoders: opts.flowDecoders ?? flowDecoders(),
+      log: (level, msg, fields, repeating) => (repeating ? log.repeating(level, msg, fields) : log.log(level, msg, fields)),
+    }) : undefined;
+    this.flow = flow;
+    const flowNames = flow && { exporter: (e: number) => flow.registry.name(e), interfaceNames: flow.names };
     const labels = new NetworkLabels();
     this.traffic = new TrafficMetrics({
       accountant: this.accountant,
-      attributes: specs.map((spec) => new FlowAttributes(spec, this.interfaces, labels, a.networkFallback)),
+      attributes: specs.map((spec) => new FlowAttributes(spec, this.interfaces, labels, a.networkFallback, flowNames)),
       labels,
       onError: (err) => log.repeating('error', 'traffic collection failed', { error: String(err) }),
       now: opts.now,
@@ -74,6 +87,8 @@ export class Pipeline {
       accountant: this.accountant, interfaces: this.interfaces, otlp,
       outputReader: opts.outputReader, onError: (message, fields) => log.repeating('warn', message, fields), kernel: this.kernel,
       interfaceUp: () => this.#live?.states(),
+      flow: flow && ((start, now) => flowMetrics(flow, start, now)),
+      flowInterfaces: flow && (() => new Set(flow.sources.map((x) => this.interfaces.register(x.protocol)))),
     });
     // The page exists only where it can be served: live capture, or --read with --serve. (A
     // plain --read would pay for its per-flush work for nothing.)
@@ -82,6 +97,7 @@ export class Pipeline {
       config: { ...config, web: { ...config.web, enabled: config.web.enabled && served } }, accountant: this.accountant, traffic: this.traffic, exportHealth: this.telemetry.health, kernel: this.kernel,
       otlp: this.otlpUrl !== undefined, onError: (message) => log.warn(message),
       interfacesDown: () => [...(this.#live?.states() ?? [])].flatMap(([index, up]) => (up ? [] : [this.interfaces.name(index)])),
+      sources: () => [...(this.#live?.states() ?? [])].map(([index, up]) => ({ kind: 'interface' as const, name: this.interfaces.name(index), up })),
     });
     this.accountant.onTableFilling = () => {
       void this.traffic.flushFilling(flushMark(a.maxFlows));
@@ -93,7 +109,7 @@ export class Pipeline {
     const p = this.#config.prometheus;
     if (!p.enabled || !this.telemetry.prometheus) return undefined;
     const web = p.webConfigFile ? loadWebConfig(p.webConfigFile) : undefined;
-    this.#server = createMetricsServer((write) => this.telemetry.writePrometheus(write), p.path, { web, routes: this.web?.handle });
+    this.#server = createMetricsServer((write, format) => this.telemetry.writePrometheus(write, format), p.path, { web, routes: this.web?.handle });
     const port = await listen(this.#server, p.host, p.port);
     const host = p.host === '' ? 'localhost' : p.host.includes(':') ? `[${p.host}]` : p.host;
     return `${web?.tls ? 'https' : 'http'}://${host}:${port}${p.path}`;
@@ -134,6 +150,17 @@ export class Pipeline {
       (level, msg, fields, repeating) => (repeating ? this.#log.repeating(level, msg, fields) : this.#log.log(level, msg, fields)));
     if (this.kernel.unavailable) this.#log.warn('kernel drop counts unavailable', { reason: this.kernel.unavailable });
     this.#overflowTimer ??= setInterval(() => this.reportOverflow(), 60_000).unref();
+  }
+
+  /**
+   * Binds the flow listeners (throws FlowListenError, one line, when one cannot listen). Records
+   * go to the same accountant as captured packets, beside or without live capture.
+   */
+  async startFlow(): Promise<BoundSocket[]> {
+    if (!this.flow) return [];
+    const bound = await this.flow.start();
+    this.#overflowTimer ??= setInterval(() => this.reportOverflow(), 60_000).unref();
+    return bound;
   }
 
   /**
@@ -185,6 +212,7 @@ export class Pipeline {
     const live = ['capture.interfaces', 'capture.filter', 'capture.bufferSize', 'capture.snaplen'];
     for (const key of changed) {
       if (key === 'log.level' || key === 'accounting.networksFile' || key === 'accounting.localNetworks') continue;
+      if (key === 'flow.interfaceNamesFile' && this.flow) continue;
       if (live.includes(key) && this.#live) continue;
       needRestart.push(key);
     }
@@ -203,11 +231,17 @@ export class Pipeline {
         errors.push((err as Error).message);
       }
     }
+    // The interface names file is re-read on every SIGHUP (its content may have changed, not its name).
+    if (this.flow && (next.flow.interfaceNamesFile || changed.includes('flow.interfaceNamesFile'))) {
+      const failed = this.flow.reloadInterfaceNames(next.flow.interfaceNamesFile);
+      if (failed) errors.push(failed);
+      else applied.push('flow.interfaceNamesFile');
+    }
     const problem = await this.reloadNetworks(next.accounting.networksFile);
     if (problem) errors.push(problem);
     else if (changed.includes('accounting.networksFile')) applied.push('accounting.networksFile');
     // Keys that need a restart or failed to apply keep their running values, key by key.
-    const kept = [...needRestart, ...['accounting.localNetworks', 'accounting.networksFile'].filter((k) => changed.includes(k) && !applied.includes(k))];
+    const kept = [...needRestart, ...['accounting.localNetworks', 'accounting.networksFile', 'flow.interfaceNamesFile'].filter((k) => changed.includes(k) && !applied.includes(k))];
     const liveChanged = changed.filter((k) => live.includes(k));
     if (this.#live && liveChanged.length > 0 && liveInterfaces) {
       const old = { interfaces: this.#liveInterfaces, capture: this.#config.capture };
@@ -241,9 +275,10 @@ export class Pipeline {
     }
   }
 
-  /** Stops capture, exports a last time, closes the server. */
+  /** Stops capture and the flow listeners, exports a last time, closes the server. */
   async stop(): Promise<void> {
     if (this.#overflowTimer) clearInterval(this.#overflowTimer);
+    this.flow?.close();
     this.#live?.close();
     this.#live = undefined;
     this.web?.close();

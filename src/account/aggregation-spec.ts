@@ -7,6 +7,7 @@ import {
   ATTR_NETWORK_INTERFACE_NAME, ATTR_NETWORK_TRANSPORT, ATTR_NETWORK_TYPE, ATTR_REMOTE_ADDRESS, ATTR_REMOTE_NETWORK,
   ATTR_REMOTE_PORT, ATTR_REMOTE_PREFIX, ATTR_SOURCE_ADDRESS, ATTR_SOURCE_NETWORK, ATTR_SOURCE_PORT,
   ATTR_SOURCE_PREFIX, ATTR_VLAN_ID,
+  ATTR_EXPORTER_ADDRESS, ATTR_INGRESS_INTERFACE_ID, ATTR_EGRESS_INTERFACE_ID, ATTR_INGRESS_INTERFACE_NAME, ATTR_EGRESS_INTERFACE_NAME,
 } from '../export/semconv.ts';
 
 /** What a flow key keeps of one side's address. */
@@ -37,6 +38,14 @@ export class AggregationSpec {
   readonly iface: boolean;
   readonly vlan: boolean;
   readonly direction: boolean;
+  /** Flow dimensions kept: exporter, ingress/egress ifIndex, ingress/egress interface name. */
+  readonly exporter: boolean;
+  readonly inIf: boolean;
+  readonly outIf: boolean;
+  readonly inName: boolean;
+  readonly outName: boolean;
+  /** Keeps any flow dimension (key words 13..17 must be written, zero for captured packets). */
+  readonly flowWords: boolean;
   /** Roll-up lengths for *.prefix of addresses no named network matches. */
   readonly prefix4: number;
   readonly prefix6: number;
@@ -79,6 +88,12 @@ export class AggregationSpec {
     this.iface = has(ATTR_NETWORK_INTERFACE_NAME);
     this.vlan = has(ATTR_VLAN_ID);
     this.direction = has(ATTR_DIRECTION);
+    this.exporter = has(ATTR_EXPORTER_ADDRESS);
+    this.inIf = has(ATTR_INGRESS_INTERFACE_ID);
+    this.outIf = has(ATTR_EGRESS_INTERFACE_ID);
+    this.inName = has(ATTR_INGRESS_INTERFACE_NAME);
+    this.outName = has(ATTR_EGRESS_INTERFACE_NAME);
+    this.flowWords = this.exporter || this.inIf || this.outIf || this.inName || this.outName;
     this.prefix4 = agg.prefixLength.ipv4;
     this.prefix6 = agg.prefixLength.ipv6;
     this.wantsNamed = this.aNet || this.bNet || agg.dimensions.some((d) => NETWORK_DIMENSIONS.includes(d));
@@ -92,6 +107,11 @@ export class AggregationSpec {
     if (this.iface || this.vlan) words.push(KeyWord.IFACE);
     if (this.aNet) words.push(KeyWord.A_NET);
     if (this.bNet) words.push(KeyWord.B_NET);
+    if (this.exporter) words.push(KeyWord.EXPORTER);
+    if (this.inIf) words.push(KeyWord.IN_IF);
+    if (this.outIf) words.push(KeyWord.OUT_IF);
+    if (this.inName) words.push(KeyWord.IN_NAME);
+    if (this.outName) words.push(KeyWord.OUT_NAME);
     this.keyWords = words;
   }
 }

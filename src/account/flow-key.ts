@@ -15,11 +15,17 @@ import { KEY_WORDS } from './flow-table.ts';
  *   10     interface index | VLAN id << 16
  *   11     side A named-network entry + 1 (0: none)
  *   12     side B named-network entry + 1
+ *   13     flow exporter id + 1 (0: a captured packet)
+ *   14, 15 ingress / egress ifIndex the exporter reported
+ *   16, 17 ingress / egress interface name: 0x80000000 | name id (flow.interfaceNamesFile), else
+ *          the ifIndex (31 bits)
  *
+ * Words 13..17 are written only for aggregations that keep a flow dimension
+ * (AggregationSpec.flowWords): the others never keep them, so captured traffic pays nothing.
  * The IP version is kept where the aggregation formats addresses or shows network.type
  * (AggregationSpec.keepVersion), else 0.
  */
-export const KeyWord = { A: 0, B: 4, PORTS: 8, PROTO: 9, IFACE: 10, A_NET: 11, B_NET: 12 } as const;
+export const KeyWord = { A: 0, B: 4, PORTS: 8, PROTO: 9, IFACE: 10, A_NET: 11, B_NET: 12, EXPORTER: 13, IN_IF: 14, OUT_IF: 15, IN_NAME: 16, OUT_NAME: 17 } as const;
 
 /**
  * Writes one side into `out` at `at` (address words) and `netAt` (network word).
@@ -48,6 +54,18 @@ export function writeCommon(out: Uint32Array, spec: AggregationSpec, aPort: numb
   out[KeyWord.IFACE] = ((spec.iface ? interfaceIndex : 0) | ((spec.vlan ? vlanId : 0) << 16)) >>> 0;
 }
 
+/**
+ * Writes the flow words the aggregation keeps (zero for the others) from `flow`: exporter id + 1
+ * (0: a captured packet), ingress and egress ifIndex, ingress and egress name words.
+ */
+export function writeFlow(out: Uint32Array, spec: AggregationSpec, flow: Uint32Array): void {
+  out[KeyWord.EXPORTER] = spec.exporter ? flow[0] : 0;
+  out[KeyWord.IN_IF] = spec.inIf ? flow[1] : 0;
+  out[KeyWord.OUT_IF] = spec.outIf ? flow[2] : 0;
+  out[KeyWord.IN_NAME] = spec.inName ? flow[3] : 0;
+  out[KeyWord.OUT_NAME] = spec.outName ? flow[4] : 0;
+}
+
 /** Readers for the fields of the key stored at word offset `base` (export time only). */
 export const keyIpVersion = (keys: Uint32Array, base: number): number => keys[base + KeyWord.PROTO] & 0xff;
 export const keyProtocol = (keys: Uint32Array, base: number): number => (keys[base + KeyWord.PROTO] >>> 8) & 0xff;
@@ -59,5 +77,7 @@ export const keyVlan = (keys: Uint32Array, base: number): number => keys[base + 
 /** Named-network entry of side A / B, -1 for none. */
 export const keyANet = (keys: Uint32Array, base: number): number => keys[base + KeyWord.A_NET] - 1;
 export const keyBNet = (keys: Uint32Array, base: number): number => keys[base + KeyWord.B_NET] - 1;
+/** Flow exporter id, -1 for captured traffic. */
+export const keyExporter = (keys: Uint32Array, base: number): number => keys[base + KeyWord.EXPORTER] - 1;
 
 export { KEY_WORDS };

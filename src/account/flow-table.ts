@@ -1,5 +1,5 @@
 /** Number of 32-bit words in a full flow key (see flow-key.ts for the layout). */
-export const KEY_WORDS = 13;
+export const KEY_WORDS = 18;
 
 import { grown, HASH_SEED, hashStep, slotCount } from './key-hash.ts';
 

@@ -2,10 +2,15 @@ import type { DecodeResult } from '../decode/decode-result.ts';
 import type { NetworkTables } from './network-tables.ts';
 import type { PrefixTrie } from './prefix-trie.ts';
 
-/** network.io.direction codes, as stored in flow keys. */
-export const Direction = { NONE: 0, RECEIVE: 1, TRANSMIT: 2, INTERNAL: 3, TRANSIT: 4 } as const;
-/** Attribute values by direction code. */
-export const DIRECTION_NAMES: readonly string[] = ['', 'receive', 'transmit', 'internal', 'transit'];
+/**
+ * Direction codes: how a packet relates to accounting.localNetworks (RECEIVE: remote to local,
+ * TRANSMIT: local to remote, INTERNAL: local to local, TRANSIT: neither), as PacketContext.fill
+ * classifies it and as flow keys store it. In a local/remote key (side A the local host) INTERNAL
+ * is the sender's entry of a local-to-local packet and INTERNAL_RECEIVE the receiver's (counted
+ * for both hosts under internalTraffic "both"); fill never yields INTERNAL_RECEIVE. Exported as
+ * network.io.direction and otelacct.traffic.class by export/flow-attributes.ts.
+ */
+export const Direction = { NONE: 0, RECEIVE: 1, TRANSMIT: 2, INTERNAL: 3, TRANSIT: 4, INTERNAL_RECEIVE: 5 } as const;
 
 /**
  * What the per-packet path derives once per packet, for every aggregation to use: the addresses
@@ -35,8 +40,34 @@ export class PacketContext {
     this.v6 = v6;
     readAddress(data, d.srcOffset, v6, this.src);
     readAddress(data, d.dstOffset, v6, this.dst);
-    this.srcPort = keepPort === undefined || keepPort[d.srcPort] === 1 ? d.srcPort : 0;
-    this.dstPort = keepPort === undefined || keepPort[d.dstPort] === 1 ? d.dstPort : 0;
+    this.derive(d.srcPort, d.dstPort, tables, named, keepPort);
+  }
+
+  /**
+   * The same derivation for a flow record (sFlow, NetFlow, IPFIX): addresses as words (IPv4 in
+   * word 0), ports as the exporter reported them (0 for protocols without ports, as decoded
+   * packets have).
+   */
+  fillWords(src: Uint32Array, dst: Uint32Array, v6: boolean, srcPort: number, dstPort: number, tables: NetworkTables, named: number, keepPort: Uint8Array | undefined): void {
+    this.v6 = v6;
+    const s = this.src;
+    const t = this.dst;
+    s[0] = src[0]; t[0] = dst[0];
+    if (v6) {
+      s[1] = src[1]; s[2] = src[2]; s[3] = src[3];
+      t[1] = dst[1]; t[2] = dst[2]; t[3] = dst[3];
+    } else {
+      s[1] = 0; s[2] = 0; s[3] = 0;
+      t[1] = 0; t[2] = 0; t[3] = 0;
+    }
+    this.derive(srcPort & 0xffff, dstPort & 0xffff, tables, named, keepPort);
+  }
+
+  /** Ports roll-up, direction and named networks of the addresses already in src/dst. */
+  derive(srcPort: number, dstPort: number, tables: NetworkTables, named: number, keepPort: Uint8Array | undefined): void {
+    const v6 = this.v6;
+    this.srcPort = keepPort === undefined || keepPort[srcPort] === 1 ? srcPort : 0;
+    this.dstPort = keepPort === undefined || keepPort[dstPort] === 1 ? dstPort : 0;
     const local = tables.local;
     let dir: number = Direction.NONE;
     if (local !== undefined) {

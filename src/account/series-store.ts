@@ -73,6 +73,19 @@ export interface SeriesStoreCounts {
 }
 
 /**
+ * Something that keeps its own per-entry state beside a SeriesStore (the OTLP delta baselines,
+ * src/export/delta-baseline.ts) and must follow expiry's compaction. Called by expire() only.
+ */
+export interface SeriesFollower {
+  /** Whether idle entry e must stay for now (its last change is not exported yet). */
+  holds(e: number): boolean;
+  /** Entry `from` is now entry `to` (to < from). */
+  moved(from: number, to: number): void;
+  /** Expiry is done: entries from `size` on are gone (new entries will be appended there). */
+  compacted(size: number): void;
+}
+
+/**
  * The cumulative traffic series of one aggregation: bytes and packets per key since the key's
  * series started, its start time and the time of its last change, in typed arrays (no per-series
  * objects or strings). This is the one place where the cardinality limit is enforced: a new key
@@ -104,6 +117,8 @@ export class SeriesStore {
   /** The overflow series: present once anything overflowed. */
   overflow = { present: false, bytes: 0, packets: 0, start: 0, last: 0 };
   readonly counts: SeriesStoreCounts = { overflowed: 0, rolled: new Float64Array(ROLLUP_LEVELS), expired: 0 };
+  /** Told how expiry moves entries, and may keep idle ones (at most one follower). */
+  follower: SeriesFollower | undefined;
   readonly #words: Int32Array;
   readonly #marks: Int32Array;
   readonly #rollable: boolean;
@@ -250,7 +265,8 @@ export class SeriesStore {
 
   /**
    * Drops series unchanged for longer than idleMs (none with idleMs 0, none while a reader holds
-   * the store: they go at the next call). The overflow series never expires. Returns how many.
+   * the store: they go at the next call), nor those the follower holds. The overflow series never
+   * expires. Returns how many.
    */
   expire(now: number): number {
     if (this.idleMs <= 0 || this.#readers > 0) return 0;
@@ -258,8 +274,9 @@ export class SeriesStore {
     const w = this.width;
     let to = 0;
     for (let e = 0; e < this.size; e++) {
-      if (this.last[e] < cut) continue;
+      if (this.last[e] < cut && !this.follower?.holds(e)) continue;
       if (to !== e) {
+        this.follower?.moved(e, to);
         this.keys.copyWithin(to * w, e * w, e * w + w);
         this.bytes[to] = this.bytes[e];
         this.packets[to] = this.packets[e];
@@ -272,6 +289,7 @@ export class SeriesStore {
     const dropped = this.size - to;
     if (dropped === 0) return 0;
     this.size = to;
+    this.follower?.compacted(to);
     this.counts.expired += dropped;
     this.#rehash();
     this.#restSeen.fill(0);

@@ -1,3 +1,4 @@
+import { ATTR_DIRECTION, ATTR_TRAFFIC_CLASS } from '../export/semconv.ts';
 import { DIMENSIONS, isDimension, LOCAL_DIMENSIONS, PAIR_DIMENSIONS } from './dimensions.ts';
 
 /** One named aggregation: its own metric stream, attributes and cardinality limit. */
@@ -16,7 +17,7 @@ export interface AggregationConfig {
 }
 
 /** Names an aggregation cannot take: they are otelacct's own metric namespaces. */
-const RESERVED = new Set(['capture', 'decode', 'flow_table', 'export', 'sampling']);
+const RESERVED = new Set(['capture', 'decode', 'flow_table', 'export', 'sampling', 'flow', 'udp']);
 const NAME = /^[a-z][a-z0-9_]{0,39}$/;
 
 /**
@@ -55,6 +56,7 @@ export function aggregationList(value: unknown): void {
 export function checkDimensions(value: unknown, where: string): void {
   if (!Array.isArray(value) || value.length === 0) throw new Error(`${where} must be a non-empty list of: ${DIMENSIONS.join(', ')}`);
   for (const v of value) {
+    if (v === ATTR_TRAFFIC_CLASS) throw new Error(`${where}: ${ATTR_TRAFFIC_CLASS} is exported by the ${ATTR_DIRECTION} dimension: list that instead`);
     if (!isDimension(v)) throw new Error(`${where}: unknown dimension ${JSON.stringify(v)} (allowed: ${DIMENSIONS.join(', ')})`);
   }
   if (new Set(value).size !== value.length) throw new Error(`${where}: lists a dimension twice`);

@@ -4,6 +4,7 @@ import {
   ATTR_NETWORK_INTERFACE_NAME, ATTR_NETWORK_TRANSPORT, ATTR_NETWORK_TYPE, ATTR_REMOTE_ADDRESS,
   ATTR_REMOTE_NETWORK, ATTR_REMOTE_PORT, ATTR_REMOTE_PREFIX, ATTR_SOURCE_ADDRESS, ATTR_SOURCE_NETWORK,
   ATTR_SOURCE_PORT, ATTR_SOURCE_PREFIX, ATTR_VLAN_ID,
+  ATTR_EXPORTER_ADDRESS, ATTR_INGRESS_INTERFACE_ID, ATTR_EGRESS_INTERFACE_ID, ATTR_INGRESS_INTERFACE_NAME, ATTR_EGRESS_INTERFACE_NAME,
 } from '../export/semconv.ts';
 
 /**
@@ -12,7 +13,9 @@ import {
  *
  * Two orientations: source/destination dimensions describe the packet as it flew; local/remote
  * dimensions describe it from the local host's side (accounting.localNetworks), with
- * network.io.direction telling which way it went. One aggregation uses one orientation.
+ * network.io.direction telling which way it went. One aggregation uses one orientation. The
+ * network.io.direction dimension exports two attributes, network.io.direction (receive/transmit)
+ * and otelacct.traffic.class (inbound/outbound/internal/transit): see export/flow-attributes.ts.
  */
 export const DIMENSIONS = [
   ATTR_SOURCE_ADDRESS,
@@ -36,6 +39,11 @@ export const DIMENSIONS = [
   ATTR_NETWORK_TRANSPORT,
   ATTR_NETWORK_INTERFACE_NAME,
   ATTR_VLAN_ID,
+  ATTR_EXPORTER_ADDRESS,
+  ATTR_INGRESS_INTERFACE_ID,
+  ATTR_EGRESS_INTERFACE_ID,
+  ATTR_INGRESS_INTERFACE_NAME,
+  ATTR_EGRESS_INTERFACE_NAME,
 ] as const;
 
 export type Dimension = (typeof DIMENSIONS)[number];
@@ -64,6 +72,14 @@ export const LOCAL_DIMENSIONS: readonly string[] = [
 /** Dimensions that need accounting.networksFile. */
 export const NETWORK_DIMENSIONS: readonly string[] = [
   ATTR_SOURCE_NETWORK, ATTR_DESTINATION_NETWORK, ATTR_LOCAL_NETWORK, ATTR_REMOTE_NETWORK,
+];
+
+/**
+ * Dimensions only flow records (sFlow, NetFlow, IPFIX) fill: the exporter and its interfaces.
+ * Captured packets have none of them (their series show the ids as 0 and no exporter address).
+ */
+export const FLOW_DIMENSIONS: readonly string[] = [
+  ATTR_EXPORTER_ADDRESS, ATTR_INGRESS_INTERFACE_ID, ATTR_EGRESS_INTERFACE_ID, ATTR_INGRESS_INTERFACE_NAME, ATTR_EGRESS_INTERFACE_NAME,
 ];
 
 /** Type guard: is `name` one of DIMENSIONS? */

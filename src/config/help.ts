@@ -8,6 +8,7 @@ const TOPICS: Record<string, string> = {
   accounting: 'Accounting (what traffic is counted by)',
   aggregations: 'Aggregations',
   export: 'Export (series, limits, --read output)',
+  flow: 'Flow collector (sFlow, NetFlow, IPFIX listeners)',
   prometheus: 'Prometheus endpoint (/metrics)',
   web: 'Live page (/, /api/*)',
   otlp: 'OTLP push',

@@ -41,7 +41,7 @@ export interface LoadedConfig {
 }
 
 /** List keys whose items are numbers (flags and environment give strings). */
-const NUMBER_LISTS = new Set(['accounting.ports']);
+const NUMBER_LISTS = new Set(['accounting.ports', 'flow.netflow.ports']);
 
 export const SHORT: Record<string, string> = { '-i': 'interface', '-r': 'read', '-f': 'filter', '-c': 'config', '-h': 'help' };
 
@@ -227,6 +227,23 @@ function notAFile(value: string): void {
 function checkShape(doc: Record<string, unknown>, configFile: string): void {
   const problems: string[] = [];
   const isMap = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+  const checkSection = (section: string, node: Record<string, unknown>, value: unknown) => {
+    if (!isMap(value)) {
+      problems.push(`${section}=${show(value)}: must be a map of keys (${Object.keys(node).join(', ')}) (in ${configFile})`);
+      return;
+    }
+    for (const [key, v] of Object.entries(value)) {
+      const leaf = node[key] as { default: unknown } | undefined;
+      if (leaf !== undefined && !('doc' in leaf)) { // a subsection (flow.sflow)
+        checkSection(`${section}.${key}`, leaf as Record<string, unknown>, v);
+        continue;
+      }
+      if (leaf === undefined || isMap(leaf.default)) continue;
+      // convict would coerce a string itself: "no" to true, "100abc" to 100, "a,b" through JSON.parse.
+      if (typeof v === 'string' && typeof leaf.default !== 'string') problems.push(`${section}.${key}=${show(v)}: must be ${kind(leaf.default)}, not a string (in ${configFile})`);
+      if (isMap(v)) problems.push(`${section}.${key}=${show(v)}: must be ${kind(leaf.default)}, not a map (in ${configFile})`);
+    }
+  };
   for (const [section, value] of Object.entries(doc)) {
     const node = (schema as Record<string, unknown>)[section] as Record<string, unknown> | undefined;
     if (node === undefined) continue; // unknown section: convict names it
@@ -234,17 +251,7 @@ function checkShape(doc: Record<string, unknown>, configFile: string): void {
       if (Array.isArray(node.default) && !Array.isArray(value) && value !== null) problems.push(`${section}=${show(value)}: must be a list (in ${configFile})`);
       continue;
     }
-    if (!isMap(value)) {
-      problems.push(`${section}=${show(value)}: must be a map of keys (${Object.keys(node).join(', ')}) (in ${configFile})`);
-      continue;
-    }
-    for (const [key, v] of Object.entries(value)) {
-      const leaf = node[key] as { default: unknown } | undefined;
-      if (leaf === undefined || isMap(leaf.default)) continue;
-      // convict would coerce a string itself: "no" to true, "100abc" to 100, "a,b" through JSON.parse.
-      if (typeof v === 'string' && typeof leaf.default !== 'string') problems.push(`${section}.${key}=${show(v)}: must be ${kind(leaf.default)}, not a string (in ${configFile})`);
-      if (isMap(v)) problems.push(`${section}.${key}=${show(v)}: must be ${kind(leaf.default)}, not a map (in ${configFile})`);
-    }
+    checkSection(section, node, value);
   }
   if (problems.length > 0) throw new ConfigError(problems);
 }
@@ -318,6 +325,15 @@ function checkCrossKeys(config: Config): void {
     }
   }
   if (config.export.serve && config.capture.read === '') problems.push('export.serve: only applies with --read (live capture always serves)');
+  const flow = config.flow;
+  if ((flow.sflow.enabled || flow.netflow.enabled) && config.capture.read !== '') {
+    problems.push(`flow: the ${flow.sflow.enabled ? 'sflow' : 'netflow'} listener runs alone or beside live capture, not with --read (capture.read=${JSON.stringify(config.capture.read)})`);
+  }
+  if (flow.sflow.enabled && flow.netflow.enabled && flow.netflow.ports.includes(flow.sflow.port)) {
+    problems.push(`flow.sflow.port=${flow.sflow.port}: also in flow.netflow.ports (${flow.netflow.ports.join(', ')}); give each listener its own port`);
+  }
+  if (new Set(flow.netflow.ports).size !== flow.netflow.ports.length) problems.push(`flow.netflow.ports=${JSON.stringify(flow.netflow.ports)}: lists a port twice`);
+  if (flow.netflow.enabled && flow.netflow.ports.length === 0) problems.push('flow.netflow.ports: empty while flow.netflow.enabled is true (default: 2055, 4739)');
   if (problems.length > 0) throw new ConfigError(problems);
 }
 
@@ -371,7 +387,7 @@ function readConfigFile(path: string): object {
   }
   if (doc === null || doc === undefined) return {};
   if (typeof doc !== 'object' || Array.isArray(doc)) {
-    throw new ConfigError(`config file ${path}: top level must be a map of sections (capture, accounting, export, prometheus, otlp, resource, log)`);
+    throw new ConfigError(`config file ${path}: top level must be a map of sections (capture, accounting, export, flow, prometheus, otlp, resource, log)`);
   }
   return doc as object;
 }

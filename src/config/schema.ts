@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { aggregationList, checkDimensions, type AggregationConfig } from './aggregations.ts';
 import { DEFAULT_DIMENSIONS, DIMENSIONS } from './dimensions.ts';
 import { httpPath } from './http-path.ts';
@@ -71,6 +72,32 @@ function urlOrEmpty(value: unknown): void {
   if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('must be an http:// or https:// URL');
 }
 
+/** flow.samplingRates: `EXPORTER=N` or `*=N` (any exporter without its own entry). */
+function samplingRateList(value: unknown): void {
+  stringList(value);
+  for (const v of value as string[]) {
+    const m = /^([^=\s]+)=(\d+)$/.exec(v);
+    if (!m || (m[1] !== '*' && isIP(m[1]) === 0) || Number(m[2]) < 1 || Number(m[2]) > 1e9) {
+      throw new Error(`${JSON.stringify(v)} is not EXPORTER=N (EXPORTER an IP address or *, N from 1 to 1000000000), e.g. 192.0.2.1=1000`);
+    }
+  }
+}
+
+/** A listen address: empty (all interfaces) or an IP address. */
+function hostOrEmpty(value: unknown): void {
+  if (typeof value !== 'string' || (value !== '' && isIP(value) === 0)) throw new Error('must be an IP address (e.g. 0.0.0.0, ::, 192.0.2.10), or empty for all interfaces');
+}
+
+/** web.reverseDnsServers: addresses with an optional port (`192.0.2.53`, `192.0.2.53:5353`, `[2001:db8::53]:53`). */
+function dnsServerList(value: unknown): void {
+  stringList(value);
+  const bad = (value as string[]).find((v) => {
+    const m = /^\[([0-9a-fA-F:.]+)\](?::(\d{1,5}))?$/.exec(v) ?? /^([0-9.]+)(?::(\d{1,5}))?$/.exec(v) ?? /^([0-9a-fA-F:]+)()$/.exec(v);
+    return m === null || isIP(m[1]) === 0 || (m[2] !== undefined && m[2] !== '' && (Number(m[2]) < 1 || Number(m[2]) > 65535));
+  });
+  if (bad !== undefined) throw new Error(`${JSON.stringify(bad)} is not a DNS server address (an IP address, optionally :port; IPv6 with a port in brackets)`);
+}
+
 export const schema = {
   capture: {
     interfaces: {
@@ -104,7 +131,7 @@ export const schema = {
       format: intIn(16, 1 << 24), default: 1 << 17, env: 'OTELACCT_ACCOUNTING_MAX_FLOWS', arg: 'max-flows',
     },
     localNetworks: {
-      doc: 'Your networks (CIDR, IPv4 and IPv6): they decide network.io.direction and the local/remote dimensions.',
+      doc: 'Your networks (CIDR, IPv4 and IPv6): they decide network.io.direction (with otelacct.traffic.class) and the local/remote dimensions.',
       format: cidrList, default: [] as string[], env: 'OTELACCT_ACCOUNTING_LOCAL_NETWORKS', arg: 'local-network',
     },
     networksFile: {
@@ -116,7 +143,7 @@ export const schema = {
       format: String, default: 'unknown', env: 'OTELACCT_ACCOUNTING_NETWORK_FALLBACK', arg: 'network-fallback',
     },
     internalTraffic: {
-      doc: 'Local-to-local packets in local/remote aggregations: "both" counts them for each host (transmit for the sender, receive for the receiver, as pmacct\'s in/out idiom), "once" as one internal series for the sender.',
+      doc: 'Local-to-local packets in local/remote aggregations: "both" counts them for each host (transmit for the sender, receive for the receiver, as pmacct\'s in/out idiom), "once" for the sender only (transmit); either way with otelacct.traffic.class internal.',
       format: ['both', 'once'], default: 'both', env: 'OTELACCT_ACCOUNTING_INTERNAL_TRAFFIC', arg: 'internal-traffic',
     },
     ports: {
@@ -152,6 +179,56 @@ export const schema = {
     serve: {
       doc: 'With --read: keep serving /metrics (and exporting OTLP) after the file ends, until SIGINT/SIGTERM.',
       format: Boolean, default: false, env: 'OTELACCT_EXPORT_SERVE', arg: 'serve',
+    },
+  },
+  flow: {
+    sflow: {
+      enabled: {
+        doc: 'Listen for sFlow v5 datagrams (UDP). With a flow listener on, live capture runs only when capture.interfaces is set.',
+        format: Boolean, default: false, env: 'OTELACCT_FLOW_SFLOW_ENABLED', arg: 'sflow',
+      },
+      host: {
+        doc: 'sFlow listen address; empty: all interfaces, IPv4 and IPv6.',
+        format: hostOrEmpty, default: '', env: 'OTELACCT_FLOW_SFLOW_HOST', arg: 'sflow-host',
+      },
+      port: {
+        doc: 'sFlow UDP port.',
+        format: intIn(1, 65535), default: 6343, env: 'OTELACCT_FLOW_SFLOW_PORT', arg: 'sflow-port',
+      },
+    },
+    netflow: {
+      enabled: {
+        doc: 'Listen for NetFlow v5, v9 and IPFIX datagrams (UDP); one decoder serves every port, each datagram is decoded by its version.',
+        format: Boolean, default: false, env: 'OTELACCT_FLOW_NETFLOW_ENABLED', arg: 'netflow',
+      },
+      host: {
+        doc: 'NetFlow/IPFIX listen address; empty: all interfaces, IPv4 and IPv6.',
+        format: hostOrEmpty, default: '', env: 'OTELACCT_FLOW_NETFLOW_HOST', arg: 'netflow-host',
+      },
+      ports: {
+        doc: 'NetFlow/IPFIX UDP ports (2055: NetFlow, 4739: IPFIX\'s IANA port); repeat the flag or comma-separate.',
+        format: portList, default: [2055, 4739] as number[], env: 'OTELACCT_FLOW_NETFLOW_PORTS', arg: 'netflow-port',
+      },
+    },
+    receiveBufferSize: {
+      doc: 'Socket receive buffer per flow listener socket, in bytes (SO_RCVBUF; the kernel caps it at net.core.rmem_max, the granted size is logged). Datagrams arriving while it is full are dropped by the kernel and counted in otelacct.flow.socket.dropped.',
+      format: intIn(4096, 2 ** 31 - 1), default: 16 * 1024 * 1024, env: 'OTELACCT_FLOW_RECEIVE_BUFFER_SIZE', arg: 'flow-receive-buffer-size',
+    },
+    templateTimeout: {
+      doc: 'Seconds a NetFlow v9 / IPFIX template is kept without being refreshed by its exporter.',
+      format: intIn(1, 86400), default: 1800, env: 'OTELACCT_FLOW_TEMPLATE_TIMEOUT', arg: 'flow-template-timeout',
+    },
+    samplingRates: {
+      doc: 'Sampling rate per exporter where its datagrams say none (NetFlow v5 without a sampling interval, v9/IPFIX without sampler options): EXPORTER=N or *=N, e.g. 192.0.2.1=1000. Counts are multiplied by N (pmacct renormalize).',
+      format: samplingRateList, default: [] as string[], env: 'OTELACCT_FLOW_SAMPLING_RATES', arg: 'flow-sampling-rate',
+    },
+    maxExporters: {
+      doc: 'Most exporters (source addresses) accepted; datagrams from more are dropped and counted in otelacct.flow.exporters.refused.',
+      format: intIn(1, 65536), default: 4096, env: 'OTELACCT_FLOW_MAX_EXPORTERS', arg: 'flow-max-exporters',
+    },
+    interfaceNamesFile: {
+      doc: 'Interface names of exporters ("EXPORTER IFINDEX NAME" lines, EXPORTER an IP address or *; pmacct-style "ip=... ifindex=... name=..." too) for the otelacct.ingress/egress.interface.name dimensions. Reloaded on SIGHUP.',
+      format: String, default: '', env: 'OTELACCT_FLOW_INTERFACE_NAMES_FILE', arg: 'flow-interface-names-file',
     },
   },
   prometheus: {
@@ -190,6 +267,22 @@ export const schema = {
       doc: 'Seconds of history the live page keeps for its sparklines.',
       format: intIn(10, 3600), default: 300, env: 'OTELACCT_WEB_WINDOW_SECONDS', arg: 'web-window-seconds',
     },
+    reverseDns: {
+      doc: 'Show reverse DNS names of the addresses the live page lists: PTR lookups in the background (cached, at most web.reverseDnsRate a second), never on the packet path. Off by default: lookups leak the addresses seen to the DNS servers.',
+      format: Boolean, default: false, env: 'OTELACCT_WEB_REVERSE_DNS', arg: 'web-reverse-dns',
+    },
+    reverseDnsServers: {
+      doc: 'DNS servers for web.reverseDns (IP address, optionally :port; repeat the flag for several). Empty: the system\'s (/etc/resolv.conf).',
+      format: dnsServerList, default: [] as string[], env: 'OTELACCT_WEB_REVERSE_DNS_SERVERS', arg: 'web-reverse-dns-server',
+    },
+    reverseDnsRate: {
+      doc: 'Most reverse DNS lookups web.reverseDns starts per second.',
+      format: intIn(1, 1000), default: 10, env: 'OTELACCT_WEB_REVERSE_DNS_RATE', arg: 'web-reverse-dns-rate',
+    },
+    grafanaUrl: {
+      doc: 'Grafana base URL (http://grafana:3000): the live page links each host to its panel of the otelacct dashboard (grafana/dashboards/otelacct.json, uid otelacct). Empty: no links.',
+      format: urlOrEmpty, default: '', env: 'OTELACCT_WEB_GRAFANA_URL', arg: 'web-grafana-url',
+    },
   },
   otlp: {
     endpoint: {
@@ -216,6 +309,11 @@ export const schema = {
       doc: 'OTLP transport: http/protobuf, http/json or grpc. Empty: OTEL_EXPORTER_OTLP_METRICS_PROTOCOL, else OTEL_EXPORTER_OTLP_PROTOCOL, else http/protobuf (the OTLP default).',
       format: (v: unknown) => { if (!['', 'http/protobuf', 'http/json', 'grpc'].includes(v as string)) throw new Error('must be http/protobuf, http/json or grpc'); },
       default: '', env: 'OTELACCT_OTLP_PROTOCOL', arg: 'otlp-protocol',
+    },
+    temporality: {
+      doc: 'OTLP temporality preference: cumulative, delta (counters as changes since the last accepted push) or lowmemory (traffic counters delta, self-telemetry cumulative). Empty: OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE, else cumulative. /metrics is always cumulative.',
+      format: (v: unknown) => { if (!['', 'cumulative', 'delta', 'lowmemory'].includes(v as string)) throw new Error('must be cumulative, delta or lowmemory'); },
+      default: '', env: 'OTELACCT_OTLP_TEMPORALITY', arg: 'otlp-temporality',
     },
     maxDataPoints: {
       doc: 'Most traffic data points in one OTLP request (the first also carries the self-telemetry): a bigger push is split into several requests, each sent (and, over HTTP, retried) on its own (5000 points stay under gRPC\'s 4 MiB default message limit even with wide IPv6 keys).',
@@ -245,9 +343,14 @@ export interface Config {
   };
   aggregations: AggregationConfig[];
   export: { cardinalityLimit: number; overflowPolicy: 'rollup' | 'overflow'; idleTimeout: number; output: 'prometheus' | 'json' | 'none'; serve: boolean };
+  flow: {
+    sflow: { enabled: boolean; host: string; port: number };
+    netflow: { enabled: boolean; host: string; ports: number[] };
+    receiveBufferSize: number; templateTimeout: number; samplingRates: string[]; maxExporters: number; interfaceNamesFile: string;
+  };
   prometheus: { enabled: boolean; host: string; port: number; path: string; webConfigFile: string };
-  web: { enabled: boolean; topN: number; windowSeconds: number };
-  otlp: { endpoint: string; headers: Record<string, string>; interval: number; timeout: number; compression: 'none' | 'gzip'; protocol: '' | 'http/protobuf' | 'http/json' | 'grpc'; maxDataPoints: number };
+  web: { enabled: boolean; topN: number; windowSeconds: number; reverseDns: boolean; reverseDnsServers: string[]; reverseDnsRate: number; grafanaUrl: string };
+  otlp: { endpoint: string; headers: Record<string, string>; interval: number; timeout: number; compression: 'none' | 'gzip'; protocol: '' | 'http/protobuf' | 'http/json' | 'grpc'; temporality: '' | 'cumulative' | 'delta' | 'lowmemory'; maxDataPoints: number };
   resource: { attributes: Record<string, string> };
   log: { level: 'error' | 'warn' | 'info' | 'debug' };
 }

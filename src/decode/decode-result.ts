@@ -1,7 +1,7 @@
 /**
- * Why a frame was not accounted. Values are small integers so that the per-reason counters can
+ * Why a frame was not accounted. Values are small integers so that the per-status counters can
  * live in a typed array indexed by status; `DECODE_STATUS_NAMES[status]` is the label exported
- * as the `reason` attribute of `otelacct.decode.errors`.
+ * as the `error.type` attribute of `otelacct.decode.errors`.
  */
 export const DecodeStatus = {
   OK: 0,
@@ -21,7 +21,7 @@ export const DecodeStatus = {
   BAD_IP_LENGTH: 7,
 } as const;
 
-/** `reason` attribute values, indexed by DecodeStatus. */
+/** `error.type` attribute values, indexed by DecodeStatus. */
 export const DECODE_STATUS_NAMES: readonly string[] = [
   'ok',
   'unsupported_link_type',

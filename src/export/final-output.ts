@@ -1,10 +1,10 @@
 import { PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
 import { hrTimeToMilliseconds } from '@opentelemetry/core';
 import { DataPointType, type MetricData, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
-import { VERSION } from '../version.ts';
-import { ATTR_OVERFLOW, SCOPE_NAME } from './semconv.ts';
+import { ATTR_OVERFLOW, SCOPE } from './semconv.ts';
 import { ExpositionLines } from './exposition-lines.ts';
 import { LineBuffer } from './line-buffer.ts';
+import { OPENMETRICS_EOF, OpenMetricsLines, selfOpenMetrics } from './openmetrics.ts';
 import { SeriesLines } from './series-lines.ts';
 import type { TrafficMetrics } from './traffic-metrics.ts';
 
@@ -27,7 +27,7 @@ const TEXT_CHUNK = 60 * 1024;
 export async function writePrometheusText(self: ResourceMetrics, traffic: TrafficMetrics | undefined, write: Write): Promise<void> {
   await write(new PrometheusSerializer().serialize(self));
   if (!traffic) return;
-  const scope = { name: SCOPE_NAME, version: VERSION };
+  const scope = SCOPE;
   const out = new LineBuffer(TEXT_CHUNK + 4096);
   for (const stream of ['bytes', 'packets'] as const) {
     for (const s of traffic.stored()) {
@@ -46,6 +46,34 @@ export async function writePrometheusText(self: ResourceMetrics, traffic: Traffi
     }
   }
   if (out.length > 0) await write(out.take());
+}
+
+/**
+ * Writes the OpenMetrics 1.0 exposition, streamed as writePrometheusText does: the self-telemetry
+ * and target_info converted from the official serializer's output (selfOpenMetrics), then the
+ * traffic counters a chunk at a time (OpenMetricsLines: `_total` and `_created` per series), then
+ * `# EOF`. Call traffic.flush() before.
+ */
+export async function writeOpenMetricsText(self: ResourceMetrics, traffic: TrafficMetrics | undefined, write: Write): Promise<void> {
+  await write(selfOpenMetrics(self));
+  if (traffic) {
+    const scope = SCOPE;
+    let lines: OpenMetricsLines | undefined;
+    for (const stream of ['bytes', 'packets'] as const) {
+      for (const chunk of traffic.chunks(CHUNK_POINTS, stream)) {
+        for (const m of chunk) {
+          let text = '';
+          if (lines?.descriptor !== m.descriptor) {
+            lines = new OpenMetricsLines(m.descriptor, scope, self.resource);
+            text = lines.header;
+          }
+          for (const dp of m.dataPoints) text += lines.lines(dp.attributes, dp.value as number, hrTimeToMilliseconds(dp.startTime));
+          await write(text);
+        }
+      }
+    }
+  }
+  await write(OPENMETRICS_EOF);
 }
 
 /**

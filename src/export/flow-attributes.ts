@@ -1,11 +1,11 @@
 import type { Attributes } from '@opentelemetry/api';
 import type { AggregationSpec } from '../account/aggregation-spec.ts';
 import {
-  KeyWord, keyAPort, keyBPort, keyDirection, keyInterface, keyIpVersion, keyProtocol, keyVlan,
+  KeyWord, keyAPort, keyBPort, keyDirection, keyExporter, keyInterface, keyIpVersion, keyProtocol, keyVlan,
 } from '../account/flow-key.ts';
+import { interfaceNameText, type InterfaceNameTable } from '../flow/interface-names.ts';
 import type { NetworkLabels } from '../account/network-labels.ts';
 import { keyRollupLevel, ROLLUP_LENGTHS_V4, ROLLUP_LENGTHS_V6 } from '../account/series-store.ts';
-import { DIRECTION_NAMES } from '../account/packet-context.ts';
 import type { InterfaceRegistry } from '../capture/interface-registry.ts';
 import { formatIPv4, formatIPv6 } from '../decode/address-format.ts';
 import { protocolName } from './protocol-names.ts';
@@ -14,8 +14,33 @@ import {
   ATTR_DIRECTION, ATTR_LOCAL_ADDRESS, ATTR_LOCAL_NETWORK, ATTR_LOCAL_PORT, ATTR_LOCAL_PREFIX,
   ATTR_NETWORK_INTERFACE_NAME, ATTR_NETWORK_TRANSPORT, ATTR_NETWORK_TYPE, ATTR_REMOTE_ADDRESS,
   ATTR_REMOTE_NETWORK, ATTR_REMOTE_PORT, ATTR_REMOTE_PREFIX, ATTR_SOURCE_ADDRESS, ATTR_SOURCE_NETWORK,
-  ATTR_SOURCE_PORT, ATTR_SOURCE_PREFIX, ATTR_VLAN_ID,
+  ATTR_SOURCE_PORT, ATTR_SOURCE_PREFIX, ATTR_TRAFFIC_CLASS, ATTR_VLAN_ID, NETWORK_IO_DIRECTION_VALUE_RECEIVE as RECEIVE,
+  NETWORK_IO_DIRECTION_VALUE_TRANSMIT as TRANSMIT, TRAFFIC_CLASS_VALUE_INBOUND, TRAFFIC_CLASS_VALUE_INTERNAL,
+  TRAFFIC_CLASS_VALUE_OUTBOUND, TRAFFIC_CLASS_VALUE_TRANSIT,
+  ATTR_EXPORTER_ADDRESS, ATTR_INGRESS_INTERFACE_ID, ATTR_EGRESS_INTERFACE_ID, ATTR_INGRESS_INTERFACE_NAME, ATTR_EGRESS_INTERFACE_NAME,
 } from './semconv.ts';
+
+/** What the flow dimensions' attributes are made from (flow collector). */
+export interface FlowNames {
+  /** The exporter's address (ExporterRegistry.name). */
+  exporter(id: number): string;
+  /** Names from flow.interfaceNamesFile, by id. */
+  interfaceNames: InterfaceNameTable;
+}
+
+/**
+ * What a key's direction code (account/packet-context.ts Direction: NONE, RECEIVE, TRANSMIT,
+ * INTERNAL, TRANSIT, INTERNAL_RECEIVE) is exported as. network.io.direction is always from the
+ * local host's side, so only `receive` / `transmit`: in a local/remote key that host is side A
+ * (INTERNAL is the sender's entry of a local-to-local packet: transmit); a source/destination key
+ * has one only when exactly one side is local (a local-to-local packet is both, transit neither).
+ * otelacct.traffic.class tells the four apart (docs/naming.md).
+ */
+const LOCAL_IO_DIRECTION: readonly (string | undefined)[] = [undefined, RECEIVE, TRANSMIT, TRANSMIT, undefined, RECEIVE];
+const PAIR_IO_DIRECTION: readonly (string | undefined)[] = [undefined, RECEIVE, TRANSMIT, undefined, undefined, undefined];
+const TRAFFIC_CLASS: readonly (string | undefined)[] = [
+  undefined, TRAFFIC_CLASS_VALUE_INBOUND, TRAFFIC_CLASS_VALUE_OUTBOUND, TRAFFIC_CLASS_VALUE_INTERNAL, TRAFFIC_CLASS_VALUE_TRANSIT, TRAFFIC_CLASS_VALUE_INTERNAL,
+];
 
 /**
  * Turns one aggregation's series keys (full-width, as SeriesStore.expand writes them: named
@@ -30,9 +55,11 @@ export class FlowAttributes {
   readonly #labels: NetworkLabels;
   readonly #fallback: string;
   readonly #addr = new Uint8Array(16);
+  readonly #flow: FlowNames | undefined;
 
-  constructor(spec: AggregationSpec, interfaces: InterfaceRegistry, labels: NetworkLabels, networkFallback: string) {
+  constructor(spec: AggregationSpec, interfaces: InterfaceRegistry, labels: NetworkLabels, networkFallback: string, flow?: FlowNames) {
     this.#spec = spec;
+    this.#flow = flow;
     this.#interfaces = interfaces;
     this.#labels = labels;
     this.#fallback = networkFallback;
@@ -59,11 +86,28 @@ export class FlowAttributes {
         case ATTR_DESTINATION_NETWORK: case ATTR_REMOTE_NETWORK: if (sides) out[dim] = this.#network(keys[base + KeyWord.B_NET]); break;
         case ATTR_SOURCE_PORT: case ATTR_LOCAL_PORT: if (sides) out[dim] = keyAPort(keys, base); break;
         case ATTR_DESTINATION_PORT: case ATTR_REMOTE_PORT: if (sides) out[dim] = keyBPort(keys, base); break;
-        case ATTR_DIRECTION: out[dim] = DIRECTION_NAMES[direction] || 'unknown'; break;
+        case ATTR_DIRECTION: {
+          // The direction dimension exports both attributes: the code determines the pair.
+          const io = (this.#spec.localSide ? LOCAL_IO_DIRECTION : PAIR_IO_DIRECTION)[direction];
+          if (io !== undefined) out[ATTR_DIRECTION] = io;
+          const cls = TRAFFIC_CLASS[direction];
+          if (cls !== undefined) out[ATTR_TRAFFIC_CLASS] = cls;
+          break;
+        }
         case ATTR_NETWORK_TYPE: out[dim] = v === 6 ? 'ipv6' : 'ipv4'; break;
         case ATTR_NETWORK_TRANSPORT: out[dim] = protocolName(keyProtocol(keys, base)); break;
         case ATTR_NETWORK_INTERFACE_NAME: out[dim] = this.#interfaces.name(keyInterface(keys, base)); break;
         case ATTR_VLAN_ID: out[dim] = keyVlan(keys, base); break;
+        // Captured packets have no exporter (no attribute) and interfaces 0 (names left out).
+        case ATTR_EXPORTER_ADDRESS: { const e = keyExporter(keys, base); if (e >= 0) out[dim] = this.#flow?.exporter(e) ?? `exporter${e}`; break; }
+        case ATTR_INGRESS_INTERFACE_ID: out[dim] = keys[base + KeyWord.IN_IF]; break;
+        case ATTR_EGRESS_INTERFACE_ID: out[dim] = keys[base + KeyWord.OUT_IF]; break;
+        case ATTR_INGRESS_INTERFACE_NAME: case ATTR_EGRESS_INTERFACE_NAME: {
+          const w = keys[base + (dim === ATTR_INGRESS_INTERFACE_NAME ? KeyWord.IN_NAME : KeyWord.OUT_NAME)];
+          if (w !== 0 && this.#flow) out[dim] = interfaceNameText(this.#flow.interfaceNames, w);
+          else if (w !== 0) out[dim] = String(w & 0x7fffffff);
+          break;
+        }
       }
     }
     return out;

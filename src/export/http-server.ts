@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { BasicAuth, type BasicAuthLimits } from './basic-auth.ts';
 import { ConnectionLimit } from './connection-limit.ts';
 import type { Write } from './final-output.ts';
+import { CONTENT_TYPES, negotiateFormat, type ExpositionFormat } from './openmetrics.ts';
 import type { WebConfig } from './web-config.ts';
 
 /** Handles a request the metrics server does not; returns false to let it answer 404. */
@@ -37,7 +38,8 @@ export const IDLE_TIMEOUT_MS = 15_000;
 export const MAX_SCRAPES = 8;
 
 /**
- * otelacct's HTTP endpoint: GET/HEAD `path` serves the Prometheus exposition, `/` a short index
+ * otelacct's HTTP endpoint: GET/HEAD `path` serves the Prometheus exposition (text 0.0.4, or
+ * OpenMetrics 1.0 as the Accept header negotiates), `/` a short index
  * (unless `routes` serves it), anything else 404, other methods 405. With a web config: HTTPS
  * and/or basic auth on every path (401 with a Basic challenge). Requests are not read beyond
  * their headers; slow or oversized requests are cut off by the timeouts and header limits.
@@ -99,8 +101,8 @@ export function createMetricsServer(exposition: Exposition, path: string, option
   return server;
 }
 
-/** Writes the whole exposition through `write` (Telemetry.writePrometheus). */
-export type Exposition = (write: Write) => Promise<void>;
+/** Writes the whole exposition, in `format`, through `write` (Telemetry.writePrometheus). */
+export type Exposition = (write: Write, format: ExpositionFormat) => Promise<void>;
 
 /**
  * Streams the exposition, a chunk of series at a time, waiting for the socket to drain between
@@ -109,7 +111,9 @@ export type Exposition = (write: Write) => Promise<void>;
  * scraper sees a truncated, failed scrape rather than a silently partial one).
  */
 async function serveExposition(exposition: Exposition, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const headers: Record<string, string> = { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', vary: 'accept-encoding' };
+  // OpenMetrics 1.0 when the Accept header prefers it (Prometheus' default does), else text 0.0.4.
+  const format = negotiateFormat(req.headers.accept);
+  const headers: Record<string, string> = { 'content-type': CONTENT_TYPES[format], vary: 'accept, accept-encoding' };
   const gzip = acceptsGzip(req.headers['accept-encoding']) ? createGzip() : undefined;
   if (gzip) headers['content-encoding'] = 'gzip';
   if (req.method === 'HEAD') {
@@ -124,7 +128,7 @@ async function serveExposition(exposition: Exposition, req: IncomingMessage, res
   }
   let started = false;
   try {
-    await exposition((text) => {
+    await exposition((text: string) => {
       if (res.destroyed || out.destroyed) throw new ClientGone();
       if (!started) {
         res.writeHead(200, headers);
@@ -144,7 +148,7 @@ async function serveExposition(exposition: Exposition, req: IncomingMessage, res
       // Let the capture run between chunks: a scrape of a million series takes seconds of CPU,
       // and packets wait in the kernel's ring meanwhile.
       return new Promise<void>((resolve) => setImmediate(resolve));
-    });
+    }, format);
     if (!started) res.writeHead(200, headers);
     out.end();
   } catch (err) {

@@ -1,7 +1,7 @@
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { MetricData, MetricReader, PushMetricExporter, ResourceMetrics } from '@opentelemetry/sdk-metrics';
-import { VERSION } from '../version.ts';
-import { SCOPE_NAME } from './semconv.ts';
+import { SCOPE } from './semconv.ts';
+import { DeltaBaselines, SelfDeltas, type Temporality } from './delta-baseline.ts';
 import type { TrafficMetrics } from './traffic-metrics.ts';
 
 export interface OtlpPushOptions {
@@ -16,6 +16,8 @@ export interface OtlpPushOptions {
   maxPoints: number;
   /** Called once per failed request. */
   onFailure: (error: string) => void;
+  /** The temporality preference (default cumulative). */
+  temporality?: Temporality;
 }
 
 /**
@@ -23,17 +25,28 @@ export interface OtlpPushOptions {
  * `maxPoints` traffic data points per metric (the self-telemetry rides with the first), one after
  * the other (memory holds one
  * request at a time, whatever the store holds). Each request is retried by the official exporter
- * on its own; one that still fails is counted and the others go on: the series are cumulative, so
- * the next push carries what a refused request held. Pushes never overlap: a push still running
- * when the next is due makes that one skip.
+ * on its own; one that still fails is counted and the others go on: cumulative series carry their
+ * totals again in the next push, and delta series (DeltaBaselines) commit their baselines only
+ * for accepted requests, so the next push carries what a refused one held. Pushes never overlap:
+ * a push still running when the next is due makes that one skip.
+ *
+ * Temporality: `cumulative` as the stores hold it; `delta` traffic and self-telemetry counters as
+ * changes since the last accepted push; `lowmemory` traffic counters (synchronous) as changes,
+ * self-telemetry counters (asynchronous) cumulative. Gauges stay gauges.
  */
 export class OtlpPush {
   readonly #o: OtlpPushOptions;
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<void> | undefined;
 
+  readonly #delta: DeltaBaselines | undefined;
+  readonly #selfDelta: SelfDeltas | undefined;
+
   constructor(o: OtlpPushOptions) {
     this.#o = o;
+    const t = o.temporality ?? 'cumulative';
+    this.#delta = t === 'cumulative' ? undefined : new DeltaBaselines(o.traffic.stores);
+    this.#selfDelta = t === 'delta' ? new SelfDeltas() : undefined;
   }
 
   start(): void {
@@ -56,26 +69,38 @@ export class OtlpPush {
     const o = this.#o;
     const { resourceMetrics: self } = await o.self.collect();
     await o.traffic.flush();
-    const scope = { name: SCOPE_NAME, version: VERSION };
+    const scope = SCOPE;
     // The first request carries the self-telemetry too: a small store is one request, as before.
-    let first: MetricData[] | undefined = self.scopeMetrics.flatMap((s) => s.metrics);
-    for (const chunk of o.traffic.chunks(o.maxPoints, 'both')) {
-      await this.#send({ resource: self.resource, scopeMetrics: [{ scope, metrics: first ? [...first, ...chunk] : chunk }] });
+    const selfMetrics = self.scopeMetrics.flatMap((s) => s.metrics);
+    let first: MetricData[] | undefined = this.#selfDelta ? this.#selfDelta.convert(selfMetrics) : selfMetrics;
+    const delta = this.#delta;
+    for (const chunk of o.traffic.chunks(o.maxPoints, 'both', delta)) {
+      const ok = await this.#send({ resource: self.resource, scopeMetrics: [{ scope, metrics: first ? [...first, ...chunk] : chunk }] });
+      if (ok) delta?.commit();
+      else delta?.discard();
+      if (first) this.#settleSelf(ok);
       first = undefined;
     }
-    if (first) await this.#send({ resource: self.resource, scopeMetrics: [{ scope, metrics: first }] });
+    if (first) this.#settleSelf(await this.#send({ resource: self.resource, scopeMetrics: [{ scope, metrics: first }] }));
   }
 
-  #send(metrics: ResourceMetrics): Promise<void> {
+  #settleSelf(ok: boolean): void {
+    if (ok) this.#selfDelta?.commit();
+    else this.#selfDelta?.discard();
+  }
+
+  /** Sends one request; true when the receiver accepted it. */
+  #send(metrics: ResourceMetrics): Promise<boolean> {
     const o = this.#o;
-    return new Promise<void>((resolve) => {
+    return new Promise<boolean>((resolve) => {
       let settled = false;
       const done = (result: ExportResult): void => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
-        if (result.code !== ExportResultCode.SUCCESS) o.onFailure(result.error?.message ?? 'unknown error');
-        resolve();
+        const ok = result.code === ExportResultCode.SUCCESS;
+        if (!ok) o.onFailure(result.error?.message ?? 'unknown error');
+        resolve(ok);
       };
       const timer = setTimeout(() => done({ code: ExportResultCode.FAILED, error: new Error(`timed out after ${o.timeoutMs} ms`) }), o.timeoutMs + 1000);
       try {

@@ -24,9 +24,13 @@ export function createOtlpExporter(config: Config, s: OtlpSettings): PushMetricE
     url: s.url,
     timeoutMillis: config.otlp.timeout,
     compression: config.otlp.compression as never,
-    // The traffic series are cumulative; the preference only matters for SDK instruments, which
-    // otelacct has none of, but it is stated rather than left to the environment.
-    temporalityPreference: AggregationTemporalityPreference.CUMULATIVE,
+    // OtlpPush sets each metric's temporality itself (no SDK instrument is exported); the
+    // exporter's preference is stated to match rather than left to the environment.
+    temporalityPreference: {
+      cumulative: AggregationTemporalityPreference.CUMULATIVE,
+      delta: AggregationTemporalityPreference.DELTA,
+      lowmemory: AggregationTemporalityPreference.LOWMEMORY,
+    }[s.temporality],
   };
   const { ca, cert, key, insecure } = s.tls;
   if (s.protocol === 'grpc') {
@@ -53,6 +57,7 @@ export function createOtlpPush(config: Config, settings: OtlpSettings, self: Met
     intervalMs: config.otlp.interval,
     timeoutMs: config.otlp.timeout,
     maxPoints: Math.max(1, Math.floor(config.otlp.maxDataPoints / 2)),
+    temporality: settings.temporality,
     onFailure: (error) => {
       health.exportFailures++;
       onError('otlp export failed', { endpoint: settings.url, protocol: settings.protocol, error, failures: health.exportFailures });

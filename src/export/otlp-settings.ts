@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ConfigError } from '../config/load.ts';
 import type { Config } from '../config/schema.ts';
+import { TEMPORALITIES, type Temporality } from './delta-baseline.ts';
 
 /** The OTLP transports of the OTLP exporter specification. */
 export type OtlpProtocol = 'http/protobuf' | 'http/json' | 'grpc';
@@ -25,6 +26,7 @@ export interface OtlpSettings {
   /** HTTP: the full URL. gRPC: http(s)://host:port, or host:port (then `tls.insecure` decides). */
   url: string;
   tls: OtlpTls;
+  temporality: Temporality;
 }
 
 /**
@@ -87,7 +89,15 @@ export function resolveOtlp(config: Config, env: NodeJS.ProcessEnv, readFile: (p
     if (!/^(true|false)$/i.test(flag[1])) throw new ConfigError(`${flag[0]}="${flag[1]}": must be true or false`);
     insecure = flag[1].toLowerCase() === 'true';
   }
-  return { protocol: protocol as OtlpProtocol, url, tls: { ca: ca?.data, cert: cert?.data, key: key?.data, insecure } };
+  let temporality = config.otlp.temporality as string;
+  if (temporality === '') {
+    // The spec's values are case-insensitive; only the metrics variable exists.
+    const variable = 'OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE';
+    const value = env[variable]?.trim() ?? '';
+    temporality = value.toLowerCase() || 'cumulative';
+    if (!TEMPORALITIES.includes(temporality as Temporality)) throw new ConfigError(`${variable}="${value}": must be cumulative, delta or lowmemory`);
+  }
+  return { protocol: protocol as OtlpProtocol, url, tls: { ca: ca?.data, cert: cert?.data, key: key?.data, insecure }, temporality: temporality as Temporality };
 }
 
 /**

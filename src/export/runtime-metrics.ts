@@ -4,8 +4,11 @@ import type { Resource } from '@opentelemetry/resources';
 import { AggregationTemporality, DataPointType, type CollectionResult, type MetricData, type MetricProducer } from '@opentelemetry/sdk-metrics';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { getHeapSpaceStatistics } from 'node:v8';
-import { VERSION } from '../version.ts';
-import { SCOPE_NAME } from './semconv.ts';
+import {
+  ATTR_CPU_MODE, ATTR_V8JS_HEAP_SPACE_NAME, METRIC_NODEJS_EVENTLOOP_DELAY_MAX, METRIC_NODEJS_EVENTLOOP_DELAY_P50,
+  METRIC_NODEJS_EVENTLOOP_DELAY_P99, METRIC_PROCESS_CPU_TIME, METRIC_PROCESS_MEMORY_USAGE, METRIC_V8JS_MEMORY_HEAP_SPACE_SIZE,
+  METRIC_V8JS_MEMORY_HEAP_USED, SCOPE,
+} from './semconv.ts';
 
 /** How often the event-loop delay window restarts (its percentiles describe the last window). */
 const LOOP_WINDOW_MS = 60_000;
@@ -35,7 +38,7 @@ export class RuntimeMetrics implements MetricProducer {
 
   async collect(): Promise<CollectionResult> {
     return {
-      resourceMetrics: { resource: this.#resource as Resource, scopeMetrics: [{ scope: { name: SCOPE_NAME, version: VERSION }, metrics: this.metrics() }] },
+      resourceMetrics: { resource: this.#resource as Resource, scopeMetrics: [{ scope: SCOPE, metrics: this.metrics() }] },
       errors: [],
     };
   }
@@ -54,16 +57,16 @@ export class RuntimeMetrics implements MetricProducer {
     const seconds = (ns: number) => (Number.isFinite(ns) ? ns / 1e9 : 0);
     return [
       {
-        descriptor: { name: 'process.cpu.time', unit: 's', description: 'CPU time of the otelacct process, by mode.', valueType: ValueType.DOUBLE },
+        descriptor: { name: METRIC_PROCESS_CPU_TIME, unit: 's', description: 'CPU time of the otelacct process, by mode.', valueType: ValueType.DOUBLE },
         aggregationTemporality: AggregationTemporality.CUMULATIVE, dataPointType: DataPointType.SUM, isMonotonic: true,
-        dataPoints: [point(cpu.user / 1e6, { 'cpu.mode': 'user' }, this.#start), point(cpu.system / 1e6, { 'cpu.mode': 'system' }, this.#start)],
+        dataPoints: [point(cpu.user / 1e6, { [ATTR_CPU_MODE]: 'user' }, this.#start), point(cpu.system / 1e6, { [ATTR_CPU_MODE]: 'system' }, this.#start)],
       },
-      gauge('process.memory.usage', 'By', 'Resident set size of the otelacct process.', [point(mem.rss)]),
-      gauge('v8js.memory.heap.used', 'By', 'V8 heap used, by heap space.', heap.map((s) => point(s.space_used_size, { 'v8js.heap.space.name': s.space_name }))),
-      gauge('v8js.memory.heap.limit', 'By', 'V8 heap size, by heap space.', heap.map((s) => point(s.space_size, { 'v8js.heap.space.name': s.space_name }))),
-      gauge('nodejs.eventloop.delay.p50', 's', 'Event loop delay, median over the current one-minute window.', [point(seconds(loop.percentile(50)))], ValueType.DOUBLE),
-      gauge('nodejs.eventloop.delay.p99', 's', 'Event loop delay, 99th percentile over the current one-minute window.', [point(seconds(loop.percentile(99)))], ValueType.DOUBLE),
-      gauge('nodejs.eventloop.delay.max', 's', 'Event loop delay, maximum over the current one-minute window.', [point(seconds(loop.max))], ValueType.DOUBLE),
+      gauge(METRIC_PROCESS_MEMORY_USAGE, 'By', 'Resident set size of the otelacct process.', [point(mem.rss)]),
+      gauge(METRIC_V8JS_MEMORY_HEAP_USED, 'By', 'V8 heap used, by heap space.', heap.map((s) => point(s.space_used_size, { [ATTR_V8JS_HEAP_SPACE_NAME]: s.space_name }))),
+      gauge(METRIC_V8JS_MEMORY_HEAP_SPACE_SIZE, 'By', 'V8 heap size reserved, by heap space.', heap.map((s) => point(s.space_size, { [ATTR_V8JS_HEAP_SPACE_NAME]: s.space_name }))),
+      gauge(METRIC_NODEJS_EVENTLOOP_DELAY_P50, 's', 'Event loop delay, median over the current one-minute window.', [point(seconds(loop.percentile(50)))], ValueType.DOUBLE),
+      gauge(METRIC_NODEJS_EVENTLOOP_DELAY_P99, 's', 'Event loop delay, 99th percentile over the current one-minute window.', [point(seconds(loop.percentile(99)))], ValueType.DOUBLE),
+      gauge(METRIC_NODEJS_EVENTLOOP_DELAY_MAX, 's', 'Event loop delay, maximum over the current one-minute window.', [point(seconds(loop.max))], ValueType.DOUBLE),
     ];
   }
 

@@ -5,11 +5,12 @@ import type { Accountant } from '../account/accountant.ts';
 import type { InterfaceRegistry } from '../capture/interface-registry.ts';
 import type { KernelStats } from '../capture/kernel-stats.ts';
 import type { Config } from '../config/schema.ts';
-import { writeJson, writePrometheusText, type Write } from './final-output.ts';
+import { writeJson, writeOpenMetricsText, writePrometheusText, type Write } from './final-output.ts';
+import type { ExpositionFormat } from './openmetrics.ts';
 import type { OtlpPush } from './otlp-push.ts';
 import { RuntimeMetrics } from './runtime-metrics.ts';
 import type { OtlpSettings } from './otlp-settings.ts';
-import { SelfTelemetry, type ExportHealth } from './self-telemetry.ts';
+import { SelfTelemetry, type ExportHealth, type SelfTelemetrySources } from './self-telemetry.ts';
 import type { TrafficMetrics } from './traffic-metrics.ts';
 
 /** A reader collected on demand (the --read output); cumulative like the Prometheus one. */
@@ -32,6 +33,9 @@ export interface TelemetryOptions {
   kernel?: KernelStats;
   /** Live interfaces: index → capturing now. */
   interfaceUp?: () => ReadonlyMap<number, boolean> | undefined;
+  /** The flow collector's self-telemetry and its listeners' interface indexes. */
+  flow?: SelfTelemetrySources['flow'];
+  flowInterfaces?: SelfTelemetrySources['flowInterfaces'];
   onError: (message: string, fields?: Record<string, unknown>) => void;
 }
 
@@ -54,7 +58,7 @@ export class Telemetry {
   constructor(o: TelemetryOptions) {
     this.#traffic = o.traffic;
     o.traffic.setResource(o.resource);
-    const self = new SelfTelemetry({ accountant: o.accountant, interfaces: o.interfaces, store: o.traffic, health: this.health, kernel: o.kernel, interfaceUp: o.interfaceUp });
+    const self = new SelfTelemetry({ accountant: o.accountant, interfaces: o.interfaces, store: o.traffic, health: this.health, kernel: o.kernel, interfaceUp: o.interfaceUp, flow: o.flow, flowInterfaces: o.flowInterfaces });
     self.setResource(o.resource);
     this.#runtime.setResource(o.resource);
     const producers = [self, this.#runtime];
@@ -91,14 +95,16 @@ export class Telemetry {
   }
 
   /**
-   * The Prometheus exposition: self-telemetry as of now (before this collection's flush, the
-   * same moment for every reader), then every traffic series after a flush, streamed to `write`.
+   * The Prometheus exposition (text 0.0.4, or OpenMetrics 1.0 when the scraper negotiated it):
+   * self-telemetry as of now (before this collection's flush, the same moment for every reader),
+   * then every traffic series after a flush, streamed to `write`. Always cumulative.
    */
-  async writePrometheus(write: Write): Promise<void> {
+  async writePrometheus(write: Write, format: ExpositionFormat = 'prometheus'): Promise<void> {
     if (!this.prometheus) throw new Error('telemetry: prometheus is disabled');
     const { resourceMetrics } = await this.prometheus.collect();
     await this.#traffic.flush();
-    await writePrometheusText(resourceMetrics, this.#traffic, write);
+    if (format === 'openmetrics') await writeOpenMetricsText(resourceMetrics, this.#traffic, write);
+    else await writePrometheusText(resourceMetrics, this.#traffic, write);
   }
 
   /**

@@ -11,9 +11,9 @@ import { KEY_WORDS, type FlowTable } from '../account/flow-table.ts';
 import type { NetworkLabels } from '../account/network-labels.ts';
 import { SeriesStore } from '../account/series-store.ts';
 import { SideMode } from '../account/aggregation-spec.ts';
-import { VERSION } from '../version.ts';
+import type { DeltaBaselines } from './delta-baseline.ts';
 import type { FlowAttributes } from './flow-attributes.ts';
-import { ATTR_OVERFLOW, SCOPE_NAME } from './semconv.ts';
+import { ATTR_OVERFLOW, SCOPE } from './semconv.ts';
 
 /** The metric names of aggregation `name`. */
 export function trafficMetricNames(name: string): { bytes: string; packets: string } {
@@ -219,8 +219,12 @@ export class TrafficMetrics implements MetricProducer {
    *
    * `streams`: 'both' yields [bytes, packets] chunks sharing attribute objects (OTLP);
    * 'bytes' / 'packets' yield one stream's chunks (Prometheus text keeps a metric's lines together).
+   *
+   * `delta` (OTLP delta temporality, with 'both'): each point is its series' change since its
+   * last accepted push instead, unchanged series are left out, and each chunk is staged in
+   * `delta` for the caller to commit or discard once its request is answered.
    */
-  *chunks(maxPoints: number, streams: Streams = 'both'): Generator<MetricData[]> {
+  *chunks(maxPoints: number, streams: Streams = 'both', delta?: DeltaBaselines): Generator<MetricData[]> {
     const now = this.#now();
     const endTime = msToHr(now);
     const tmp = new Uint32Array(KEY_WORDS);
@@ -233,16 +237,32 @@ export class TrafficMetrics implements MetricProducer {
         const attrs = this.#attributes[i];
         for (let from = 0; from < end || (from === 0 && store.overflow.present); from += maxPoints) {
           const to = Math.min(end, from + maxPoints);
-          const bytes = streams === 'packets' ? undefined : sum(d.bytes);
-          const packets = streams === 'bytes' ? undefined : sum(d.packets);
+          const temporality = delta ? AggregationTemporality.DELTA : AggregationTemporality.CUMULATIVE;
+          const bytes = streams === 'packets' ? undefined : sum(d.bytes, temporality);
+          const packets = streams === 'bytes' ? undefined : sum(d.packets, temporality);
+          delta?.begin(i, now);
           for (let e = from; e < to; e++) {
+            if (delta) {
+              if (!delta.change(e)) continue;
+              store.expand(e, tmp);
+              const attributes = attrs.of(tmp, 0);
+              const startTime = msToHr(delta.since);
+              bytes?.dataPoints.push({ attributes, startTime, endTime, value: delta.bytes });
+              packets?.dataPoints.push({ attributes, startTime, endTime, value: delta.packets });
+              continue;
+            }
             store.expand(e, tmp);
             const attributes = attrs.of(tmp, 0);
             const startTime = msToHr(store.start[e]);
             bytes?.dataPoints.push({ attributes, startTime, endTime, value: store.bytes[e] });
             packets?.dataPoints.push({ attributes, startTime, endTime, value: store.packets[e] });
           }
-          if (to >= end && store.overflow.present) {
+          if (to >= end && delta?.overflowChange()) {
+            const attributes: Attributes = { [ATTR_OVERFLOW]: true };
+            const startTime = msToHr(delta.since);
+            bytes?.dataPoints.push({ attributes, startTime, endTime, value: delta.bytes });
+            packets?.dataPoints.push({ attributes, startTime, endTime, value: delta.packets });
+          } else if (to >= end && store.overflow.present && !delta) {
             const o = store.overflow;
             const attributes: Attributes = { [ATTR_OVERFLOW]: true };
             const startTime = msToHr(o.start);
@@ -294,7 +314,7 @@ export class TrafficMetrics implements MetricProducer {
     return {
       resourceMetrics: {
         resource: this.#resource as Resource,
-        scopeMetrics: [{ scope: { name: SCOPE_NAME, version: VERSION }, metrics }],
+        scopeMetrics: [{ scope: SCOPE, metrics }],
       },
       errors: [],
     };
@@ -335,9 +355,9 @@ export class TrafficMetrics implements MetricProducer {
   }
 }
 
-function sum(descriptor: MetricDescriptor): SumMetricData {
+function sum(descriptor: MetricDescriptor, aggregationTemporality: AggregationTemporality): SumMetricData {
   return {
-    descriptor, aggregationTemporality: AggregationTemporality.CUMULATIVE, dataPointType: DataPointType.SUM, isMonotonic: true, dataPoints: [],
+    descriptor, aggregationTemporality, dataPointType: DataPointType.SUM, isMonotonic: true, dataPoints: [],
   };
 }
 

@@ -66,7 +66,8 @@ For each host or site: the percentile of its in and out rates over the period's 
 slot's average rate; slots without data count as 0), in Mbit/s, and the bytes in and out.
 A period that has not ended (the current month) is billed up to its last complete slot and
 marked partial: a line above the table, "partial" in JSON, a line on stderr.
-In = network_io_direction "receive" (into the local host), out = "transmit".
+In = network_io_direction "receive" (into the local host), out = "transmit", local-to-local
+traffic (otelacct_traffic_class "internal") included; transit traffic has no direction.
 Exit status: 0 report printed, 1 Prometheus unreachable or failing or no data, 2 bad flags.
 `;
 

@@ -3,6 +3,16 @@ import type { KernelStats } from '../capture/kernel-stats.ts';
 import type { StoreStats } from '../export/traffic-metrics.ts';
 import type { ExportHealth } from '../export/self-telemetry.ts';
 
+/**
+ * Where traffic is metered: a captured interface, or (later) a flow exporter sending
+ * sFlow/NetFlow/IPFIX to the collector; `up` false: lost or down, its traffic is not counted.
+ */
+export interface MeteredSource {
+  kind: 'interface' | 'flow-exporter';
+  name: string;
+  up: boolean;
+}
+
 /** The meter's health as the live page shows it: counters since start, as /metrics has them. */
 export interface Health {
   /** IP bytes and packets counted since start (otelacct_traffic_*_total summed, each packet once). */
@@ -22,6 +32,8 @@ export interface Health {
   samplingRate: number;
   /** Captured interfaces that are lost or down now (otelacct_capture_interface_up 0): their traffic is not counted. */
   interfacesDown: string[];
+  /** Every interface (and flow exporter) metered, with its state; empty for a capture file. */
+  sources: MeteredSource[];
 }
 
 /** Where the health counters come from (the same components self-telemetry reads). */
@@ -33,6 +45,11 @@ export interface HealthSources {
   otlp: boolean;
   /** Names of the captured interfaces that are down now; absent: not a live capture. */
   interfacesDown?: () => string[];
+  /**
+   * The metered interfaces with their state (live capture); the flow collector adds its
+   * exporters here. Absent: none (a capture file).
+   */
+  sources?: () => MeteredSource[];
 }
 
 /**
@@ -59,5 +76,6 @@ export function readHealth(s: HealthSources, flowTableOverflow: number): Health 
     exportFailures: s.otlp ? s.exportHealth.exportFailures : null,
     samplingRate: s.accountant.samplingRate,
     interfacesDown: s.interfacesDown?.() ?? [],
+    sources: s.sources?.() ?? [],
   };
 }

@@ -23,6 +23,9 @@ const MAX_STREAM_MS = 10 * 60_000;
 /** The page's update interval. */
 const TICK_MS = 1000;
 
+/** The page's files in src/web/assets (app.js imports rates.js: ES modules, no build step). */
+const ASSETS = ['index.html', 'app.js', 'rates.js', 'chart.js', 'tables.js', 'app.css'];
+
 interface Asset { body: Buffer; type: string; etag: string }
 interface Client {
   res: ServerResponse;
@@ -47,6 +50,10 @@ export interface LivePageOptions {
   /** The Prometheus exposition path, linked from the page. */
   metricsPath: string;
   onError: (message: string) => void;
+  /** Settings the page shows: web.grafanaUrl (links per host; '' none) and whether reverse DNS is on. */
+  meta?: { grafanaUrl: string; reverseDns: boolean };
+  /** Called by close() (stops the reverse DNS lookups). */
+  onClose?: () => void;
 }
 
 /** When a stream's connection is destroyed (see the constants above); tests shorten them. */
@@ -107,6 +114,7 @@ export class LivePage {
     this.#unsubscribe();
     for (const c of this.#clients) c.res.end();
     this.#clients.clear();
+    this.#o.onClose?.();
   }
 
   #loadAssets(): void {
@@ -114,7 +122,7 @@ export class LivePage {
     // src/web/assets in a checkout; dist/src/web/ → the package's src/web/assets when installed.
     for (const dir of ['./assets/', '../../../src/web/assets/']) {
       try {
-        for (const name of ['index.html', 'app.js', 'app.css']) {
+        for (const name of ASSETS) {
           const body = readFileSync(new URL(dir + name, import.meta.url));
           const etag = `"${createHash('sha1').update(body).digest('base64url').slice(0, 16)}"`;
           this.#assets.set(name, { body, type: `${types[name.split('.').pop()!]}; charset=utf-8`, etag });
@@ -151,7 +159,7 @@ export class LivePage {
   #state(filter: HostFilter): object {
     const r = this.#o.rates;
     return {
-      meta: { ...r.meta, metricsPath: this.#o.metricsPath, version: VERSION, filter: filter.text, filterDescription: filter.description },
+      meta: { ...r.meta, grafanaUrl: '', reverseDns: false, ...this.#o.meta, metricsPath: this.#o.metricsPath, version: VERSION, filter: filter.text, filterDescription: filter.description },
       health: r.health(),
       slots: r.window(filter),
     };

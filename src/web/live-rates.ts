@@ -4,7 +4,9 @@ import type { NetworkTables } from '../account/network-tables.ts';
 import { Direction } from '../account/packet-context.ts';
 import type { Health } from './health.ts';
 import { HostFilter } from './host-filter.ts';
-import { chooseView, EntryReader, type HostMode, type LiveView } from './live-view.ts';
+import type { AddressSum } from './address-sums.ts';
+import { EntryReader } from './entry-reader.ts';
+import { chooseView, type HostMode, type LiveView } from './live-view.ts';
 import { SlotAccumulator, type DirectionSplit, type Slot } from './slot.ts';
 
 /** Shortest interval a drain closes by itself when no page ticker runs (ms). */
@@ -20,6 +22,11 @@ export interface LiveRatesOptions {
   windowSeconds: number;
   /** Reads the meter's health; gets the flow-table overflow LiveRates counted. */
   health: (flowTableOverflow: number) => Health;
+  /**
+   * The reverse DNS name of an address if known now (ReverseDns.name, which also asks for it);
+   * absent: no names (web.reverseDns off).
+   */
+  resolve?: (address: string) => string | undefined;
   /** Clock in ms since the epoch (tests). */
   now?: () => number;
 }
@@ -37,6 +44,8 @@ export interface LiveMeta {
   windowSeconds: number;
   hostMode: HostMode;
   note: string;
+  remotesNote: string;
+  servicesNote: string;
 }
 
 /**
@@ -82,7 +91,7 @@ export class LiveRates {
     this.view = chooseView(o.accountant.aggregations, o.tables);
     this.meta = this.#metaOf(this.view);
     this.#reader = new EntryReader(this.view, o.accountant.aggregations, o.tables, o.internalTraffic);
-    this.#acc = new SlotAccumulator(Math.min(MAX_TRACKED, Math.max(1024, o.accountant.flowTables[0]?.maxEntries ?? 0)));
+    this.#acc = new SlotAccumulator(Math.min(MAX_TRACKED, Math.max(1024, o.accountant.flowTables[0]?.maxEntries ?? 0)), (r) => this.#networkName(r));
     this.#lastClose = this.#now();
     this.#atClose = this.#totals();
   }
@@ -122,7 +131,8 @@ export class LiveRates {
       directions: this.#directions(d.internal - c.internal), health: this.#o.health(this.#overflowPackets),
     };
     const n = this.#o.topN;
-    const slot: Slot = { ...base, ...this.#acc.select(new HostFilter(''), n, seconds) };
+    const services = this.view.serviceAggregation >= 0;
+    const slot: Slot = this.#named({ ...base, ...this.#acc.select(new HostFilter(''), n, seconds, services), names: {} });
     this.#ring.push(slot);
     this.#prune(end);
     const cache = new Map<string, Slot>();
@@ -131,7 +141,7 @@ export class LiveRates {
       filtered: (filter) => {
         if (filter.all) return slot;
         let s = cache.get(filter.text);
-        if (s === undefined) cache.set(filter.text, (s = { ...base, ...this.#acc.select(filter, n, seconds) }));
+        if (s === undefined) cache.set(filter.text, (s = this.#named({ ...base, ...this.#acc.select(filter, n, seconds, services), names: {} })));
         return s;
       },
     };
@@ -156,11 +166,18 @@ export class LiveRates {
   window(filter = new HostFilter('')): Slot[] {
     this.#prune(this.#now());
     if (filter.all) return [...this.#ring];
-    return this.#ring.map((s) => ({
-      ...s,
-      hosts: s.hosts.filter((h) => filter.matches(h.host)),
-      pairs: s.pairs.filter((p) => filter.matches(p.a) || filter.matches(p.b)),
-    }));
+    return this.#ring.map((s) => {
+      const hosts = s.hosts.filter((h) => filter.matches(h.host));
+      const remotes = s.remotes.filter((r) => filter.matches(r.remote));
+      let inBytes = 0;
+      let outBytes = 0;
+      for (const x of [...hosts, ...remotes]) { inBytes += x.inBytes; outBytes += x.outBytes; }
+      const rate = (b: number) => Math.round((b * 8) / s.seconds);
+      return {
+        ...s, hosts, remotes, pairs: s.pairs.filter((p) => filter.matches(p.a) || filter.matches(p.b)),
+        scope: { inBytes, outBytes, inBps: rate(inBytes), outBps: rate(outBytes) },
+      };
+    });
   }
 
   /** The health counters now. */
@@ -169,7 +186,34 @@ export class LiveRates {
   }
 
   #metaOf(view: LiveView): LiveMeta {
-    return { topN: this.#o.topN, windowSeconds: this.#o.windowSeconds, hostMode: view.hostMode, note: view.note };
+    return {
+      topN: this.#o.topN, windowSeconds: this.#o.windowSeconds, hostMode: view.hostMode, note: view.note,
+      remotesNote: view.remotesNote, servicesNote: view.servicesNote,
+    };
+  }
+
+  /** Fills `slot.names` with the reverse DNS names known now of the addresses it lists. */
+  #named(slot: Slot): Slot {
+    const resolve = this.#o.resolve;
+    if (resolve === undefined) return slot;
+    const name = (address: string) => {
+      if (address in slot.names || address.includes('/')) return;
+      const n = resolve(address);
+      if (n !== undefined) slot.names[address] = n;
+    };
+    for (const h of slot.hosts) name(h.host);
+    for (const p of slot.pairs) { name(p.a); name(p.b); }
+    for (const r of slot.remotes) name(r.remote);
+    return slot;
+  }
+
+  /** The networks-file name of a remote talker's network, if the file names one. */
+  #networkName(r: AddressSum): string | undefined {
+    const t = this.#o.tables.named;
+    if (t === undefined) return undefined;
+    const w = r.w;
+    const i = r.net >= 0 && r.net < t.size ? r.net : w.v === 6 ? t.lookup6(w.w0 | 0, w.w1 | 0, w.w2 | 0, w.w3 | 0) : t.lookup4(w.w0 | 0);
+    return i >= 0 ? t.name(i) : undefined;
   }
 
   #prune(now: number): void {

@@ -1,10 +1,9 @@
 import { SideMode, type AggregationSpec } from '../account/aggregation-spec.ts';
-import { hashWords } from '../account/key-hash.ts';
-import { KEY_WORDS, KeyWord, keyDirection, keyIpVersion } from '../account/flow-key.ts';
-import type { FlowTable } from '../account/flow-table.ts';
 import type { NetworkTables } from '../account/network-tables.ts';
-import { Direction } from '../account/packet-context.ts';
-import { formatIPv4, formatIPv6 } from '../decode/address-format.ts';
+import {
+  ATTR_DESTINATION_PORT, ATTR_DIRECTION, ATTR_LOCAL_PORT, ATTR_NETWORK_TRANSPORT, ATTR_REMOTE_ADDRESS, ATTR_REMOTE_PORT,
+  ATTR_REMOTE_PREFIX, ATTR_SOURCE_PORT,
+} from '../export/semconv.ts';
 
 /**
  * How the live page finds local hosts in the flow tables:
@@ -25,12 +24,64 @@ export interface LiveView {
   hostAggregation: number;
   /** Aggregation index the pairs come from, -1 for none. */
   pairAggregation: number;
+  /** Aggregation index the remote talkers come from, -1 for none. */
+  remoteAggregation: number;
+  /** Aggregation index the services (ports and transport) come from, -1 for none. */
+  serviceAggregation: number;
   /** One sentence for the page on how hosts and directions were derived. */
   note: string;
+  /** The same for the remote talkers, and for the services. */
+  remotesNote: string;
+  servicesNote: string;
 }
 
 /** Picks the aggregations the page reads (see HostMode): the first that fits, in config order. */
 export function chooseView(specs: readonly AggregationSpec[], tables: NetworkTables): LiveView {
+  const hosts = chooseHosts(specs, tables);
+  return { ...hosts, ...chooseRemotes(specs, tables, hosts), ...chooseServices(specs, hosts) };
+}
+
+/**
+ * Remote talkers: from an aggregation with the remote prefix and the direction (rolled up), else
+ * the remote address and the direction, else the non-local side of a source/destination pair
+ * aggregation (local networks needed in all cases: "remote" means outside them).
+ */
+function chooseRemotes(specs: readonly AggregationSpec[], tables: NetworkTables, hosts: HostsView): Pick<LiveView, 'remoteAggregation' | 'remotesNote'> {
+  const prefix = specs.findIndex((s) => s.localSide && s.bMode === SideMode.PREFIX && s.direction);
+  const address = specs.findIndex((s) => s.localSide && s.bMode === SideMode.ADDRESS && s.direction);
+  const pairs = hosts.hostMode === 'classified' ? hosts.pairAggregation : -1;
+  if (tables.local === undefined) {
+    return { remoteAggregation: -1, remotesNote: 'No accounting.localNetworks: every address could be local, so there are no remote talkers.' };
+  }
+  if (prefix >= 0) return { remoteAggregation: prefix, remotesNote: `Remote talkers rolled up by prefix, from aggregation "${specs[prefix].name}" (${ATTR_REMOTE_PREFIX}).` };
+  if (address >= 0) return { remoteAggregation: address, remotesNote: `Remote talkers from aggregation "${specs[address].name}" (${ATTR_REMOTE_ADDRESS}).` };
+  if (pairs >= 0) return { remoteAggregation: pairs, remotesNote: `Remote talkers: the side outside accounting.localNetworks of aggregation "${specs[pairs].name}".` };
+  return {
+    remoteAggregation: -1,
+    remotesNote: `No aggregation keeps remote addresses (${ATTR_REMOTE_PREFIX} or ${ATTR_REMOTE_ADDRESS} with ${ATTR_DIRECTION}, or source and destination addresses).`,
+  };
+}
+
+/** Services: an aggregation keeping the transport and a port; the hosts' or the pairs' own if it does. */
+function chooseServices(specs: readonly AggregationSpec[], hosts: HostsView): Pick<LiveView, 'serviceAggregation' | 'servicesNote'> {
+  const fits = (i: number) => i >= 0 && specs[i].protocol && (specs[i].aPort || specs[i].bPort);
+  const i = fits(hosts.hostAggregation) ? hosts.hostAggregation : fits(hosts.pairAggregation) ? hosts.pairAggregation : specs.findIndex((_, j) => fits(j));
+  if (i < 0) {
+    return {
+      serviceAggregation: -1,
+      servicesNote: `No aggregation keeps ports and transport (${ATTR_NETWORK_TRANSPORT} with ${ATTR_SOURCE_PORT} / ${ATTR_DESTINATION_PORT}, or ${ATTR_LOCAL_PORT} / ${ATTR_REMOTE_PORT}): no services to show.`,
+    };
+  }
+  const per = [i === hosts.hostAggregation ? 'host' : '', i === hosts.pairAggregation ? 'pair' : ''].filter(Boolean).join(' and ');
+  return {
+    serviceAggregation: i,
+    servicesNote: `Services from aggregation "${specs[i].name}": the port with a well-known name, else the lower one${per ? `; per ${per} too` : ' (not per host or pair: their aggregations keep no ports)'}.`,
+  };
+}
+
+type HostsView = Pick<LiveView, 'hostMode' | 'hostAggregation' | 'pairAggregation' | 'note'>;
+
+function chooseHosts(specs: readonly AggregationSpec[], tables: NetworkTables): HostsView {
   const hasLocal = tables.local !== undefined;
   const pairIndex = specs.findIndex((s) => !s.localSide && s.aMode === SideMode.ADDRESS && s.bMode === SideMode.ADDRESS);
   const localIndex = specs.findIndex((s) => s.localSide && s.aMode === SideMode.ADDRESS && s.direction);
@@ -54,151 +105,33 @@ export function chooseView(specs: readonly AggregationSpec[], tables: NetworkTab
   return { hostMode: 'none', hostAggregation: -1, pairAggregation: -1, note: 'No aggregation keeps addresses (source.address and destination.address, or otelacct.local.address with network.io.direction): only totals are shown.' };
 }
 
-/** Receives what one drained flow-table entry means for hosts, pairs and the direction split. */
+/** Receives what one drained flow-table entry means for hosts, pairs, remote talkers, services and the direction split. */
 export interface EntrySink {
   /**
-   * `bytes` received (in) or sent (out) by local host `host`, whose address is at `keys[at]`
-   * (IPv6: 4 words) and hashes to `id`.
+   * `inBytes` received and `outBytes` sent by local host `host`, whose address is at `keys[at]`
+   * (IPv6: 4 words) and hashes to `id`; `service` is the entry's service code (NO_SERVICE: none).
    */
-  host(host: string, inBytes: number, outBytes: number, id: number, keys: Uint32Array, at: number, v6: boolean): void;
+  host(host: string, inBytes: number, outBytes: number, id: number, keys: Uint32Array, at: number, v6: boolean, service: number): void;
   /**
    * Bytes between `a` and `b`: `ab` sent by a to b, `ba` sent by b to a. `a` is the local side
    * when exactly one side is local, else the lesser text: the same pair always comes the same way.
    * `id` hashes the two addresses (whatever their order); `aAt`/`bAt` are where they are in `keys`.
    */
-  pair(a: string, b: string, ab: number, ba: number, id: number, keys: Uint32Array, aAt: number, bAt: number, v6: boolean): void;
+  pair(a: string, b: string, ab: number, ba: number, id: number, keys: Uint32Array, aAt: number, bAt: number, v6: boolean, service: number): void;
   /**
    * Takes the bytes of host `id` (address at `keys[at]`) without its text when it can: the host
    * is tracked already, or it cannot be (the sink is full: the bytes go to the untracked sums).
    * False: call host() with the text.
    */
-  known(id: number, keys: Uint32Array, at: number, v6: boolean, inBytes: number, outBytes: number): boolean;
+  known(id: number, keys: Uint32Array, at: number, v6: boolean, inBytes: number, outBytes: number, service: number): boolean;
   /** The same for `bytes` sent from the address at `fromAt` to the one at `toAt`. */
-  knownPair(id: number, keys: Uint32Array, fromAt: number, toAt: number, v6: boolean, bytes: number): boolean;
+  knownPair(id: number, keys: Uint32Array, fromAt: number, toAt: number, v6: boolean, bytes: number, service: number): boolean;
+  /** known() for a remote talker: an address (`len` 0) or a prefix of `len` bits; `inBytes` came from it. */
+  knownRemote(id: number, keys: Uint32Array, at: number, v6: boolean, len: number, inBytes: number, outBytes: number): boolean;
+  /** A remote talker by its text (`198.51.100.7`, `198.51.100.0/24`) and networks-file entry (-1: none known). */
+  remote(text: string, inBytes: number, outBytes: number, id: number, keys: Uint32Array, at: number, v6: boolean, len: number, net: number): void;
+  /** `bytes` of service `code` (service-names.ts serviceCode), each packet once. */
+  service(code: number, bytes: number): void;
   /** IP bytes of a packet class (Direction code: RECEIVE, TRANSMIT, INTERNAL, TRANSIT). */
   direction(code: number, bytes: number): void;
-}
-
-/**
- * Reads flow-table entries for the page (flush time only: this formats address strings). One
- * instance per LiveRates; not re-entrant.
- */
-export class EntryReader {
-  readonly #view: LiveView;
-  readonly #specs: readonly AggregationSpec[];
-  readonly #tables: NetworkTables;
-  readonly #internalBoth: boolean;
-  readonly #addr = new Uint8Array(16);
-
-  /** Full-width copy of the entry being read. */
-  readonly #key = new Uint32Array(KEY_WORDS);
-
-  constructor(view: LiveView, specs: readonly AggregationSpec[], tables: NetworkTables, internalTraffic: 'both' | 'once') {
-    this.#view = view;
-    this.#specs = specs;
-    this.#tables = tables;
-    this.#internalBoth = internalTraffic === 'both';
-  }
-
-  /** Feeds every entry of aggregation `aggregation`'s drained `table` to `sink`. */
-  read(aggregation: number, table: FlowTable, sink: EntrySink): void {
-    const hosts = aggregation === this.#view.hostAggregation;
-    const pairs = aggregation === this.#view.pairAggregation;
-    if (!hosts && !pairs) return;
-    const local = this.#specs[aggregation].localSide;
-    const key = this.#key;
-    for (let e = 0; e < table.size; e++) {
-      const bytes = table.bytes[e];
-      table.expand(e, key);
-      if (local) this.#localEntry(key, 0, bytes, hosts, pairs, sink);
-      else this.#pairEntry(key, 0, bytes, hosts, pairs, sink);
-    }
-  }
-
-  /** A local/remote key: side A is the local host. */
-  #localEntry(keys: Uint32Array, base: number, bytes: number, hosts: boolean, pairs: boolean, sink: EntrySink): void {
-    const dir = keyDirection(keys, base);
-    if (hosts) sink.direction(dir, bytes);
-    if (dir === Direction.TRANSIT || dir === Direction.NONE) return;
-    const v6 = keyIpVersion(keys, base) === 6;
-    const aId = addressId(keys, base + KeyWord.A, v6);
-    const inBytes = dir === Direction.RECEIVE ? bytes : 0;
-    let a: string | undefined;
-    if (hosts && !sink.known(aId, keys, base + KeyWord.A, v6, inBytes, bytes - inBytes)) {
-      a = this.#text(keys, base + KeyWord.A, v6);
-      sink.host(a, inBytes, bytes - inBytes, aId, keys, base + KeyWord.A, v6);
-    }
-    if (!pairs || this.#specs[this.#view.pairAggregation].bMode !== SideMode.ADDRESS) return;
-    // Under internalTraffic "both" a local-to-local packet is also in the receiver's entry:
-    // take it from the sender's only.
-    const bLocal = this.#isLocal(keys, base + KeyWord.B, v6);
-    if (dir === Direction.RECEIVE && this.#internalBoth && bLocal) return;
-    const id = pairId(aId, addressId(keys, base + KeyWord.B, v6));
-    const aAt = base + KeyWord.A;
-    const bAt = base + KeyWord.B;
-    if (dir === Direction.RECEIVE ? sink.knownPair(id, keys, bAt, aAt, v6, bytes) : sink.knownPair(id, keys, aAt, bAt, v6, bytes)) return;
-    a ??= this.#text(keys, aAt, v6);
-    const b = this.#text(keys, bAt, v6);
-    if (dir === Direction.RECEIVE) orient(sink, b, a, bytes, false, true, id, keys, bAt, aAt, v6);
-    else orient(sink, a, b, bytes, true, bLocal, id, keys, aAt, bAt, v6);
-  }
-
-  /** A source/destination key: side A is the source, B the destination. */
-  #pairEntry(keys: Uint32Array, base: number, bytes: number, hosts: boolean, pairs: boolean, sink: EntrySink): void {
-    const v6 = keyIpVersion(keys, base) === 6;
-    // Address text is formatted only for what the sink can still track (hashes decide first).
-    const srcId = addressId(keys, base + KeyWord.A, v6);
-    const dstId = addressId(keys, base + KeyWord.B, v6);
-    const srcLocal = this.#isLocal(keys, base + KeyWord.A, v6);
-    const dstLocal = this.#isLocal(keys, base + KeyWord.B, v6);
-    const srcAt = base + KeyWord.A;
-    const dstAt = base + KeyWord.B;
-    if (pairs) {
-      const id = pairId(srcId, dstId);
-      if (!sink.knownPair(id, keys, srcAt, dstAt, v6, bytes)) {
-        orient(sink, this.#text(keys, srcAt, v6), this.#text(keys, dstAt, v6), bytes, srcLocal, dstLocal, id, keys, srcAt, dstAt, v6);
-      }
-    }
-    if (!hosts) return;
-    if (this.#view.hostMode !== 'sides') {
-      sink.direction(srcLocal ? (dstLocal ? Direction.INTERNAL : Direction.TRANSMIT) : dstLocal ? Direction.RECEIVE : Direction.TRANSIT, bytes);
-    }
-    const sides = this.#view.hostMode === 'sides';
-    if ((sides || srcLocal) && !sink.known(srcId, keys, srcAt, v6, 0, bytes)) sink.host(this.#text(keys, srcAt, v6), 0, bytes, srcId, keys, srcAt, v6);
-    if ((sides || dstLocal) && !sink.known(dstId, keys, dstAt, v6, bytes, 0)) sink.host(this.#text(keys, dstAt, v6), bytes, 0, dstId, keys, dstAt, v6);
-  }
-
-  #isLocal(keys: Uint32Array, at: number, v6: boolean): boolean {
-    const t = this.#tables.local;
-    if (t === undefined) return false;
-    return (v6 ? t.lookup6(keys[at] | 0, keys[at + 1] | 0, keys[at + 2] | 0, keys[at + 3] | 0) : t.lookup4(keys[at] | 0)) >= 0;
-  }
-
-  #text(keys: Uint32Array, at: number, v6: boolean): string {
-    const a = this.#addr;
-    const n = v6 ? 4 : 1;
-    for (let i = 0; i < n; i++) {
-      const w = keys[at + i];
-      a[i * 4] = w >>> 24; a[i * 4 + 1] = (w >>> 16) & 0xff; a[i * 4 + 2] = (w >>> 8) & 0xff; a[i * 4 + 3] = w & 0xff;
-    }
-    return v6 ? formatIPv6(a, 0) : formatIPv4(a, 0);
-  }
-}
-
-/** Passes `bytes` sent from `from` to `to` on as a pair in its canonical orientation. */
-function orient(sink: EntrySink, from: string, to: string, bytes: number, fromLocal: boolean, toLocal: boolean, id: number,
-  keys: Uint32Array, fromAt: number, toAt: number, v6: boolean): void {
-  const fromLeft = fromLocal !== toLocal ? fromLocal : from <= to;
-  if (fromLeft) sink.pair(from, to, bytes, 0, id, keys, fromAt, toAt, v6);
-  else sink.pair(to, from, 0, bytes, id, keys, toAt, fromAt, v6);
-}
-
-/** A 30-bit hash of an address (IP version included): a small integer, so sets of them do not allocate. */
-function addressId(keys: Uint32Array, at: number, v6: boolean): number {
-  return hashWords(keys, at, v6 ? 4 : 1, v6 ? 0x6b43a9b5 : 0x2f3c1d27) & 0x3fffffff;
-}
-
-/** A 30-bit hash of two address ids, the same whatever their order. */
-function pairId(a: number, b: number): number {
-  return (Math.imul(a ^ b, 0x2c1b3c6d) ^ (a + b)) & 0x3fffffff;
 }

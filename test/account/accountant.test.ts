@@ -11,45 +11,76 @@ const v4 = (src: string, dst: string, payload = 0, srcPort = 1000, dstPort = 80)
 describe('direction and the local/remote sides', () => {
   const host = { name: 'host', dimensions: ['otelacct.local.address', 'network.io.direction'] };
 
-  it('classifies receive, transmit and transit, each packet once', () => {
+  it('classifies receive, transmit and transit, each packet once (network.io.direction only receive/transmit, the class beside it)', () => {
     const t = new TestAccounting([host], { local: LOCAL });
     t.add(v4('192.0.2.1', '10.1.1.1', 60)); // receive: 100 bytes
     t.add(v4('10.1.1.1', '192.0.2.1', 10)); // transmit: 50
     t.add(v4('192.0.2.1', '198.51.100.1', 0)); // transit: 40
     assert.deepEqual(t.rows(0), new Map([
-      ['{"otelacct.local.address":"10.1.1.1","network.io.direction":"receive"}', [100, 1]],
-      ['{"otelacct.local.address":"10.1.1.1","network.io.direction":"transmit"}', [50, 1]],
-      ['{"network.io.direction":"transit"}', [40, 1]],
+      ['{"otelacct.local.address":"10.1.1.1","network.io.direction":"receive","otelacct.traffic.class":"inbound"}', [100, 1]],
+      ['{"otelacct.local.address":"10.1.1.1","network.io.direction":"transmit","otelacct.traffic.class":"outbound"}', [50, 1]],
+      ['{"otelacct.traffic.class":"transit"}', [40, 1]],
     ]));
   });
 
-  it('counts local-to-local traffic for both hosts by default (pmacct in/out), once with internalTraffic "once"', () => {
+  it('counts local-to-local traffic for both hosts by default (pmacct in/out), once with internalTraffic "once"; class internal either way', () => {
     const both = new TestAccounting([host], { local: LOCAL });
     both.add(v4('10.1.1.1', '10.2.2.2', 60));
+    both.add(v4('10.1.1.1', '192.0.2.1', 10)); // the sender's outbound traffic stays a series of its own
     assert.deepEqual(both.rows(0), new Map([
-      ['{"otelacct.local.address":"10.1.1.1","network.io.direction":"transmit"}', [100, 1]],
-      ['{"otelacct.local.address":"10.2.2.2","network.io.direction":"receive"}', [100, 1]],
+      ['{"otelacct.local.address":"10.1.1.1","network.io.direction":"transmit","otelacct.traffic.class":"internal"}', [100, 1]],
+      ['{"otelacct.local.address":"10.2.2.2","network.io.direction":"receive","otelacct.traffic.class":"internal"}', [100, 1]],
+      ['{"otelacct.local.address":"10.1.1.1","network.io.direction":"transmit","otelacct.traffic.class":"outbound"}', [50, 1]],
     ]));
     assert.equal(both.accountant.internalBytes, 100);
     const once = new TestAccounting([host], { local: LOCAL, internalTraffic: 'once' });
     once.add(v4('10.1.1.1', '10.2.2.2', 60));
-    assert.deepEqual(once.rows(0), new Map([['{"otelacct.local.address":"10.1.1.1","network.io.direction":"internal"}', [100, 1]]]));
+    assert.deepEqual(once.rows(0), new Map([['{"otelacct.local.address":"10.1.1.1","network.io.direction":"transmit","otelacct.traffic.class":"internal"}', [100, 1]]]));
   });
 
   it('IPv6 local networks and remote addresses', () => {
     const t = new TestAccounting([{ name: 'h', dimensions: ['otelacct.local.address', 'otelacct.remote.address', 'network.io.direction'] }], { local: LOCAL });
     t.add(ipv6Packet({ src: '2001:db8::5', dst: '2a00::1', proto: 17, srcPort: 1, dstPort: 2, payloadLength: 12 }));
-    assert.deepEqual([...t.rows(0)], [['{"otelacct.local.address":"2001:db8::5","otelacct.remote.address":"2a00::1","network.io.direction":"transmit"}', [60, 1]]]);
+    assert.deepEqual([...t.rows(0)], [['{"otelacct.local.address":"2001:db8::5","otelacct.remote.address":"2a00::1","network.io.direction":"transmit","otelacct.traffic.class":"outbound"}', [60, 1]]]);
   });
 
-  it('a pair aggregation keeps source/destination and can carry the direction', () => {
+  it('a pair aggregation keeps source/destination and can carry the direction: none for internal and transit packets', () => {
     const t = new TestAccounting([{ name: 'p', dimensions: ['source.address', 'destination.address', 'network.io.direction'] }], { local: LOCAL });
     t.add(v4('10.1.1.1', '10.2.2.2'));
     t.add(v4('192.0.2.9', '10.2.2.2'));
+    t.add(v4('10.2.2.2', '192.0.2.9'));
+    t.add(v4('192.0.2.9', '198.51.100.1'));
     assert.deepEqual([...t.rows(0).keys()], [
-      '{"source.address":"10.1.1.1","destination.address":"10.2.2.2","network.io.direction":"internal"}',
-      '{"source.address":"192.0.2.9","destination.address":"10.2.2.2","network.io.direction":"receive"}',
+      '{"source.address":"10.1.1.1","destination.address":"10.2.2.2","otelacct.traffic.class":"internal"}',
+      '{"source.address":"192.0.2.9","destination.address":"10.2.2.2","network.io.direction":"receive","otelacct.traffic.class":"inbound"}',
+      '{"source.address":"10.2.2.2","destination.address":"192.0.2.9","network.io.direction":"transmit","otelacct.traffic.class":"outbound"}',
+      '{"source.address":"192.0.2.9","destination.address":"198.51.100.1","otelacct.traffic.class":"transit"}',
     ]);
+  });
+
+  it('the direction alone keeps every class apart: no two keys export the same attributes', () => {
+    for (const internalTraffic of ['both', 'once'] as const) {
+      for (const dimensions of [['network.io.direction'], ['otelacct.local.network', 'network.io.direction']]) {
+        const named = [cidr('10.0.0.0/8', 'corp')];
+        const t = new TestAccounting([{ name: 'd', dimensions }], { local: LOCAL, named, internalTraffic });
+        t.add(v4('10.1.1.1', '10.2.2.2', 60)); // internal: 100
+        t.add(v4('192.0.2.1', '10.1.1.1', 10)); // inbound: 50
+        t.add(v4('10.1.1.1', '192.0.2.1', 0)); // outbound: 40
+        t.add(v4('192.0.2.1', '198.51.100.1', 1)); // transit: 41
+        const rows = t.rows(0);
+        const sum = [...rows.values()].reduce((a, [b]) => a + b, 0);
+        // Only a local/remote aggregation counts a local-to-local packet for both hosts.
+        const twice = internalTraffic === 'both' && dimensions.length > 1;
+        assert.equal(sum, twice ? 331 : 231, `${internalTraffic} ${dimensions}: ${[...rows.keys()].join(' ')}`);
+        assert.equal(rows.size, twice ? 5 : 4, `${internalTraffic} ${dimensions}: ${[...rows.keys()].join(' ')}`);
+        assert.equal(rows.size, t.accountant.flowTables[0].size, 'one attribute set per key');
+        for (const k of rows.keys()) {
+          const a = JSON.parse(k) as Record<string, string>;
+          assert.ok(a['network.io.direction'] === undefined || ['receive', 'transmit'].includes(a['network.io.direction']), k);
+          assert.ok(['inbound', 'outbound', 'internal', 'transit'].includes(a['otelacct.traffic.class']), k);
+        }
+      }
+    }
   });
 });
 

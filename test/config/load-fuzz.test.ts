@@ -52,7 +52,14 @@ function document(rand: () => number): Record<string, unknown> {
     const sec: Record<string, unknown> = {};
     for (const key of keys) {
       if (rand() < 0.6) continue;
-      const leaf = node[key] as { default?: unknown } | undefined;
+      const leaf = node[key] as Record<string, unknown> | undefined;
+      if (leaf !== undefined && !('doc' in leaf) && rand() < 0.8) {
+        // A subsection (flow.sflow, flow.netflow): its keys, mostly right.
+        const sub: Record<string, unknown> = {};
+        for (const [k, l] of Object.entries(leaf)) if (rand() < 0.5) sub[k] = rand() < 0.8 ? (l as { default?: unknown }).default : value(rand, 3, []);
+        sec[key] = sub;
+        continue;
+      }
       sec[key] = rand() < 0.6 && leaf?.default !== undefined ? leaf.default : value(rand, 2, ['a', 'b', 'ipv4']);
     }
     doc[section] = 'doc' in node ? [sec] : sec;

@@ -64,6 +64,8 @@ test('bad values: one line naming the key, the value and what is allowed', () =>
   assert.equal(error(['--snaplen', '10']), 'capture.snaplen=10: must be an integer from 64 to 65535');
   assert.equal(error(['--snaplen', 'big']), '--snaplen="big": capture.snaplen must be an integer');
   assert.match(error(['--dimensions', 'source.address,mac']), /^accounting.dimensions=.*: unknown dimension "mac" \(allowed: source.address, /);
+  assert.match(error(['--dimensions', 'source.address,otelacct.traffic.class']),
+    /^accounting.dimensions=.*: otelacct.traffic.class is exported by the network.io.direction dimension: list that instead$/);
   assert.match(error(['--output', 'xml']), /^export.output="xml": must be one of the possible values: \["prometheus","json","none"\]$/);
   assert.match(error([], { OTELACCT_PROMETHEUS_ENABLED: 'maybe' }), /^OTELACCT_PROMETHEUS_ENABLED="maybe": prometheus.enabled must be true or false$/);
   assert.match(error(['--otlp-endpoint', 'ftp://x']), /^otlp.endpoint="ftp:\/\/x": must be an http/);

@@ -24,13 +24,16 @@ export const CONTRACT_METRICS: ReadonlySet<string> = new Set([
 export const CONTRACT_LABELS: ReadonlySet<string> = new Set([
   'source_address', 'destination_address', 'network_type', 'network_transport', 'network_interface_name',
   'otel_metric_overflow', 'otelacct_local_address', 'otelacct_local_network', 'network_io_direction',
-  'reason', 'otel_scope_name', 'otel_scope_version',
+  'otelacct_traffic_class', 'error_type', 'otel_scope_name', 'otel_scope_version', 'otel_scope_schema_url',
   'service_name', 'service_version', 'service_instance_id', 'host_name', 'site',
   'job', 'instance',
 ]);
 
-/** Values of network_io_direction. */
-export const DIRECTIONS: ReadonlySet<string> = new Set(['receive', 'transmit', 'transit', 'internal']);
+/** Values of network_io_direction: the conventions' enum, from the local host's side. */
+export const DIRECTIONS: ReadonlySet<string> = new Set(['receive', 'transmit']);
+
+/** Values of otelacct_traffic_class. */
+export const TRAFFIC_CLASSES: ReadonlySet<string> = new Set(['inbound', 'outbound', 'internal', 'transit']);
 
 /**
  * Gauges of unit `1`: a collector's prometheus / prometheusremotewrite exporter names them with a

@@ -51,22 +51,34 @@ test('three aggregations on one capture: per pair, per local host in/out, per si
   const total = 1000 + 200 + 200 + 40 + 200 + 60;
   const pairs = sumBy(expo, 'otelacct_traffic_bytes_total', ['source_address', 'destination_address']);
   assert.equal([...pairs.values()].reduce((a, b) => a + b, 0), total);
-  const host = sumBy(expo, 'otelacct_host_bytes_total', ['otelacct_local_address', 'network_io_direction']);
+  const host = sumBy(expo, 'otelacct_host_bytes_total', ['otelacct_local_address', 'network_io_direction', 'otelacct_traffic_class']);
   assert.deepEqual(new Map([...host].sort()), new Map([
-    [',transit', 60],
+    [',,transit', 60],
+    ['10.1.0.5,receive,inbound', 1000],
+    ['10.1.0.5,receive,internal', 200],
+    ['10.1.0.5,transmit,outbound', 200],
+    ['10.2.0.9,transmit,internal', 200],
+    ['10.9.9.9,transmit,outbound', 40],
+    ['2001:db8:1::7,transmit,outbound', 200],
+  ]));
+  // Per host and direction, as the recording rules and `otelacct report` sum them: in and out
+  // include the host's local-to-local traffic (pmacct's in/out), transit has no direction.
+  assert.deepEqual(new Map([...sumBy(expo, 'otelacct_host_bytes_total', ['otelacct_local_address', 'network_io_direction'])].sort()), new Map([
+    [',', 60],
     ['10.1.0.5,receive', 1200],
     ['10.1.0.5,transmit', 200],
     ['10.2.0.9,transmit', 200],
     ['10.9.9.9,transmit', 40],
     ['2001:db8:1::7,transmit', 200],
   ]));
-  const site = sumBy(expo, 'otelacct_site_bytes_total', ['otelacct_local_network', 'network_io_direction']);
+  const site = sumBy(expo, 'otelacct_site_bytes_total', ['otelacct_local_network', 'network_io_direction', 'otelacct_traffic_class']);
   assert.deepEqual(new Map([...site].sort()), new Map([
-    [',transit', 60],
-    ['AS65000,transmit', 40],
-    ['ams1,transmit', 200],
-    ['fra1,receive', 1200],
-    ['fra1,transmit', 400],
+    [',,transit', 60],
+    ['AS65000,transmit,outbound', 40],
+    ['ams1,transmit,internal', 200],
+    ['fra1,receive,inbound', 1000],
+    ['fra1,receive,internal', 200],
+    ['fra1,transmit,outbound', 400],
   ]));
   const hostSum = [...host.values()].reduce((a, b) => a + b, 0);
   assert.equal(hostSum, total + 200, 'local/remote aggregation: total + internal traffic counted for both hosts');

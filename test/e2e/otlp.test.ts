@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { LinkType } from '../../src/decode/link-type.ts';
+import { SCHEMA_URL } from '../../src/export/semconv.ts';
 import { makePki, type TestPki } from '../support/certs.ts';
 import { ethernetIPv4, ethernetIPv6 } from '../support/frames.ts';
 import { OtlpGrpcReceiver } from '../support/otlp-grpc-receiver.ts';
@@ -61,6 +62,8 @@ for (const { protocol, how, args, env } of PROTOCOLS) {
     assert.equal(resource['deployment.environment.name'], 'test');
     assert.ok(resource['host.name']);
     assert.ok(resource['service.instance.id']);
+    assert.equal(last.body.resourceMetrics[0].schemaUrl, SCHEMA_URL, 'the resource carries the semconv schema URL');
+    for (const sm of last.body.resourceMetrics[0].scopeMetrics) assert.equal(sm.schemaUrl, SCHEMA_URL, `scope ${sm.scope.name} carries the schema URL`);
 
     const [bytesMetric] = metricsNamed(last.body, 'otelacct.traffic.bytes');
     assert.equal(bytesMetric.unit, 'By');

@@ -54,6 +54,8 @@ const LOCAL = ['10.0.0.0/8', '2001:db8::/32'];
 /** The attributes of the three otelacct aggregations. */
 const TRAFFIC = ['source.address', 'destination.address'];
 const HOST = ['otelacct.local.address', 'network.io.direction'];
+/** What the host aggregation exports: the direction dimension brings otelacct.traffic.class. */
+const HOST_ATTRIBUTES = ['otelacct.local.address', 'network.io.direction', 'otelacct.traffic.class'];
 const NETS = ['otelacct.source.prefix', 'otelacct.destination.prefix'];
 
 /**
@@ -347,12 +349,14 @@ interface Truth {
   transmit: Counters;
   /** Packets with neither side local. */
   transit: PmacctCounters;
+  /** Packets with both sides local. */
+  internal: PmacctCounters;
 }
 
 function truth(packets: Packet[]): Truth {
   const t: Truth = {
     total: { bytes: 0, packets: 0 }, pairs: new Map(), nets: new Map(), receive: new Map(), transmit: new Map(),
-    transit: { bytes: 0, packets: 0 },
+    transit: { bytes: 0, packets: 0 }, internal: { bytes: 0, packets: 0 },
   };
   for (const p of packets) {
     t.total.bytes += p.ipLength;
@@ -366,6 +370,10 @@ function truth(packets: Packet[]): Truth {
     if (!srcLocal && !dstLocal) {
       t.transit.bytes += p.ipLength;
       t.transit.packets++;
+    }
+    if (srcLocal && dstLocal) {
+      t.internal.bytes += p.ipLength;
+      t.internal.packets++;
     }
   }
   return t;
@@ -508,26 +516,35 @@ function compareNets(t: TestContext, ours: Counters, pmNets: PmacctPluginResult,
 }
 
 /**
- * otelacct's host aggregation (otelacct.local.address, network.io.direction) against pmacctd's in
- * and out plugins, and its transit series against the generator.
+ * otelacct's host aggregation (otelacct.local.address, network.io.direction, with
+ * otelacct.traffic.class) against pmacctd's in and out plugins (summed over the classes, as the
+ * rules and the report do), its internal-class series and its transit series against the generator.
  */
 function compareHosts(ours: Counters, pmIn: Counters, pmOut: Counters, expected: Truth): void {
   const receive: Counters = new Map();
   const transmit: Counters = new Map();
+  const internalIn: Counters = new Map();
+  const internalOut: Counters = new Map();
   const other: Counters = new Map();
   for (const [key, c] of ours) {
-    const [host, direction] = key.split(',');
-    if (direction === 'receive' && host !== '') receive.set(host, c);
-    else if (direction === 'transmit' && host !== '') transmit.set(host, c);
-    else other.set(key, c);
+    const [host, direction, cls] = key.split(',');
+    if (host !== '' && (direction === 'receive' || direction === 'transmit')) {
+      assert.ok(direction === 'receive' ? cls === 'inbound' || cls === 'internal' : cls === 'outbound' || cls === 'internal', key);
+      add(direction === 'receive' ? receive : transmit, host, c.bytes, c.packets);
+      if (cls === 'internal') add(direction === 'receive' ? internalIn : internalOut, '', c.bytes, c.packets);
+    } else other.set(key, c);
   }
+  // Local-to-local packets: counted for both hosts (internalTraffic: both), class internal.
+  const internal = expected.internal.packets === 0 ? new Map() : new Map([['', expected.internal]]);
+  assertSame(internalIn, internal, ['otelacct receive, class internal', 'generator'], 'internal traffic received');
+  assertSame(internalOut, internal, ['otelacct transmit, class internal', 'generator'], 'internal traffic sent');
   // The oracle against the generator first: a difference here is pmacctd's (or the filters').
   assertSame(pmIn, expected.receive, ['pmacctd in', 'generator'], 'received per local host (oracle check)');
   assertSame(pmOut, expected.transmit, ['pmacctd out', 'generator'], 'sent per local host (oracle check)');
   assertSame(receive, pmIn, ['otelacct receive', 'pmacctd in'], 'received per local host');
   assertSame(transmit, pmOut, ['otelacct transmit', 'pmacctd out'], 'sent per local host');
-  // Transit: one series without a host; no 'internal' series with internalTraffic: both.
-  const transit = expected.transit.packets === 0 ? new Map() : new Map([[',transit', expected.transit]]);
+  // Transit: one series without a host or a direction.
+  const transit = expected.transit.packets === 0 ? new Map() : new Map([[',,transit', expected.transit]]);
   assertSame(other, transit, ['otelacct', 'generator'], 'series other than receive/transmit per host');
 }
 
@@ -606,7 +623,7 @@ describe('pmacctd oracle: accounting model (networks, local hosts in/out, severa
     const { pm, ours } = await both(file,
       inOutPlugins(LOCAL, { vlan: true, in: sum(expected.receive).packets, out: sum(expected.transmit).packets }),
       { preTagMap: inOutPreTagMap(LOCAL, { vlan: true }) },
-      () => otelacct(file, config, { host: HOST }));
+      () => otelacct(file, config, { host: HOST_ATTRIBUTES }));
     compareHosts(ours.host, pm.plugins.get('in')!.counters, pm.plugins.get('out')!.counters, expected);
   });
 
@@ -618,7 +635,7 @@ describe('pmacctd oracle: accounting model (networks, local hosts in/out, severa
     const { pm, ours } = await both(file,
       inOutPlugins(LOCAL, { vlan: false, in: sum(expected.receive).packets, out: sum(expected.transmit).packets }),
       { preTagMap: inOutPreTagMap(LOCAL, { vlan: false }) },
-      () => otelacct(file, config, { host: HOST }));
+      () => otelacct(file, config, { host: HOST_ATTRIBUTES }));
     compareHosts(ours.host, pm.plugins.get('in')!.counters, pm.plugins.get('out')!.counters, expected);
   });
 
@@ -634,7 +651,7 @@ describe('pmacctd oracle: accounting model (networks, local hosts in/out, severa
       ...inOutPlugins(LOCAL, { vlan: true, in: sum(expected.receive).packets, out: sum(expected.transmit).packets }),
       { name: 'nets', aggregate: ['src_net', 'dst_net', 'src_mask', 'dst_mask'], expectedPackets: expected.total.packets },
     ], { preTagMap: inOutPreTagMap(LOCAL, { vlan: true }), networksFile },
-    () => otelacct(file, config, { traffic: TRAFFIC, host: HOST, nets: NETS }));
+    () => otelacct(file, config, { traffic: TRAFFIC, host: HOST_ATTRIBUTES, nets: NETS }));
     const pairs = pm.plugins.get('pairs')!.counters;
     assertSame(pairs, expected.pairs, ['pmacctd', 'generator'], 'host pairs (oracle check)');
     assertSame(ours.traffic, pairs, ['otelacct', 'pmacctd'], 'source/destination host pairs');

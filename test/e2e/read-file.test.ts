@@ -66,7 +66,7 @@ test('--read on classic pcap prints per-pair totals equal to the IP lengths writ
   assert.equal(r.code, 0, r.stderr);
   assertTotals(r.stdout, want);
   const expo = parseExposition(r.stdout);
-  assert.equal(sumBy(expo, 'otelacct_decode_errors_total', ['reason']).get('not_ip'), 1);
+  assert.equal(sumBy(expo, 'otelacct_decode_errors_total', ['error_type']).get('not_ip'), 1);
   assert.equal(sumBy(expo, 'otelacct_capture_packets_total', ['network_interface_name']).get('known.pcap'), frames.length);
   assert.match(r.stdout, /otelacct_traffic_bytes_total\{source_address="10\.0\.0\.1",destination_address="10\.0\.0\.2",network_type="ipv4",network_transport="tcp",network_interface_name="known\.pcap"/);
   assert.match(r.stdout, /network_transport="icmpv6"/);

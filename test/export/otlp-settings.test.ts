@@ -44,6 +44,29 @@ describe('protocol', () => {
   });
 });
 
+describe('temporality preference', () => {
+  const E = { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' };
+  const V = 'OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE';
+  const cases: Array<[string, string[], Record<string, string>, string]> = [
+    ['cumulative by default', [], {}, 'cumulative'],
+    ['the variable, any case (the spec: case-insensitive)', [], { [V]: 'Delta' }, 'delta'],
+    ['lowmemory', [], { [V]: 'LOWMEMORY' }, 'lowmemory'],
+    ['the flag wins over the variable', ['--otlp-temporality', 'cumulative'], { [V]: 'delta' }, 'cumulative'],
+  ];
+  for (const [name, args, env, want] of cases) {
+    test(name, () => assert.equal(settings(args, { ...E, ...env })!.temporality, want));
+  }
+  test('the config file wins over the variable', () => {
+    const file = join(tmp.path, 'temporality.yaml');
+    writeFileSync(file, 'otlp:\n  temporality: lowmemory\n');
+    assert.equal(resolveOtlp(loadConfig(['--config', file], {}).config, { ...E, [V]: 'delta' })!.temporality, 'lowmemory');
+  });
+  test('a bad value names the variable or the key', () => {
+    assert.equal(problem([], { ...E, [V]: 'deltas' }), `${V}="deltas": must be cumulative, delta or lowmemory`);
+    assert.throws(() => loadConfig(['--otlp-temporality', 'Delta'], {}), /otlp.temporality="Delta": must be cumulative, delta or lowmemory/);
+  });
+});
+
 describe('endpoint', () => {
   const cases: Array<[string, string[], Record<string, string>, string | undefined]> = [
     ['none: OTLP is off', [], {}, undefined],

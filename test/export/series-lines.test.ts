@@ -38,6 +38,7 @@ const key = fc.record({
   protocol: fc.constantFrom(1, 6, 17, 47, 58, 200), direction: fc.integer({ min: 0, max: 4 }), level: fc.integer({ min: 0, max: 3 }),
   iface: fc.integer({ min: 0, max: 4 }), vlan: fc.integer({ min: 0, max: 4095 }),
   aNet: fc.constantFrom(...netLabels), bNet: fc.constantFrom(...netLabels),
+  exporter: fc.integer({ min: 0, max: 3 }), ifIndex: fc.array(fc.integer({ min: 0, max: 0xffffffff }), { minLength: 4, maxLength: 4 }),
   value: fc.oneof(fc.nat({ max: 2 ** 53 - 1 }), fc.nat({ max: 99999 })),
 });
 type Key = typeof key extends fc.Arbitrary<infer T> ? T : never;
@@ -52,6 +53,8 @@ function fullKey(k: Key): Uint32Array {
   out[KeyWord.IFACE] = (k.iface | (k.vlan << 16)) >>> 0;
   out[KeyWord.A_NET] = k.aNet;
   out[KeyWord.B_NET] = k.bNet;
+  out[KeyWord.EXPORTER] = k.exporter;
+  [KeyWord.IN_IF, KeyWord.OUT_IF, KeyWord.IN_NAME, KeyWord.OUT_NAME].forEach((w, i) => (out[w] = k.ifIndex[i]));
   return out;
 }
 

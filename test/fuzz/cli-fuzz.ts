@@ -10,6 +10,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DECODE_STATUS_NAMES } from '../../src/decode/decode-result.ts';
 import { LOCAL_DIMENSIONS } from '../../src/config/dimensions.ts';
+import { ATTR_ERROR_TYPE } from '../../src/export/semconv.ts';
 import { runOtelacct } from '../support/run-otelacct.ts';
 import { FUZZ_AGGREGATIONS, FUZZ_LOCAL, FUZZ_NAMED, FUZZ_PORTS, FuzzFailure } from './fuzz-accounting.ts';
 
@@ -61,7 +62,7 @@ export async function checkCli(path: string, config: string, expected: InProcess
   };
   expect('otelacct.capture.packets', sum('otelacct.capture.packets'), expected.frames);
   for (const p of points('otelacct.decode.errors')) {
-    expect(`decode errors ${String(p.attributes.reason)}`, p.value, expected.decodeErrors[DECODE_STATUS_NAMES.indexOf(String(p.attributes.reason))]);
+    expect(`decode errors ${String(p.attributes[ATTR_ERROR_TYPE])}`, p.value, expected.decodeErrors[DECODE_STATUS_NAMES.indexOf(String(p.attributes[ATTR_ERROR_TYPE]))]);
   }
   for (const agg of FUZZ_AGGREGATIONS) {
     const local = agg.dimensions.some((d) => LOCAL_DIMENSIONS.includes(d));

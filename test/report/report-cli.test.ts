@@ -175,7 +175,7 @@ describe('billing queries', () => {
       assert.equal(time, Date.UTC(2026, 9, 1, 0, 50));
       const sample = (host: string, value: number) => ({ labels: { otelacct_local_address: host, network_io_direction: 'receive' }, value });
       if (promql.startsWith('count_over_time(')) return Object.entries(count).map(([h, n]) => sample(h, n));
-      if (promql.startsWith('sum by')) return [sample('a', 1e6), sample('z', 5), { labels: { network_io_direction: 'transit' }, value: 9 }];
+      if (promql.startsWith('sum by')) return [sample('a', 1e6), sample('z', 5), { labels: { otelacct_traffic_class: 'transit' }, value: 9 }];
       const q = Number(/^quantile_over_time\(([^,]+),/.exec(promql)![1]);
       if (q === 0.5) return [sample('a', 100), sample('b', 7), sample('c', 50), sample('d', 60)];
       if (q === 0) return [sample('d', 40)];

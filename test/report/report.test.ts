@@ -21,8 +21,8 @@ const DAY = 24 * 60 * MINUTE;
 const HOUR = 60 * MINUTE;
 const start = from - HOUR;
 const meter = (instance: string) => ({ job: 'otelacct', instance });
-const host = (addr: string, dir: string, instance = 'meter1:9464') =>
-  ({ ...meter(instance), otelacct_local_address: addr, network_io_direction: dir });
+const host = (addr: string, dir: string, instance = 'meter1:9464', cls = dir === 'receive' ? 'inbound' : 'outbound') =>
+  ({ ...meter(instance), otelacct_local_address: addr, network_io_direction: dir, otelacct_traffic_class: cls });
 const big = (seed: number) => (end: number) => (end <= from ? 50_000_000 : pseudoRandom(seed, (end - from) / SLOT, 10_000, 2_000_000));
 
 const series: Record<string, SyntheticSeries> = {
@@ -33,9 +33,10 @@ const series: Record<string, SyntheticSeries> = {
     resetAtMs: from + 12 * DAY + 7 * MINUTE },
   h10copy: { metric: 'otelacct_host_bytes_total', startMs: start, endMs: to, rateAt: big(1),
     labels: { job: 'otel-collector', exported_job: 'otelacct', instance: 'otel-collector:8889', otelacct_local_address: '192.0.2.10', network_io_direction: 'receive' } },
-  // 192.0.2.9: "in" seen by two meters, summed before the percentile.
+  // 192.0.2.9: "in" seen by two meters, summed before the percentile; meter2 sees it from a local
+  // host (class internal), which is "in" all the same.
   h9inA: { metric: 'otelacct_host_bytes_total', labels: host('192.0.2.9', 'receive'), startMs: start, endMs: to, rateAt: big(3) },
-  h9inB: { metric: 'otelacct_host_bytes_total', labels: host('192.0.2.9', 'receive', 'meter2:9464'), startMs: start, endMs: to, rateAt: big(4) },
+  h9inB: { metric: 'otelacct_host_bytes_total', labels: host('192.0.2.9', 'receive', 'meter2:9464', 'internal'), startMs: start, endMs: to, rateAt: big(4) },
   h9out: { metric: 'otelacct_host_bytes_total', labels: host('192.0.2.9', 'transmit'), startMs: start, endMs: to, rateAt: big(5) },
   // 2001:db8::30: the first 10 days only (zeros for the rest of the month shift the percentile).
   h30in: { metric: 'otelacct_host_bytes_total', labels: host('2001:db8::30', 'receive'), startMs: start, endMs: from + 10 * DAY, rateAt: big(6) },
@@ -43,14 +44,14 @@ const series: Record<string, SyntheticSeries> = {
   // 192.0.2.40: one day only: fewer than 5% of the slots have traffic, so the 95th is 0.
   h40in: { metric: 'otelacct_host_bytes_total', labels: host('192.0.2.40', 'receive'), startMs: start, endMs: from + DAY, rateAt: big(8) },
   // not per-host traffic
-  transit: { metric: 'otelacct_host_bytes_total', labels: host('', 'transit'), startMs: start, endMs: to, rateAt: big(9) },
+  transit: { metric: 'otelacct_host_bytes_total', labels: { ...meter('meter1:9464'), otelacct_traffic_class: 'transit' }, startMs: start, endMs: to, rateAt: big(9) },
   overflow: { metric: 'otelacct_host_bytes_total', labels: { ...meter('meter1:9464'), otel_metric_overflow: 'true' }, startMs: start, endMs: to, rateAt: big(10) },
   dc1in: { metric: 'otelacct_site_bytes_total', startMs: start, endMs: to, rateAt: big(11),
-    labels: { ...meter('meter1:9464'), otelacct_local_network: 'dc1', network_io_direction: 'receive' } },
+    labels: { ...meter('meter1:9464'), otelacct_local_network: 'dc1', network_io_direction: 'receive', otelacct_traffic_class: 'inbound' } },
   dc1out: { metric: 'otelacct_site_bytes_total', startMs: start, endMs: to, rateAt: big(12),
-    labels: { ...meter('meter1:9464'), otelacct_local_network: 'dc1', network_io_direction: 'transmit' } },
+    labels: { ...meter('meter1:9464'), otelacct_local_network: 'dc1', network_io_direction: 'transmit', otelacct_traffic_class: 'outbound' } },
   unknownIn: { metric: 'otelacct_site_bytes_total', startMs: start, endMs: to, rateAt: () => 1000,
-    labels: { ...meter('meter1:9464'), otelacct_local_network: 'unknown', network_io_direction: 'receive' } },
+    labels: { ...meter('meter1:9464'), otelacct_local_network: 'unknown', network_io_direction: 'receive', otelacct_traffic_class: 'inbound' } },
 };
 
 interface Expected { key: string; inBits: number; outBits: number; inBytes: number; outBytes: number }

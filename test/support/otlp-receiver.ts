@@ -16,7 +16,7 @@ export interface OtlpMetric {
   gauge?: { dataPoints: NumberDataPoint[] };
 }
 export interface ExportRequest {
-  resourceMetrics: Array<{ resource: { attributes: KeyValue[] }; scopeMetrics: Array<{ scope: { name: string }; metrics: OtlpMetric[] }> }>;
+  resourceMetrics: Array<{ resource: { attributes: KeyValue[] }; schemaUrl?: string; scopeMetrics: Array<{ scope: { name: string; version?: string }; schemaUrl?: string; metrics: OtlpMetric[] }> }>;
 }
 /** How a request came: the OTLP protocol it used. */
 export type OtlpProtocol = 'http/protobuf' | 'http/json' | 'grpc';

@@ -35,10 +35,17 @@ test('live page: an interface that goes down turns the health area red, and back
   execFileSync('ip', ['link', 'set', net.hostIf, 'down']);
   const bad = await waitFor('a red "Interface down" badge', async () => down(await badges(page)), 10_000);
   assert.equal(bad.level, 'bad');
+  // The whole health area turns red, and the interface is listed as down where it is metered.
+  assert.match((await page.locator('#health-area').getAttribute('class'))!, /\bbad-area\b/);
+  assert.equal(await page.locator(`#sources li[data-source="${net.hostIf}"]`).getAttribute('class'), 'bad');
+  assert.match(await page.locator(`#sources li[data-source="${net.hostIf}"]`).innerText(), /down$/);
   assert.match(bad.text, new RegExp(`Interface down: ${net.hostIf}$`));
   const snapshot = (await (await fetch(`${base}api/snapshot`)).json()) as { health: { interfacesDown: string[] } };
   assert.deepEqual(snapshot.health.interfacesDown, [net.hostIf]);
+  assert.deepEqual((snapshot.health as unknown as { sources: unknown[] }).sources, [{ kind: 'interface', name: net.hostIf, up: false }]);
 
   execFileSync('ip', ['link', 'set', net.hostIf, 'up']);
   await waitFor('the badge gone once the interface is back', async () => (down(await badges(page)) === undefined ? true : undefined), 15_000);
+  assert.doesNotMatch((await page.locator('#health-area').getAttribute('class')) ?? '', /bad-area/);
+  assert.equal(await page.locator(`#sources li[data-source="${net.hostIf}"]`).getAttribute('class'), 'ok');
 });

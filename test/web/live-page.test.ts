@@ -10,6 +10,7 @@ import { Pipeline } from '../../src/pipeline.ts';
 import type { Slot } from '../../src/web/slot.ts';
 import { ipv4Packet } from '../support/frames.ts';
 import { TempDir } from '../support/read-capture.ts';
+import { DnsResponder, ptrName } from '../support/dns-responder.ts';
 import { SseClient } from './sse-client.ts';
 
 const tmp = new TempDir();
@@ -37,9 +38,9 @@ test('GET / serves the page and its assets from the package, with a strict CSP; 
   assert.equal(page.headers.get('content-type'), 'text/html; charset=utf-8');
   assert.match(page.headers.get('content-security-policy') ?? '', /default-src 'none'; script-src 'self'/);
   const html = await page.text();
-  assert.match(html, /<script src="assets\/app\.js" defer><\/script>/);
+  assert.match(html, /<script type="module" src="assets\/app\.js"><\/script>/);
   assert.doesNotMatch(html, /https?:\/\//, 'nothing loaded from elsewhere');
-  for (const [path, type] of [['/assets/app.js', 'text/javascript'], ['/assets/app.css', 'text/css']]) {
+  for (const [path, type] of [...['app.js', 'rates.js', 'chart.js', 'tables.js'].map((f) => [`/assets/${f}`, 'text/javascript']), ['/assets/app.css', 'text/css']]) {
     const r = await fetch(`${base}${path}`);
     assert.equal(r.status, 200, path);
     assert.equal(r.headers.get('content-type'), `${type}; charset=utf-8`);
@@ -116,6 +117,31 @@ test('/api/live: a snapshot, then a slot every second while the stream is open; 
   await assert.rejects(async () => {
     for (let i = 0; i < 5; i++) await again.next(2000); // events sent before stop(), then the end
   }, /stream ended|terminated|aborted/);
+});
+
+test('reverse DNS is off by default (no names, nothing asked); web.reverseDns asks the configured server, in the background, once per address', async (t) => {
+  const dns = await DnsResponder.start({ '10.0.0.9': 'nine.example.test' });
+  t.after(() => dns.close());
+  const off = await start(t, ['--local-network', '10.0.0.0/24', '--web-reverse-dns-server', dns.server]);
+  off.send('10.0.0.9', '198.51.100.1', 972, 3);
+  await new Promise((r) => setTimeout(r, 1100));
+  const a = (await (await fetch(`${off.base}/api/snapshot`)).json()) as { meta: { reverseDns: boolean; grafanaUrl: string }; slots: Slot[]; health: { sources: unknown[] } };
+  assert.deepEqual([a.meta.reverseDns, a.meta.grafanaUrl, a.health.sources], [false, '', []]);
+  assert.deepEqual(a.slots.map((s) => s.names), [{}]);
+  assert.deepEqual(dns.queries, [], 'nothing asked');
+
+  const on = await start(t, ['--local-network', '10.0.0.0/24', '--web-reverse-dns', '--web-reverse-dns-server', dns.server, '--web-grafana-url', 'https://grafana.example']);
+  const sse = await SseClient.open(`${on.base}/api/live`);
+  t.after(() => sse.close());
+  assert.equal((JSON.parse((await sse.next()).data) as { meta: { reverseDns: boolean; grafanaUrl: string } }).meta.grafanaUrl, 'https://grafana.example');
+  let named: Slot | undefined;
+  for (let i = 0; i < 5 && !named?.names['10.0.0.9']; i++) {
+    on.send('10.0.0.9', '198.51.100.1', 972, 3);
+    named = JSON.parse((await sse.next(3000)).data) as Slot;
+  }
+  assert.equal(named?.names['10.0.0.9'], 'nine.example.test', 'the name rides along once it has arrived');
+  assert.equal(named?.names['198.51.100.1'], undefined, 'NXDOMAIN: no name');
+  assert.deepEqual(dns.queries.toSorted(), [ptrName('10.0.0.9'), ptrName('198.51.100.1')].toSorted(), 'each address asked once');
 });
 
 test('web.enabled false: / is the plain index and /api/* is 404', async (t) => {

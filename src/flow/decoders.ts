@@ -1,0 +1,34 @@
+import type { FlowDecoder, FlowSink, FlowStats } from './flow-sink.ts';
+
+/** What the NetFlow v5/v9/IPFIX decoder is given besides its sink and stats. */
+export interface NetflowDecoderOptions {
+  /** Seconds a template lives without a refresh (flow.templateTimeout). */
+  templateTimeout: number;
+  /** Sampling rate of `exporter` where its datagrams give none (flow.samplingRates; 1 if unset). */
+  samplingRate(exporter: number): number;
+}
+
+/** How the flow collector makes its decoders: one per listener, for the process's lifetime. */
+export interface FlowDecoderFactories {
+  sflow?: (sink: FlowSink, stats: FlowStats) => FlowDecoder;
+  netflow?: (sink: FlowSink, stats: FlowStats, options: NetflowDecoderOptions) => FlowDecoder;
+}
+
+let override: FlowDecoderFactories | undefined;
+
+/**
+ * The decoders otelacct runs. A listener whose protocol has no decoder here refuses to start
+ * with one line. (Wiring a decoder is one line each: `sflow: (sink, stats) => new
+ * SflowDecoder(sink, stats)`, `netflow: (sink, stats, o) => new NetflowDecoder(sink, stats, o)`.)
+ */
+export function flowDecoders(): FlowDecoderFactories {
+  return override ?? {};
+}
+
+/**
+ * Replaces the decoders for this process (tests: a preload module gives the CLI a decoder of a
+ * trivial test layout). Not for production use.
+ */
+export function overrideFlowDecoders(factories: FlowDecoderFactories): void {
+  override = factories;
+}
