@@ -81,8 +81,12 @@ export interface SeriesFollower {
   holds(e: number): boolean;
   /** Entry `from` is now entry `to` (to < from). */
   moved(from: number, to: number): void;
-  /** Expiry is done: entries from `size` on are gone (new entries will be appended there). */
-  compacted(size: number): void;
+  /**
+   * Expiry is done: entries `size` .. `before` − 1 are gone (new entries will be appended there);
+   * entries from `before` on were not in use. (The entry arrays are allocated for up to
+   * PRESIZE_ENTRIES entries at once: clearing only what was in use keeps the rest untouched.)
+   */
+  compacted(size: number, before: number): void;
 }
 
 /**
@@ -289,7 +293,7 @@ export class SeriesStore {
     const dropped = this.size - to;
     if (dropped === 0) return 0;
     this.size = to;
-    this.follower?.compacted(to);
+    this.follower?.compacted(to, to + dropped);
     this.counts.expired += dropped;
     this.#rehash();
     this.#restSeen.fill(0);
