@@ -2,6 +2,8 @@
  * Reading otelacct's `--output json` document back: traffic totals per address pair, series
  * counts, self-telemetry values. Used by every scenario of bench/run.ts.
  */
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Absolute path of src/cli.ts. */
@@ -9,12 +11,16 @@ export const CLI = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
 /** How otelacct is started, as ./otelacct and the package's bin start it (the V8 flag: see src/cli.ts). */
 export const CLI_ARGS = ['--max-semi-space-size=2', CLI];
 
-/** The environment of the benchmark without OTEL_* and OTELACCT_* (so defaults apply). */
+/**
+ * The environment of the benchmark without OTEL_* and OTELACCT_* (so defaults apply), with
+ * NODE_COMPILE_CACHE as ./otelacct sets it (Node's compile cache from the first line of src/cli.ts).
+ */
 export function cleanEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) {
     if (!k.startsWith('OTEL_') && !k.startsWith('OTELACCT_')) env[k] = v;
   }
+  env.NODE_COMPILE_CACHE ??= join(tmpdir(), 'node-compile-cache');
   return env;
 }
 

@@ -31,6 +31,17 @@ export function keyRollupLevel(keys: Uint32Array, base: number): number {
  */
 const ROLLUP_MARKS = [0.75, 0.8125, 0.875, 1] as const;
 
+/**
+ * Entries a store allocates up front at most (its limit − 1 if smaller). A page of the entry
+ * arrays becomes resident only when an entry on it is first written, so a store sized for its
+ * limit costs memory only for the series it holds, and never copies its entries to grow (at 1M
+ * series the growth copies and rehashes were a quarter of the accounting time; each page first
+ * touched costs ~10 µs on the 2-core bench machine).
+ */
+export const PRESIZE_ENTRIES = 1 << 21;
+/** Hash slots a store starts with (grown by doubling, load ≤ ½). */
+const INITIAL_SLOTS = 2048;
+
 /** How a SeriesStore keys and bounds its series; fixed for its lifetime. */
 export interface SeriesStoreOptions {
   /** Word indices (of the full flow key, flow-key.ts) this aggregation keeps, in order. */
@@ -44,7 +55,10 @@ export interface SeriesStoreOptions {
   rollable: boolean;
   /** Local/remote orientation: keys with direction 4 (transit) have no sides and never roll. */
   localSide: boolean;
-  /** Entries allocated at first (grows by doubling up to limit − 1). */
+  /**
+   * Entries allocated at first (default: limit − 1, at most PRESIZE_ENTRIES; grows by doubling up
+   * to limit − 1).
+   */
   initialCapacity?: number;
 }
 
@@ -67,8 +81,12 @@ export interface SeriesFollower {
   holds(e: number): boolean;
   /** Entry `from` is now entry `to` (to < from). */
   moved(from: number, to: number): void;
-  /** Expiry is done: entries from `size` on are gone (new entries will be appended there). */
-  compacted(size: number): void;
+  /**
+   * Expiry is done: entries `size` .. `before` − 1 are gone (new entries will be appended there);
+   * entries from `before` on were not in use. (The entry arrays are allocated for up to
+   * PRESIZE_ENTRIES entries at once: clearing only what was in use keeps the rest untouched.)
+   */
+  compacted(size: number, before: number): void;
 }
 
 /**
@@ -82,7 +100,9 @@ export interface SeriesFollower {
  * waits until no reader does; entries added meanwhile go past the reader's end.
  *
  * Memory: per held series width×4 bytes of key + 4×8 of counters and times + 4 of hash tag +
- * 8 of hash slots at load ≤ ½ (≈ 80 bytes for a source/destination pair), grown by doubling.
+ * 8 to 16 of hash slots at load ≤ ½ (≈ 84-92 bytes for a source/destination pair). The entry
+ * arrays are allocated for min(limit − 1, PRESIZE_ENTRIES) entries at once but only the pages of
+ * entries written become resident; the hash slots grow by doubling with the series held.
  */
 export class SeriesStore {
   readonly width: number;
@@ -119,9 +139,8 @@ export class SeriesStore {
   readonly #restMask: number;
   /** hash | 1 of entry e. */
   #hashOf: Uint32Array;
-  /** Slot → entry + 1 (0: empty). */
+  /** Slot s at 2s and 2s + 1: the hash tag (hash | 1; 0: empty) and entry + 1, side by side (one cache line per probe). */
   #slots: Int32Array;
-  #slotTags: Uint32Array;
   #mask: number;
   #capacity: number;
   #readers = 0;
@@ -147,16 +166,15 @@ export class SeriesStore {
     const usable = o.limit - 1;
     this.#marks = Int32Array.from(this.#rollable ? ROLLUP_MARKS.map((f) => Math.max(1, Math.floor(usable * f))) : [usable, usable, usable, usable]);
     this.#marks[3] = usable;
-    this.#capacity = Math.max(1, Math.min(usable, o.initialCapacity ?? 1024));
+    this.#capacity = Math.max(1, Math.min(usable, o.initialCapacity ?? PRESIZE_ENTRIES));
     this.keys = new Uint32Array(this.#capacity * this.width);
     this.bytes = new Float64Array(this.#capacity);
     this.packets = new Float64Array(this.#capacity);
     this.start = new Float64Array(this.#capacity);
     this.last = new Float64Array(this.#capacity);
     this.#hashOf = new Uint32Array(this.#capacity);
-    const slots = slotCount(this.#capacity);
-    this.#slots = new Int32Array(slots);
-    this.#slotTags = new Uint32Array(slots);
+    const slots = Math.min(INITIAL_SLOTS, slotCount(this.#capacity));
+    this.#slots = new Int32Array(2 * slots);
     this.#mask = slots - 1;
   }
 
@@ -275,7 +293,7 @@ export class SeriesStore {
     const dropped = this.size - to;
     if (dropped === 0) return 0;
     this.size = to;
-    this.follower?.compacted(to);
+    this.follower?.compacted(to, to + dropped);
     this.counts.expired += dropped;
     this.#rehash();
     this.#restSeen.fill(0);
@@ -297,22 +315,25 @@ export class SeriesStore {
     for (let i = 0; i < words.length; i++) out[words[i]] = this.keys[at + i];
   }
 
-  /** Bytes of the store's arrays now. */
+  /**
+   * Bytes of the store's arrays in use: the entries held and the hash slots (entry arrays are
+   * allocated for up to PRESIZE_ENTRIES entries, but only the pages of entries written are resident).
+   */
   memoryBytes(): number {
-    return this.#capacity * (this.width * 4 + 4 * 8 + 4) + this.#slots.length * 8;
+    return this.size * (this.width * 4 + 4 * 8 + 4) + this.#slots.length * 4;
   }
 
   #find(probe: Uint32Array, h: number): number {
-    const tags = this.#slotTags;
     const slots = this.#slots;
     const keys = this.keys;
     const w = this.width;
+    const tag = h | 0;
     let s = (h ^ (h >>> 16)) & this.#mask;
     for (;;) {
-      const t = tags[s];
+      const t = slots[2 * s];
       if (t === 0) return -1;
-      if (t === h) {
-        const e = slots[s] - 1;
+      if (t === tag) {
+        const e = slots[2 * s + 1] - 1;
         const at = e * w;
         let i = 0;
         while (i < w && keys[at + i] === probe[i]) i++;
@@ -324,8 +345,11 @@ export class SeriesStore {
 
   #insert(probe: Uint32Array, h: number, now: number): number {
     if (this.size >= this.#capacity) this.#grow();
+    if (2 * (this.size + 1) > this.#mask + 1) this.#growSlots();
     const e = this.size++;
-    this.keys.set(probe, e * this.width);
+    const keys = this.keys;
+    const w = this.width;
+    for (let i = 0, at = e * w; i < w; i++) keys[at + i] = probe[i];
     this.bytes[e] = 0;
     this.packets[e] = 0;
     this.start[e] = now;
@@ -336,13 +360,14 @@ export class SeriesStore {
   }
 
   #place(e: number, h: number): void {
-    const tags = this.#slotTags;
+    const slots = this.#slots;
     let s = (h ^ (h >>> 16)) & this.#mask;
-    while (tags[s] !== 0) s = (s + 1) & this.#mask;
-    tags[s] = h;
-    this.#slots[s] = e + 1;
+    while (slots[2 * s] !== 0) s = (s + 1) & this.#mask;
+    slots[2 * s] = h;
+    slots[2 * s + 1] = e + 1;
   }
 
+  /** More entries (past PRESIZE_ENTRIES): the entry arrays double, up to limit − 1. */
   #grow(): void {
     const cap = Math.min(this.limit - 1, this.#capacity * 2);
     const n = this.size;
@@ -353,17 +378,18 @@ export class SeriesStore {
     this.last = grown(this.last, cap, n);
     this.#hashOf = grown(this.#hashOf, cap, n);
     this.#capacity = cap;
-    const slots = slotCount(cap);
-    if (slots !== this.#slots.length) {
-      this.#slots = new Int32Array(slots);
-      this.#slotTags = new Uint32Array(slots);
-      this.#mask = slots - 1;
-    }
+  }
+
+  /** Twice the hash slots (load ≤ ½), the entries placed again. */
+  #growSlots(): void {
+    const slots = 2 * (this.#mask + 1);
+    this.#slots = new Int32Array(2 * slots);
+    this.#mask = slots - 1;
     this.#rehash();
   }
 
   #rehash(): void {
-    this.#slotTags.fill(0);
+    this.#slots.fill(0);
     for (let e = 0; e < this.size; e++) this.#place(e, this.#hashOf[e]);
   }
 }

@@ -1,6 +1,7 @@
 import convict from 'convict';
 import { statSync } from 'node:fs';
-import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { createRequire } from 'node:module';
+import type * as Yaml from 'yaml';
 import { ATTR_DIRECTION } from '../export/semconv.ts';
 import { resolveAggregations } from './aggregations.ts';
 import { LOCAL_DIMENSIONS, NETWORK_DIMENSIONS } from './dimensions.ts';
@@ -371,6 +372,8 @@ function readConfigFile(path: string): object {
   } catch (err) {
     throw new ConfigError(`config file ${path}: ${(err as Error).message}`, { cause: err });
   }
+  // The YAML parser (72 modules, ~20 ms) is loaded only when a config file is read.
+  const { parse: parseYaml, YAMLParseError } = createRequire(import.meta.url)('yaml') as typeof Yaml;
   let doc: unknown;
   try {
     doc = parseYaml(text, { prettyErrors: true, uniqueKeys: true });

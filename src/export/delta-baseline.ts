@@ -57,11 +57,14 @@ class StoreBaseline implements SeriesFollower {
     }
   }
 
-  compacted(size: number): void {
-    if (size >= this.time.length) return;
-    this.bytes.fill(0, size);
-    this.packets.fill(0, size);
-    this.time.fill(0, size);
+  compacted(size: number, before: number): void {
+    // Only what was in use: the arrays are as long as the store's allocation (up to 2^21 entries),
+    // and a fill to their end would make every page of them resident.
+    const end = Math.min(before, this.time.length);
+    if (size >= end) return;
+    this.bytes.fill(0, size, end);
+    this.packets.fill(0, size, end);
+    this.time.fill(0, size, end);
   }
 }
 

@@ -41,10 +41,26 @@ export class ExpositionLines {
   /** The line of one data point (attributes in their insertion order, as the serializer takes them). */
   line(attributes: Attributes, value: number): string {
     let labels = '';
-    for (const key in attributes) {
-      labels += `${this.#labelName(key)}="${escapeValue(attributes[key])}",`;
-    }
-    return `${this.#name}{${labels}${this.#suffix}} ${value === Infinity ? '+Inf' : value === -Infinity ? '-Inf' : value}\n`;
+    for (const key in attributes) labels += this.label(key, attributes[key]);
+    return `${this.start}${labels}${this.end}${formatValue(value)}\n`;
+  }
+
+  /**
+   * The text line() writes for one attribute: `name="value",` (the name sanitized, the value
+   * escaped). A line is start + label() per attribute + end + the value + a newline.
+   */
+  label(key: string, value: AttributeValue | undefined): string {
+    return `${this.#labelName(key)}="${escapeValue(value)}",`;
+  }
+
+  /** What a line starts with: the metric name and `{`. */
+  get start(): string {
+    return `${this.#name}{`;
+  }
+
+  /** What follows the labels: the scope labels, `}` and a space. */
+  get end(): string {
+    return `${this.#suffix}} `;
   }
 
   #labelName(key: string): string {
@@ -70,6 +86,11 @@ export class ExpositionLines {
       }],
     });
   }
+}
+
+/** A sample value as the serializer writes it. */
+export function formatValue(value: number): string {
+  return value === Infinity ? '+Inf' : value === -Infinity ? '-Inf' : `${value}`;
 }
 
 /** A label value as the serializer escapes it (non-strings as JSON; backslash, newline, quote). */

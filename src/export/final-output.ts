@@ -1,42 +1,51 @@
 import { PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
 import { hrTimeToMilliseconds } from '@opentelemetry/core';
 import { DataPointType, type MetricData, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
-import { SCOPE } from './semconv.ts';
+import { ATTR_OVERFLOW, SCOPE } from './semconv.ts';
 import { ExpositionLines } from './exposition-lines.ts';
+import { LineBuffer } from './line-buffer.ts';
 import { OPENMETRICS_EOF, OpenMetricsLines, selfOpenMetrics } from './openmetrics.ts';
+import { SeriesLines } from './series-lines.ts';
 import type { TrafficMetrics } from './traffic-metrics.ts';
 
 /** Where output goes: a write that may buffer (returns a promise to wait on). */
 export type Write = (text: string) => Promise<void> | void;
 
-/** Data points per chunk of traffic series handed to a serializer at once. */
+/** Data points per chunk of traffic series handed to a serializer at once (JSON). */
 export const CHUNK_POINTS = 128;
+
+/** Bytes of Prometheus text gathered before each write (a young-generation string). */
+const TEXT_CHUNK = 60 * 1024;
 
 /**
  * Writes the Prometheus text exposition: `self` (self-telemetry and target_info, as a reader
- * collected it) through the official serializer, then every traffic series, `CHUNK_POINTS` at a
- * time in the serializer's exact format (ExpositionLines), waiting on `write` between chunks: the
- * exposition of a million series is never in memory at once. Call traffic.flush() before. A
- * metric's lines stay together (HELP/UNIT/TYPE once, before its first chunk).
+ * collected it) through the official serializer, then every traffic series in the serializer's
+ * exact format (ExpositionLines, written straight from the stores by SeriesLines), ~60 KB at a
+ * time, waiting on `write` between chunks: the exposition of a million series is never in memory
+ * at once. Call traffic.flush() before. A metric's lines stay together (HELP/UNIT/TYPE once).
  */
 export async function writePrometheusText(self: ResourceMetrics, traffic: TrafficMetrics | undefined, write: Write): Promise<void> {
   await write(new PrometheusSerializer().serialize(self));
   if (!traffic) return;
   const scope = SCOPE;
-  let lines: ExpositionLines | undefined;
+  const out = new LineBuffer(TEXT_CHUNK + 4096);
   for (const stream of ['bytes', 'packets'] as const) {
-    for (const chunk of traffic.chunks(CHUNK_POINTS, stream)) {
-      for (const m of chunk) {
-        let text = '';
-        if (lines?.descriptor !== m.descriptor) {
-          lines = new ExpositionLines(m.descriptor, scope, self.resource);
-          text = lines.header;
-        }
-        for (const dp of m.dataPoints) text += lines.line(dp.attributes, dp.value as number);
-        await write(text);
+    for (const s of traffic.stored()) {
+      const values = () => (stream === 'bytes' ? s.store.bytes : s.store.packets);
+      const overflow = s.store.overflow;
+      if (s.end === 0 && !overflow.present) continue;
+      const lines = new ExpositionLines(s.descriptors[stream], scope, self.resource);
+      const series = new SeriesLines(lines, s.store, s.spec.keyWords, s.attributes, s.spec.dimensions);
+      out.text(lines.header);
+      for (let e = 0; e < s.end; e++) {
+        series.write(out, e, values()[e]);
+        if (out.length >= TEXT_CHUNK) await write(out.take());
       }
+      if (overflow.present) out.text(lines.line({ [ATTR_OVERFLOW]: true }, stream === 'bytes' ? overflow.bytes : overflow.packets));
+      if (out.length >= TEXT_CHUNK) await write(out.take());
     }
   }
+  if (out.length > 0) await write(out.take());
 }
 
 /**

@@ -9,7 +9,6 @@ import { writeJson, writeOpenMetricsText, writePrometheusText, type Write } from
 import type { ExpositionFormat } from './openmetrics.ts';
 import type { OtlpPush } from './otlp-push.ts';
 import { RuntimeMetrics } from './runtime-metrics.ts';
-import { createOtlpPush } from './otlp-reader.ts';
 import type { OtlpSettings } from './otlp-settings.ts';
 import { SelfTelemetry, type ExportHealth, type SelfTelemetrySources } from './self-telemetry.ts';
 import type { TrafficMetrics } from './traffic-metrics.ts';
@@ -53,7 +52,8 @@ export class Telemetry {
   readonly health: ExportHealth = { exportFailures: 0 };
   readonly #traffic: TrafficMetrics;
   readonly #runtime = new RuntimeMetrics();
-  readonly #otlp: OtlpPush | undefined;
+  /** The OTLP push once its exporter is loaded (undefined: OTLP off, or it failed to load). */
+  readonly #otlp: Promise<OtlpPush | undefined>;
 
   constructor(o: TelemetryOptions) {
     this.#traffic = o.traffic;
@@ -79,10 +79,19 @@ export class Telemetry {
     // No instrument is ever created on this provider: all data comes from the producers, so the
     // SDK keeps no per-reader state that could grow for a reader that does not collect.
     this.provider = new MeterProvider({ resource: o.resource, readers });
-    if (o.otlp && otlpSelf) {
-      this.#otlp = createOtlpPush(o.config, o.otlp, otlpSelf, o.traffic, this.health, o.onError);
-      this.#otlp.start();
-    }
+    // The OTLP exporters (gRPC, protobuf: ~0.1 s of module loading at start-up) are loaded only
+    // when OTLP is on; the push starts once they are, a moment after the constructor returns.
+    const otlp = o.otlp;
+    this.#otlp = otlp && otlpSelf
+      ? import('./otlp-reader.ts').then((m) => {
+        const push = m.createOtlpPush(o.config, otlp, otlpSelf, o.traffic, this.health, o.onError);
+        push.start();
+        return push;
+      }).catch((err: unknown) => {
+        o.onError('otlp push could not start', { error: String(err) });
+        return undefined;
+      })
+      : Promise.resolve(undefined);
   }
 
   /**
@@ -122,7 +131,7 @@ export class Telemetry {
   /** Final flush: the OTLP push exports once more, then everything stops. */
   async shutdown(): Promise<void> {
     await this.#traffic.flush();
-    await this.#otlp?.shutdown();
+    await (await this.#otlp)?.shutdown();
     await this.provider.shutdown();
     this.#runtime.shutdown();
     await this.#traffic.shutdown();

@@ -55,6 +55,16 @@ export interface StoreStats {
   rolled: [number, number, number];
 }
 
+/** One aggregation's series as TrafficMetrics.stored() hands them out. */
+export interface StoredSeries {
+  store: SeriesStore;
+  /** Entries 0 .. end − 1 are the series to write (the overflow series apart). */
+  end: number;
+  spec: AggregationSpec;
+  attributes: FlowAttributes;
+  descriptors: { bytes: MetricDescriptor; packets: MetricDescriptor };
+}
+
 /** Which streams a chunk carries. */
 export type Streams = 'bytes' | 'packets' | 'both';
 
@@ -265,6 +275,26 @@ export class TrafficMetrics implements MetricProducer {
           if (out.length > 0) yield out;
           if (to >= end) break;
         }
+      } finally {
+        store.endRead();
+      }
+    }
+  }
+
+  /**
+   * The stores, for writers that read the series straight from them (the Prometheus text:
+   * series-lines.ts): per aggregation in order, its store with idle series dropped and held for
+   * reading (entries 0 .. end − 1 stay where they are until the iteration moves on), its
+   * aggregation, attribute builder and metric descriptors. Call flush() first; iterate with for…of.
+   */
+  *stored(): Generator<StoredSeries> {
+    const now = this.#now();
+    for (let i = 0; i < this.stores.length; i++) {
+      const store = this.stores[i];
+      store.expire(now);
+      const end = store.beginRead();
+      try {
+        yield { store, end, spec: this.#accountant.aggregations[i], attributes: this.#attributes[i], descriptors: this.#descriptors[i] };
       } finally {
         store.endRead();
       }

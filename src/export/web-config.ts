@@ -1,6 +1,7 @@
 import { createPrivateKey, type KeyObject, X509Certificate } from 'node:crypto';
 import { dirname, resolve } from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { createRequire } from 'node:module';
+import type * as Yaml from 'yaml';
 import { readLimited } from '../config/read-limited.ts';
 
 /** Largest web-config, certificate or key file read: 1 MiB. */
@@ -42,7 +43,8 @@ export function loadWebConfig(path: string): WebConfig {
   }
   let doc: unknown;
   try {
-    doc = parseYaml(text);
+    // The YAML parser is loaded only when a web config file is read (start-up: see config/load.ts).
+    doc = (createRequire(import.meta.url)('yaml') as typeof Yaml).parse(text);
   } catch (err) {
     fail(`not valid YAML: ${(err as Error).message.split('\n')[0]}`);
   }

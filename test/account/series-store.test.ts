@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { KeyWord } from '../../src/account/flow-key.ts';
-import { SeriesStore, keyRollupLevel, type OverflowPolicy } from '../../src/account/series-store.ts';
+import { PRESIZE_ENTRIES, SeriesStore, keyRollupLevel, type OverflowPolicy } from '../../src/account/series-store.ts';
 import { KEY_WORDS } from '../../src/account/flow-table.ts';
 
 /** Source/destination address pair keys (IPv4): words A, B and PROTO, as a pair aggregation keeps them. */
@@ -154,4 +154,17 @@ test('a held series costs well under 200 bytes', () => {
   for (let i = 0; i < 1 << 20; i++) s.add(key(i, ~i), 0, 1, 1, 0);
   const perSeries = s.memoryBytes() / s.size;
   assert.ok(perSeries <= 120, `${perSeries.toFixed(1)} bytes per series`);
+});
+
+test('a store is allocated for its limit (up to PRESIZE_ENTRIES) at once: filling it never copies its entries', () => {
+  const s = new SeriesStore({ words: WORDS, limit: 300_001, idleMs: 0, policy: 'overflow', rollable: true, localSide: false });
+  assert.equal(s.capacity, 300_000);
+  const arrays = [s.keys, s.bytes, s.packets, s.start, s.last];
+  for (let i = 0; i < 300_000; i++) s.add(key(i, ~i), 0, i, 1, 7);
+  assert.equal(s.size, 300_000);
+  assert.ok(arrays.every((a, i) => a === [s.keys, s.bytes, s.packets, s.start, s.last][i]), 'the same arrays');
+  for (let i = 0; i < 300_000; i += 997) assert.equal(s.bytes[i], i);
+  assert.ok(s.memoryBytes() / s.size <= 120, 'memoryBytes counts the series held, not the allocation');
+  const big = new SeriesStore({ words: WORDS, limit: 10 * PRESIZE_ENTRIES, idleMs: 0, policy: 'overflow', rollable: true, localSide: false });
+  assert.equal(big.capacity, PRESIZE_ENTRIES, 'beyond PRESIZE_ENTRIES it grows by doubling');
 });

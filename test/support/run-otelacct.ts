@@ -15,9 +15,9 @@ export interface RunResult {
  * Runs the otelacct CLI (this checkout's src/cli.ts under the current node) to completion.
  * Environment: the test's, minus OTEL_* / OTELACCT_* unless given in `env`.
  */
-export function runOtelacct(args: string[], opts: { env?: Record<string, string>; timeoutMs?: number } = {}): Promise<RunResult> {
+export function runOtelacct(args: string[], opts: { env?: Record<string, string>; timeoutMs?: number; nodeFlags?: string[] } = {}): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = startOtelacct(args, opts.env);
+    const child = startOtelacct(args, opts.env, opts.nodeFlags);
     let stdout = '';
     let stderr = '';
     child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));

@@ -1,0 +1,106 @@
+import { formatValue } from './exposition-lines.ts';
+
+const DIGITS = new TextEncoder().encode('0123456789');
+const HEX = new TextEncoder().encode('0123456789abcdef');
+
+/**
+ * Text lines gathered as UTF-8 bytes in one growing buffer, handed on as a string (take()): no
+ * per-line strings on the way.
+ */
+export class LineBuffer {
+  #buf: Buffer;
+  #off = 0;
+
+  constructor(size: number) {
+    this.#buf = Buffer.allocUnsafe(size);
+  }
+
+  /** Bytes gathered. */
+  get length(): number {
+    return this.#off;
+  }
+
+  /** Makes room for `n` more bytes. */
+  reserve(n: number): void {
+    if (this.#off + n <= this.#buf.length) return;
+    const bigger = Buffer.allocUnsafe(Math.max(this.#buf.length * 2, this.#off + n));
+    this.#buf.copy(bigger, 0, 0, this.#off);
+    this.#buf = bigger;
+  }
+
+  /** The text gathered so far; the buffer is emptied. */
+  take(): string {
+    const text = this.#buf.toString('utf8', 0, this.#off);
+    this.#off = 0;
+    return text;
+  }
+
+  /** Appends `text` (any string). */
+  text(text: string): void {
+    this.reserve(text.length * 3);
+    this.#off += this.#buf.write(text, this.#off, 'utf8');
+  }
+
+  /** Appends `text`, which is ASCII (call reserve() first). */
+  ascii(text: string): void {
+    this.#off += this.#buf.write(text, this.#off, 'latin1');
+  }
+
+  /** Appends `bytes` (call reserve() first). */
+  bytes(bytes: Uint8Array): void {
+    const buf = this.#buf;
+    let off = this.#off;
+    if (bytes.length > 24) {
+      buf.set(bytes, off);
+      off += bytes.length;
+    } else {
+      for (let i = 0; i < bytes.length; i++) buf[off++] = bytes[i];
+    }
+    this.#off = off;
+  }
+
+  /** Appends one byte (call reserve() first). */
+  byte(b: number): void {
+    this.#buf[this.#off++] = b;
+  }
+
+  /** Appends 0..255 in decimal (call reserve() first). */
+  octet(n: number): void {
+    const buf = this.#buf;
+    if (n >= 100) {
+      buf[this.#off++] = DIGITS[(n / 100) | 0];
+      n %= 100;
+      buf[this.#off++] = DIGITS[(n / 10) | 0];
+    } else if (n >= 10) {
+      buf[this.#off++] = DIGITS[(n / 10) | 0];
+    }
+    buf[this.#off++] = DIGITS[n % 10];
+  }
+
+  /** Appends 0..0xffff in lower-case hex without leading zeros (call reserve() first). */
+  hex(n: number): void {
+    const buf = this.#buf;
+    if (n >= 0x1000) buf[this.#off++] = HEX[n >>> 12];
+    if (n >= 0x100) buf[this.#off++] = HEX[(n >>> 8) & 0xf];
+    if (n >= 0x10) buf[this.#off++] = HEX[(n >>> 4) & 0xf];
+    buf[this.#off++] = HEX[n & 0xf];
+  }
+
+  /** Appends a sample value as the serializer writes it (call reserve() first). */
+  number(v: number): void {
+    if (!(v >= 0 && v <= Number.MAX_SAFE_INTEGER && Math.floor(v) === v)) {
+      this.ascii(formatValue(v));
+      return;
+    }
+    const buf = this.#buf;
+    let digits = 1;
+    for (let x = v; x >= 10; x = Math.floor(x / 10)) digits++;
+    let i = this.#off + digits;
+    this.#off = i;
+    do {
+      const q = Math.floor(v / 10);
+      buf[--i] = DIGITS[v - q * 10];
+      v = q;
+    } while (v > 0);
+  }
+}
