@@ -69,7 +69,8 @@ export function writeFlow(out: Uint32Array, spec: AggregationSpec, flow: Uint32A
 /** Readers for the fields of the key stored at word offset `base` (export time only). */
 export const keyIpVersion = (keys: Uint32Array, base: number): number => keys[base + KeyWord.PROTO] & 0xff;
 export const keyProtocol = (keys: Uint32Array, base: number): number => (keys[base + KeyWord.PROTO] >>> 8) & 0xff;
-export const keyDirection = (keys: Uint32Array, base: number): number => keys[base + KeyWord.PROTO] >>> 16;
+/** Direction code (bits 16..23; the roll-up level above it is not part of it). */
+export const keyDirection = (keys: Uint32Array, base: number): number => (keys[base + KeyWord.PROTO] >>> 16) & 0xff;
 export const keyAPort = (keys: Uint32Array, base: number): number => keys[base + KeyWord.PORTS] >>> 16;
 export const keyBPort = (keys: Uint32Array, base: number): number => keys[base + KeyWord.PORTS] & 0xffff;
 export const keyInterface = (keys: Uint32Array, base: number): number => keys[base + KeyWord.IFACE] & 0xffff;

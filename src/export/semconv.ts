@@ -1,5 +1,5 @@
 import {
-  ATTR_ERROR_TYPE as SEMCONV_ERROR_TYPE, ATTR_NETWORK_TRANSPORT as SEMCONV_NETWORK_TRANSPORT,
+  ATTR_ERROR_TYPE as SEMCONV_ERROR_TYPE, ATTR_NETWORK_LOCAL_PORT as SEMCONV_NETWORK_LOCAL_PORT, ATTR_NETWORK_TRANSPORT as SEMCONV_NETWORK_TRANSPORT,
   ATTR_NETWORK_TYPE as SEMCONV_NETWORK_TYPE, ATTR_SERVICE_INSTANCE_ID as SEMCONV_SERVICE_INSTANCE_ID,
   ATTR_SERVICE_NAME as SEMCONV_SERVICE_NAME, ATTR_SERVICE_VERSION as SEMCONV_SERVICE_VERSION,
 } from '@opentelemetry/semantic-conventions';
@@ -119,7 +119,7 @@ export const ATTR_EGRESS_INTERFACE_ID = 'otelacct.egress.interface.id';
 export const ATTR_INGRESS_INTERFACE_NAME = 'otelacct.ingress.interface.name';
 export const ATTR_EGRESS_INTERFACE_NAME = 'otelacct.egress.interface.name';
 /** Local port of a listening socket (semconv network.local.port). */
-export const ATTR_NETWORK_LOCAL_PORT = 'network.local.port';
+export const ATTR_NETWORK_LOCAL_PORT = SEMCONV_NETWORK_LOCAL_PORT;
 /** Flow listener of a self-telemetry series: sflow or netflow. */
 export const ATTR_FLOW_PROTOCOL = 'otelacct.flow.protocol';
 

@@ -1,4 +1,6 @@
 import type { FlowDecoder, FlowSink, FlowStats } from './flow-sink.ts';
+import { NetflowDecoder } from './netflow-decoder.ts';
+import { SflowDecoder } from './sflow-decoder.ts';
 
 /** What the NetFlow v5/v9/IPFIX decoder is given besides its sink and stats. */
 export interface NetflowDecoderOptions {
@@ -16,13 +18,12 @@ export interface FlowDecoderFactories {
 
 let override: FlowDecoderFactories | undefined;
 
-/**
- * The decoders otelacct runs. A listener whose protocol has no decoder here refuses to start
- * with one line. (Wiring a decoder is one line each: `sflow: (sink, stats) => new
- * SflowDecoder(sink, stats)`, `netflow: (sink, stats, o) => new NetflowDecoder(sink, stats, o)`.)
- */
+/** The decoders otelacct runs: sFlow v5, and NetFlow v5/v9 and IPFIX (one decoder for both ports). */
 export function flowDecoders(): FlowDecoderFactories {
-  return override ?? {};
+  return override ?? {
+    sflow: (sink, stats) => new SflowDecoder(sink, stats),
+    netflow: (sink, stats, o) => new NetflowDecoder(sink, stats, o),
+  };
 }
 
 /**

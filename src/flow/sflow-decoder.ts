@@ -67,7 +67,6 @@ export class SflowDecoder implements FlowDecoder {
 
   datagram(data: Uint8Array, length: number, exporter: number, _nowMs: number): void {
     const stats = this.#stats;
-    stats.add(exporter, FlowCounter.DATAGRAMS, 1);
     // Never past the buffer (NaN included); a negative length is below 8.
     if (!(length <= data.length)) length = data.length;
     if (length < 8) {

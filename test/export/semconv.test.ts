@@ -39,7 +39,7 @@ test('every otelacct-own name is otelacct.-prefixed and no name is both an attri
   const values = Object.entries(semconv).filter(([k, v]) => /^(ATTR|METRIC)_/.test(k) && typeof v === 'string').map(([, v]) => v as string);
   const conventions = new Set(['source.address', 'destination.address', 'source.port', 'destination.port', 'network.type', 'network.transport',
     'network.interface.name', 'network.io.direction', 'error.type', 'service.name', 'service.version', 'service.instance.id', 'host.name',
-    'cpu.mode', 'v8js.heap.space.name', 'otel.metric.overflow']);
+    'cpu.mode', 'v8js.heap.space.name', 'otel.metric.overflow', 'network.local.port']);
   for (const v of values) {
     if (conventions.has(v) || /^(process|v8js|nodejs)\./.test(v)) continue;
     assert.match(v, /^otelacct\.[a-z0-9_.]+$/, v);

@@ -83,7 +83,7 @@ describe('sFlow decoder fuzz', () => {
       records += stats.get(e, FlowCounter.RECORDS);
       malformed += stats.get(e, FlowCounter.MALFORMED);
     }
-    assert.equal(datagrams, DATAGRAMS);
+    assert.equal(datagrams, 0, "the listener counts datagrams, not the decoder");
     assert.equal(records, sink.calls, 'RECORDS = sink calls');
     assert.equal(malformed, stats.errors.reduce((a, b) => a + b, 0), 'MALFORMED = the errors by reason');
     assert.ok(malformed > DATAGRAMS / 4, `mutations were seen as malformed (${malformed})`);
