@@ -10,7 +10,6 @@ import { createSocket } from 'node:dgram';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import {
   captureTruth, diffTotals, FILLER_KEY, readDatagramsPcap, runExporter, runPmacctCollector, samplingSigma,
@@ -46,11 +45,15 @@ function icmpTypeInDstPort(truth: Map<string, FlowCounters>): Map<string, FlowCo
 }
 
 /**
- * Per-pair totals ("src dst") of an otelacct collecting sFlow on a loopback port (the real
- * decoder, preloaded: test/support/flow-sflow-decoder-preload.ts) from `datagrams`, read from
- * /metrics once it has accounted `expectedPackets` packets.
+ * Per-pair totals ("src dst") of an otelacct collecting sFlow or NetFlow/IPFIX on a loopback
+ * port (the real decoders) from `datagrams`, read from /metrics once it has accounted
+ * `expectedPackets` packets.
  */
 async function otelacctSflowTotals(datagrams: Buffer[], expectedPackets: number): Promise<Map<string, FlowCounters>> {
+  return otelacctFlowTotals('sflow', datagrams, expectedPackets);
+}
+
+async function otelacctFlowTotals(kind: 'sflow' | 'netflow', datagrams: Buffer[], expectedPackets: number): Promise<Map<string, FlowCounters>> {
   const port = await new Promise<number>((resolve) => {
     const s = createSocket('udp4');
     s.bind(0, '127.0.0.1', () => {
@@ -60,16 +63,14 @@ async function otelacctSflowTotals(datagrams: Buffer[], expectedPackets: number)
   });
   const config = join(dir, 'otelacct-sflow.yaml');
   writeFileSync(config, ['aggregations:', '  - name: traffic', '    dimensions: [source.address, destination.address]',
-    'flow:', `  sflow: {enabled: true, host: 127.0.0.1, port: ${port}}`, ''].join('\n'));
-  const preload = fileURLToPath(new URL('../support/flow-sflow-decoder-preload.ts', import.meta.url));
-  const child = startOtelacct(['-c', config, '--prometheus-host', '127.0.0.1', '--prometheus-port', '0', '--no-web'], {}, ['--import', preload]);
+    'flow:', kind === 'sflow' ? `  sflow: {enabled: true, host: 127.0.0.1, port: ${port}}` : `  netflow: {enabled: true, host: 127.0.0.1, ports: [${port}]}`, ''].join('\n'));
+  const child = startOtelacct(['-c', config, '--prometheus-host', '127.0.0.1', '--prometheus-port', '0', '--no-web']);
   try {
     const log = new OutputWatch(child);
     const url = (JSON.parse(await log.line(/"serving metrics"/)) as { url: string }).url;
     await log.line(/"collecting flows"/);
     await replay(datagrams, port);
-    // Done when it has accounted every packet (otelacct_flow_datagrams_total counts each sFlow
-    // datagram twice in this build: noted in docs/flow-oracles.md).
+    // Done when it has accounted every packet.
     let last = new Map<string, number>();
     const m = await waitFor('otelacct to account every sampled packet', async () => {
       last = parseExposition(await (await fetch(url)).text());
@@ -185,6 +186,17 @@ describe('flow oracle harness: exporters → recorded datagrams → nfacctd/sfac
     // otelacct on the same datagrams scales each sample by its rate: = sfacctd's samples × 10, pair by pair.
     const expected = sflowIpTotals(raw.totals, rate);
     assertEqualTotals(await otelacctSflowTotals(datagrams, sumCounters(expected).packets), expected, 'otelacct against sfacctd on sfprobe rate 10');
+  });
+
+  test('otelacct on the same NetFlow v5/v9/IPFIX datagrams = nfacctd, pair by pair (softflowd and pmacctd nfprobe)', async (t) => {
+    if (!skipUnless(t, TOOLS)) return;
+    const runs: Array<[string, Buffer[]]> = [];
+    for (const version of [5, 9, 10] as const) runs.push([`softflowd v${version}`, (await runExporter({ capture: small.file, exporter: 'softflowd', version })).datagrams]);
+    for (const version of [9, 10] as const) runs.push([`nfprobe v${version}`, (await runExporter({ capture: small.file, exporter: 'pmacctd-nfprobe', version })).datagrams]);
+    for (const [what, datagrams] of runs) {
+      const nf = (await runPmacctCollector({ kind: 'nfacctd', datagrams })).totals;
+      assertEqualTotals(await otelacctFlowTotals('netflow', datagrams, sumCounters(nf).packets), nf, `otelacct against nfacctd on ${what}`);
+    }
   });
 
   test('paced replay loses nothing into a default-sized receive buffer; top speed counts what the kernel dropped', async () => {
