@@ -14,6 +14,9 @@ export const CONTRACT_METRICS: ReadonlySet<string> = new Set([
   'otelacct_capture_packets_total', 'otelacct_capture_dropped_total', 'otelacct_decode_errors_total',
   'otelacct_export_failures_total', 'otelacct_export_series', 'otelacct_export_series_expired_total',
   'otelacct_flow_table_entries', 'otelacct_capture_interface_up',
+  // flow collector self-telemetry (flow.sflow / flow.netflow enabled: test/e2e/flow-collector.test.ts reads them on /metrics)
+  'otelacct_flow_records_total', 'otelacct_flow_lost_records_total', 'otelacct_flow_lost_datagrams_total',
+  'otelacct_flow_socket_dropped_total', 'otelacct_flow_errors_total', 'otelacct_flow_exporters_refused_total',
   // unit-1 gauges as a collector's prometheus / prometheusremotewrite exporter names them
   'otelacct_capture_interface_up_ratio', 'otelacct_sampling_rate_ratio',
   // resource attributes; scrape health
@@ -25,6 +28,7 @@ export const CONTRACT_LABELS: ReadonlySet<string> = new Set([
   'source_address', 'destination_address', 'network_type', 'network_transport', 'network_interface_name',
   'otel_metric_overflow', 'otelacct_local_address', 'otelacct_local_network', 'network_io_direction',
   'otelacct_traffic_class', 'error_type', 'otel_scope_name', 'otel_scope_version', 'otel_scope_schema_url',
+  'otelacct_flow_protocol', 'otelacct_exporter_address', 'network_local_port',
   'service_name', 'service_version', 'service_instance_id', 'host_name', 'site',
   'job', 'instance',
 ]);
