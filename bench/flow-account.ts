@@ -33,7 +33,7 @@ const { values } = parseArgs({
 });
 const dir = mkdtempSync(join(tmpdir(), 'otelacct-flow-account-'));
 try {
-  const capture = writeFlowCapture({ file: join(dir, 'flows.pcap'), packets: Number(values.packets), pairs: Number(values.pairs), seed: 2055 });
+  const capture = writeFlowCapture({ file: join(dir, 'flows.pcap'), packets: Number(values.packets), pairs: Number(values.pairs), seed: 2055, hosts: 4096 });
   // The capture's pairs plus its filler packets (40-byte, test/support/flow-oracle.ts), which the exporters send too.
   const pairs = sumCounters(captureTruth(capture));
   const truth = { bytes: pairs.bytes + 40 * capture.fillerPackets, packets: pairs.packets + capture.fillerPackets };

@@ -11,7 +11,9 @@
  * Scenarios (all by default; live and pairs-live need root): offline (bench/offline.ts), live
  * (bench/live.ts), scan (bench/scan.ts), and on one generated capture of --pairs distinct
  * address pairs (test/support/pairs-capture.ts): pairs-default and pairs-all (bench/pairs.ts),
- * billing (bench/billing.ts), pairs-live (bench/pairs-live.ts). Inputs are generated in a
+ * billing (bench/billing.ts), pairs-live (bench/pairs-live.ts); flow: NetFlow v9/IPFIX records from
+ * softflowd decoded and accounted by otelacct (bench/flow-account.ts) vs nfacctd on the same
+ * capture's datagrams (bench/flow-nfacctd.ts, paced: no kernel drops). Inputs are generated in a
  * temporary directory (bench/generate.ts), removed at the end unless --keep. Progress goes to
  * stderr; the result is one markdown table on stdout. Exit status 1 when otelacct's totals differ
  * from pmacctd's (or from the generated ones), a per-pair check fails, or the scan does not
@@ -74,7 +76,7 @@ function share(name: 'ipv6-share' | 'vlan-share' | 'scan-share'): number {
   return v;
 }
 
-const SCENARIOS = ['offline', 'live', 'scan', 'pairs-default', 'pairs-all', 'billing', 'pairs-live'];
+const SCENARIOS = ['offline', 'live', 'scan', 'pairs-default', 'pairs-all', 'billing', 'pairs-live', 'flow'];
 const only = values.only?.split(',').map((x) => x.trim());
 const unknown = only?.filter((x) => !SCENARIOS.includes(x)) ?? [];
 if (unknown.length > 0) throw new Error(`bench: --only takes a comma-separated list of ${SCENARIOS.join(', ')}; got "${unknown.join(',')}"`);
@@ -177,6 +179,29 @@ try {
     }
   }
 
+  const flowLines: string[] = [];
+  if (want('flow')) {
+    const run = (script: string, args: string[]) => {
+      const r = spawnSync(process.execPath, [join(import.meta.dirname, script), ...args], { encoding: 'utf8', env: cleanEnv(), stdio: ['ignore', 'pipe', 'inherit'] });
+      if (r.status !== 0) exitCode = 1;
+      return r.stdout.trim().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+    };
+    log('flow: otelacct (bench/flow-account.ts) and nfacctd (bench/flow-nfacctd.ts) on softflowd v9/IPFIX of 150k pairs, 4 passes');
+    const ours = run('flow-account.ts', []);
+    const theirs = run('flow-nfacctd.ts', []).filter((l) => l.mode === 'paced');
+    for (const o of ours) {
+      const n = theirs.find((l) => l.version === o.version);
+      const rate = o.recordsPerSecond as number;
+      const cpuPerM = ((o.cpuSeconds as number) / (o.records as number)) * 1e6;
+      const nRate = n?.recordsPerSecond as number | undefined;
+      const ahead = nRate === undefined ? 'n/a' : (rate / nRate).toFixed(1) + '×';
+      const goal = rate >= 1e6 && nRate !== undefined && rate > nRate ? 'yes' : '**no**';
+      flowLines.push(`| flow v${String(o.version)} | ${(rate / 1e6).toFixed(2)} M records/s, ${cpuPerM.toFixed(2)} CPU s/M records, totals ${o.exact ? 'exact' : '**differ**'} | ` +
+        `${nRate === undefined ? 'n/a' : `${(nRate / 1e3).toFixed(0)} k records/s, ${String((n!.cpuSecondsPerMillionRecords as number))} CPU s/M records`} | ${ahead} | ${goal} |`);
+      if (!o.exact) exitCode = 1;
+    }
+  }
+
   const seconds = (performance.now() - started) / 1000;
   const lines = [
     `otelacct benchmark — ${new Date().toISOString()}, ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, ` +
@@ -191,6 +216,8 @@ try {
     '',
     formatTable({ offline, offlineTotals, live, liveTotals, scan, more }),
     '',
+    ...(flowLines.length > 0 ? ['| flow scenario | otelacct (decode + account, one core) | nfacctd 1.7.7 (paced, no drops) | otelacct ÷ nfacctd | ≥ 1M records/s and ahead |',
+      '| --- | --- | --- | --- | --- |', ...flowLines, ''] : []),
     'packets/s: packets / wall seconds of the whole process (otelacct: Node start-up, reading, final output included).',
     'net packets/s: pmacctd without its fixed 2 s + 2 s savefile sleeps; otelacct without the wall time of the same run on an empty pcap.',
     '× columns: packets/s ratio (in brackets: from net packets/s). CPU: user + system of the process tree (offline: whole run;',
