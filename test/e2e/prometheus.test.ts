@@ -8,20 +8,14 @@ import { ethernetIPv4, ethernetIPv6 } from '../support/frames.ts';
 import { PcapWriter } from '../support/pcap-writer.ts';
 import { freePort, OutputWatch, stop, waitFor } from '../support/processes.ts';
 import { TempDir } from '../support/read-capture.ts';
+import { queryPrometheus } from '../support/prometheus-query.ts';
 import { skipUnless } from '../support/requirements.ts';
 import { parseExposition, startOtelacct, sumBy } from '../support/run-otelacct.ts';
 
 const tmp = new TempDir();
 after(() => tmp.dispose());
 
-interface PromResult { metric: Record<string, string>; value: [number, string] }
-
-async function query(base: string, q: string): Promise<PromResult[]> {
-  const res = await fetch(`${base}/api/v1/query?query=${encodeURIComponent(q)}`);
-  const body = (await res.json()) as { status: string; data: { result: PromResult[] } };
-  assert.equal(body.status, 'success');
-  return body.data.result;
-}
+const query = queryPrometheus;
 
 test('a real Prometheus scrapes otelacct and returns the same per-pair totals', async (t) => {
   if (!skipUnless(t, { tools: ['prometheus', 'promtool'] })) return;

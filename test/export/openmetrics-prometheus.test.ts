@@ -10,20 +10,14 @@ import { ethernetIPv4 } from '../support/frames.ts';
 import { PcapWriter } from '../support/pcap-writer.ts';
 import { freePort, OutputWatch, stop, waitFor } from '../support/processes.ts';
 import { TempDir } from '../support/read-capture.ts';
+import { queryPrometheus } from '../support/prometheus-query.ts';
 import { skipUnless } from '../support/requirements.ts';
 import { startOtelacct } from '../support/run-otelacct.ts';
 
 const tmp = new TempDir();
 after(() => tmp.dispose());
 
-interface PromResult { metric: Record<string, string>; value: [number, string] }
-
-async function query(base: string, q: string): Promise<PromResult[]> {
-  const res = await fetch(`${base}/api/v1/query?query=${encodeURIComponent(q)}`);
-  const body = (await res.json()) as { status: string; data: { result: PromResult[] } };
-  assert.equal(body.status, 'success', q);
-  return body.data.result;
-}
+const query = queryPrometheus;
 
 /** Prometheus 2.42's scrape Accept header (scrape/scrape.go: acceptHeader). */
 const PROMETHEUS_ACCEPT = 'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1';
