@@ -18,11 +18,11 @@
  *    (the last 2 packets of a 3000-packet file at rate 1). writeFlowCapture therefore ends every
  *    capture with filler packets of a pair of their own, left out of the truth.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatagramRecorder } from './flow-datagrams.ts';
+import { spawnBounded } from './pmacct.ts';
 
 /** The exporters exportDatagrams runs. */
 export type ExporterKind = 'softflowd' | 'pmacctd-nfprobe' | 'pmacctd-sfprobe';
@@ -107,8 +107,8 @@ async function runExporterOnce(o: ExportOptions): Promise<ExportResult> {
       args = ['-f', path];
       command = `${cmd} -f pmacctd.conf\n${config}`;
     }
-    const run = await runBounded(cmd, args, o.timeoutMs ?? 60_000);
-    const log = run.output;
+    const run = await spawnBounded(cmd, args, dir, o.timeoutMs ?? 60_000);
+    const log = run.stdout + run.stderr;
     const fail = (why: string): Error => new Error(`exportDatagrams: ${o.exporter}: ${why}\n${command}\nlog:\n${log.slice(-4000)}`);
     if (run.timedOut) throw fail(`did not exit within ${o.timeoutMs ?? 60_000} ms (killed)`);
     if (run.code !== 0) throw fail(`exited with code ${run.code}, signal ${run.signal}`);
@@ -120,43 +120,6 @@ async function runExporterOnce(o: ExportOptions): Promise<ExportResult> {
     recorder.close();
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-interface Bounded {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  output: string;
-  timedOut: boolean;
-}
-
-/** Runs a command (in its own process group) to exit, killing the group after `timeoutMs`. */
-export function runBounded(cmd: string, args: string[], timeoutMs: number): Promise<Bounded> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-    let output = '';
-    let timedOut = false;
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (output += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (output += d));
-    const killGroup = (signal: NodeJS.Signals): void => {
-      try {
-        if (child.pid !== undefined) process.kill(-child.pid, signal);
-      } catch {
-        // already gone
-      }
-    };
-    const timer = setTimeout(() => {
-      timedOut = true;
-      killGroup('SIGKILL');
-    }, timeoutMs);
-    child.on('error', (err) => {
-      clearTimeout(timer);
-      reject(new Error(`cannot run ${cmd}: ${err.message}`));
-    });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, output, timedOut });
-    });
-  });
 }
 
 /** softflowd's own count of what it exported ("Flows exported: F (R records) in P packets (X failures)"), from its log. */

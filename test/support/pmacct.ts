@@ -439,7 +439,7 @@ interface Bounded {
 }
 
 /** Runs `cmd` to exit; after `timeoutMs` sends SIGINT, then SIGKILL 3 s later. Never rejects on exit status. */
-function spawnBounded(cmd: string, args: string[], cwd: string, timeoutMs: number): Promise<Bounded> {
+export function spawnBounded(cmd: string, args: string[], cwd: string, timeoutMs: number): Promise<Bounded> {
   return new Promise((resolve, reject) => {
     // detached: pmacctd forks plugin processes; kill the whole group on timeout.
     const child = spawn(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
