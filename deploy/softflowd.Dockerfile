@@ -4,11 +4,10 @@
 # IPFIX to otelacct's NetFlow/IPFIX listener.
 #
 #   docker build -f deploy/softflowd.Dockerfile -t otelacct-softflowd deploy
-#   docker run --rm --network host --cap-drop ALL --cap-add NET_RAW otelacct-softflowd -i eth0 -n 127.0.0.1:4739 -v 10
 #
 # It runs as root inside the container with NET_RAW only (compose: cap_drop ALL, cap_add NET_RAW):
-# softflowd writes its pid file and control socket to /var/run. `softflowctl` (same package) talks
-# to that socket: `docker compose exec softflowd softflowctl statistics`.
+# softflowd writes its pid file and control socket to /var/run, where `softflowctl` (same package)
+# finds them: see the `exec softflowd softflowctl` commands in docs/flow-collector.md.
 FROM debian:12.11-slim
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends softflowd \

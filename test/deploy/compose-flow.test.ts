@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -175,6 +175,11 @@ describe('the flow demo: docker-compose.yml + deploy/softflowd.compose.yml, as c
         || (c.sub.join(' ') === 'exec softflowd softflowctl statistics');
       assert.ok(ran, `${c.line}: not a command this test runs (up --build with OTELACCT_INTERFACE, exec softflowd softflowctl expire-all|statistics)`);
     }
+    // deploy/softflowd.Dockerfile's own `docker build` line builds what the service builds.
+    const line = /^#\s+docker build -f (\S+) -t \S+ (\S+)$/m.exec(readRepo('deploy/softflowd.Dockerfile'));
+    assert.ok(line, 'deploy/softflowd.Dockerfile documents its docker build command');
+    const build = composeModel(FILES, new Map([['OTELACCT_INTERFACE', 'x']])).services.softflowd.build as { context: string; dockerfile: string };
+    assert.deepEqual([line[1], `./${line[2]}`], [`${build.context.slice(2)}/${build.dockerfile}`, build.context]);
   });
 });
 
@@ -245,7 +250,7 @@ describe('the flow demo, run without an engine: softflowd in its image exports t
     softflowd = image.root.spawn(['setpriv', `--bounding-set=-all,${caps.join(',')}`, '--', ...argv],
       { workdir: image.workdir, env: image.env, user: image.user, netns: veth.ns });
     softflowdLog = new OutputWatch(softflowd);
-    await softflowdLog.line(/Exporting flows from lo to \[127\.0\.0\.1\]:4739/, 10_000);
+    await softflowdLog.line(/Exporting flows from /, 10_000);
     softflowdPid = await waitFor('the softflowd container\'s PID 1', () => containerPid(softflowd));
   }, { timeout: 300_000 });
 
@@ -262,8 +267,10 @@ describe('the flow demo, run without an engine: softflowd in its image exports t
 
   it('builds the image: softflowd and softflowctl installed, ENTRYPOINT in the foreground', () => {
     assert.deepEqual(image.entrypoint, ['softflowd', '-d']);
-    for (const bin of ['/usr/sbin/softflowd', '/usr/sbin/softflowctl']) assert.ok(image.root.hostPath(bin), bin);
-    assert.match(image.log, /softflowd/, 'the RUN step installed (or found) the softflowd package');
+    // The image's lower layer is this machine (softflowd is in scripts/bootstrap.sh's test_pkgs), so
+    // apt finds the package installed: the step proves the package name and the commands, not the download.
+    assert.match(image.log, /Setting up softflowd|softflowd is already the newest version/, 'apt-get installed softflowd');
+    for (const bin of ['/usr/sbin/softflowd', '/usr/sbin/softflowctl']) assert.ok(existsSync(image.root.hostPath(bin)), bin);
   });
 
   it('runs softflowd with only the service\'s capabilities (NET_RAW)', () => {
@@ -300,6 +307,9 @@ describe('the flow demo, run without an engine: softflowd in its image exports t
     assert.ok(records !== undefined && records >= 2, `records from exporter 127.0.0.1: ${records}`);
     assert.equal(value(exposition, 'otelacct_flow_lost_records_total', { otelacct_exporter_address: '127.0.0.1' }) ?? 0, 0);
     assert.equal(value(exposition, 'otelacct_flow_errors_total', {}) ?? 0, 0, 'no malformed datagram');
+    // 127.0.0.0/8 is not in deploy/otelacct.yaml's localNetworks: no host or site series (as documented).
+    assert.equal(value(exposition, 'otelacct_host_bytes_total', { otelacct_local_address: KNOWN.src }), undefined);
+    assert.equal(value(exposition, 'otelacct_host_bytes_total', { otelacct_local_address: KNOWN.dst }), undefined);
     // The dashboard's "Flow exporters" row: every metric it reads is on /metrics.
     const dashboard = JSON.parse(readRepo('grafana/dashboards/otelacct.json')) as { panels: Array<{ type: string; title: string; targets?: Array<{ expr: string }> }> };
     const start = dashboard.panels.findIndex((p) => p.type === 'row' && p.title === 'Flow exporters');
