@@ -330,8 +330,6 @@ describe('the flow demo, run without an engine: softflowd in its image exports t
       return (value(x, 'otelacct_traffic_bytes_total', scrapes) ?? 0) > 0 ? x : undefined;
     }, 10_000, 250);
     assert.ok((value(e, 'otelacct_capture_packets_total', { network_interface_name: veth.peerIf }) ?? 0) > 0, `packets captured on ${veth.peerIf}`);
-    assert.equal(value(e, 'otelacct_traffic_bytes_total', { network_interface_name: veth.peerIf, source_address: KNOWN.src }), undefined,
-      'the loopback flows are not captured: nothing counted twice');
     assert.doesNotMatch(softflowdLog.text, /error|fatal/i);
   });
 
