@@ -1,6 +1,9 @@
 import { parse } from 'yaml';
 import { readRepo } from './repo.ts';
 
+/** The compose files of the demo with a flow exporter, in `-f` order (docs/flow-collector.md). */
+export const FLOW_DEMO_FILES: readonly string[] = ['docker-compose.yml', 'deploy/softflowd.compose.yml'];
+
 /** A compose service as far as the tests read it. */
 export interface ComposeService {
   image?: string;
