@@ -2,45 +2,17 @@ import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { posix } from 'node:path';
 import { describe, it } from 'node:test';
+import { composeModel, hostPathIn } from './compose-model.ts';
 import { inRepo, readRepo, readYaml, repoPath } from './repo.ts';
 
-interface Service {
-  image?: string;
-  build?: unknown;
-  command?: string[] | string;
-  network_mode?: string;
-  cap_add?: string[];
-  environment?: Record<string, string>;
-  volumes?: string[];
-  ports?: string[];
-  expose?: string[];
-  extra_hosts?: string[];
-  depends_on?: string[];
-}
-interface Compose { services: Record<string, Service>; volumes?: Record<string, unknown> }
-
-const compose = readYaml<Compose>('docker-compose.yml');
+const compose = composeModel(['docker-compose.yml']);
 const services = compose.services;
 const otelacctConfig = readYaml<{ accounting: { networksFile: string }; prometheus?: { port?: number }; otlp: { endpoint: string } }>('deploy/otelacct.yaml');
 const collector = readYaml<{ receivers: { otlp: { protocols: { http: { endpoint: string } } } }; exporters: { prometheus: { endpoint: string } } }>('otel-collector/config.yaml');
 const prometheus = readYaml<{ rule_files: string[]; scrape_configs: Array<{ job_name: string; static_configs: Array<{ targets: string[] }> }> }>('prometheus/prometheus.yml');
 
-/** Bind mounts of a service: repo-relative source, container target. */
-function binds(name: string): Array<{ source: string; target: string }> {
-  return (services[name].volumes ?? []).filter((v) => v.startsWith('./')).map((v) => {
-    const [source, target] = v.split(':');
-    return { source, target };
-  });
-}
-
 /** The repository path mounted at container path `path` in service `name` (file or below a dir). */
-function hostPathOf(name: string, path: string): string | undefined {
-  for (const b of binds(name)) {
-    if (path === b.target) return b.source;
-    if (path.startsWith(`${b.target}/`)) return `./${posix.join(b.source, path.slice(b.target.length + 1))}`;
-  }
-  return undefined;
-}
+const hostPathOf = (name: string, path: string): string | undefined => hostPathIn(services[name], path);
 
 /** Container ports a service listens on as far as compose says: ports (container side) and expose. */
 function containerPorts(name: string): Set<number> {

@@ -125,8 +125,9 @@ export class ImageRoot {
     if (o.execIn !== undefined) {
       return spawn('nsenter', [`--target=${o.execIn}`, '--mount', '--pid', '--', ...inner], { stdio: ['ignore', 'pipe', 'pipe'] });
     }
-    return spawn('unshare', ['--mount', '--pid', '--fork', '--kill-child', '--propagation', 'private', '--',
-      ...this.#enter(), ...inner], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const unshare = ['unshare', '--mount', '--pid', '--fork', '--kill-child', '--propagation', 'private', '--', ...this.#enter(), ...inner];
+    const argv = o.netns === undefined ? unshare : ['ip', 'netns', 'exec', o.netns, ...unshare];
+    return spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   }
 
   /** Runs `command` to completion (RUN); returns its exit status and output. */
@@ -162,6 +163,8 @@ export interface RunOptions {
   user?: string;
   /** PID of a process whose mount and PID namespaces to join (docker exec). */
   execIn?: number;
+  /** Network namespace (`ip netns` name) to start in instead of the host's network (spawn only). */
+  netns?: string;
   timeoutMs?: number;
 }
 
