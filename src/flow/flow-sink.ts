@@ -78,8 +78,16 @@ export const FlowError = {
   BAD_SAMPLE: 4,
   /** A sampled header otelacct's packet decoder could not use (not IP, truncated, ...). */
   UNDECODABLE_HEADER: 5,
+  /**
+   * A new (options) template refused: the template cache is full and no exporter holds more than
+   * its protected share (docs/flow-netflow.md, Templates). Its data records become NO_TEMPLATE.
+   */
+  TEMPLATE_CACHE_FULL: 6,
+  /** A sampler from options data not learnt: the sampler table is full likewise. Its records fall back to the configured rate. */
+  SAMPLER_TABLE_FULL: 7,
 } as const;
-export const FLOW_ERROR_NAMES: readonly string[] = ['truncated', 'bad_version', 'bad_template', 'no_template', 'bad_sample', 'undecodable_header'];
+export const FLOW_ERROR_NAMES: readonly string[] = ['truncated', 'bad_version', 'bad_template', 'no_template', 'bad_sample', 'undecodable_header',
+  'template_cache_full', 'sampler_table_full'];
 
 /** Per-exporter counters kept by the decoders (and read by self-telemetry). */
 export const FlowCounter = {
@@ -93,8 +101,13 @@ export const FlowCounter = {
   LOST_DATAGRAMS: 3,
   /** Records / flow samples lost per the exporter's sequence numbers (NetFlow v5, IPFIX, sFlow samples). */
   LOST_RECORDS: 4,
+  /**
+   * Templates, options templates and learnt samplers of this exporter evicted to make room for
+   * another exporter's, or for its own newer ones, when the cache was full (fair sharing).
+   */
+  EVICTED: 5,
 } as const;
-const COUNTERS = 5;
+const COUNTERS = 6;
 
 /**
  * The decoders' counters: per exporter (FlowCounter) and per FlowError. Grown by doubling as

@@ -1,4 +1,4 @@
-import { FlowRecord, type FlowSink, type FlowStats } from './flow-sink.ts';
+import { FlowCounter, FlowError, FlowRecord, type FlowSink, type FlowStats } from './flow-sink.ts';
 import { Kind } from './netflow-fields.ts';
 import { RecordReader } from './netflow-record-reader.ts';
 import { SamplerTable } from './netflow-sampling.ts';
@@ -109,7 +109,9 @@ export class NetflowContext {
       if (size > 0) rate = Math.floor(v[Kind.SAMPLING_POPULATION] / size);
     }
     const id = t.has(Kind.SAMPLER_ID) ? v[Kind.SAMPLER_ID] % 4294967296 : 0;
-    this.samplers.set(exporter, domain, t.has(Kind.SCOPE_SYSTEM), id, rate, nowMs);
+    const samplers = this.samplers;
+    if (!samplers.set(exporter, domain, t.has(Kind.SCOPE_SYSTEM), id, rate, nowMs)) this.stats.error(exporter, FlowError.SAMPLER_TABLE_FULL);
+    else if (samplers.evicted >= 0) this.stats.add(samplers.evicted, FlowCounter.EVICTED, 1);
   }
 }
 
