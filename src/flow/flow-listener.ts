@@ -1,6 +1,6 @@
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import type { ExporterRegistry } from './exporter-registry.ts';
-import { FlowCounter, type FlowDecoder, type FlowStats } from './flow-sink.ts';
+import { FlowCounter, FlowError, type FlowDecoder, type FlowStats } from './flow-sink.ts';
 
 /** A problem a listener reports: level, message and fields, as Logger.log takes them. */
 export type FlowLog = (level: 'info' | 'warn' | 'error', msg: string, fields: Record<string, unknown>, repeating?: boolean) => void;
@@ -140,7 +140,8 @@ export class FlowListener {
     } catch (err) {
       // Decoders never throw by contract; one that does must not take the collector down.
       this.decoderFailures++;
-      this.#o.stats.add(id, FlowCounter.MALFORMED, 1);
+      // MALFORMED once per datagram: not again if the decoder counted an error before it threw.
+      this.#o.stats.error(id, FlowError.DECODER_FAILURE);
       this.#o.log('error', 'flow decoder failed on a datagram', { listener: this.name, exporter: address, error: String(err) }, true);
     }
   }

@@ -85,9 +85,11 @@ export const FlowError = {
   TEMPLATE_CACHE_FULL: 6,
   /** A sampler from options data not learnt: the sampler table is full likewise. Its records fall back to the configured rate. */
   SAMPLER_TABLE_FULL: 7,
+  /** A decoder threw (a bug: decoders must not); the listener counts it and drops the datagram. */
+  DECODER_FAILURE: 8,
 } as const;
 export const FLOW_ERROR_NAMES: readonly string[] = ['truncated', 'bad_version', 'bad_template', 'no_template', 'bad_sample', 'undecodable_header',
-  'template_cache_full', 'sampler_table_full'];
+  'template_cache_full', 'sampler_table_full', 'decoder_failure'];
 
 /** Per-exporter counters kept by the decoders (and read by self-telemetry). */
 export const FlowCounter = {
@@ -95,7 +97,10 @@ export const FlowCounter = {
   DATAGRAMS: 0,
   /** Records (or sFlow flow samples) accounted. */
   RECORDS: 1,
-  /** Datagrams (or parts) not accounted, any FlowError. */
+  /**
+   * Datagrams with at least one FlowError: once per datagram however many problems it has (the
+   * errors by reason count each problem), so MALFORMED <= DATAGRAMS.
+   */
   MALFORMED: 2,
   /** Datagrams lost per the exporter's sequence numbers (NetFlow v9, sFlow). */
   LOST_DATAGRAMS: 3,
@@ -116,6 +121,18 @@ const COUNTERS = 6;
 export class FlowStats {
   #perExporter = new Float64Array(16 * COUNTERS);
   readonly errors = new Float64Array(FLOW_ERROR_NAMES.length);
+  /** Inside a datagram (begin() called), and whether it was already counted MALFORMED. */
+  #inDatagram = false;
+  #malformed = false;
+
+  /**
+   * A datagram begins (decoders call it first): until the next one, its errors count MALFORMED
+   * once. Errors outside any datagram (a sink used on its own) count MALFORMED each.
+   */
+  begin(): void {
+    this.#inDatagram = true;
+    this.#malformed = false;
+  }
 
   add(exporter: number, counter: number, n: number): void {
     const i = exporter * COUNTERS + counter;
@@ -123,9 +140,13 @@ export class FlowStats {
     this.#perExporter[i] += n;
   }
 
-  /** Counts one FlowError for `exporter` (its MALFORMED counter and the reason's). */
+  /** Counts one FlowError for `exporter`: the reason's counter, and MALFORMED once per datagram. */
   error(exporter: number, reason: number): void {
     this.errors[reason]++;
+    if (this.#inDatagram) {
+      if (this.#malformed) return;
+      this.#malformed = true;
+    }
     this.add(exporter, FlowCounter.MALFORMED, 1);
   }
 

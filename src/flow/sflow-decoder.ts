@@ -67,6 +67,7 @@ export class SflowDecoder implements FlowDecoder {
 
   datagram(data: Uint8Array, length: number, exporter: number, _nowMs: number): void {
     const stats = this.#stats;
+    stats.begin();
     // Never past the buffer (NaN included); a negative length is below 8.
     if (!(length <= data.length)) length = data.length;
     if (length < 8) {
