@@ -40,10 +40,11 @@ export class SflowDecoder implements FlowDecoder {
   readonly #ifCounters = new SflowIfCounters();
   readonly #sequences: SflowSequences;
 
-  constructor(sink: FlowSink, stats: FlowStats) {
+  /** `maxExporters` (flow.maxExporters) sizes the share of the sequence tables each exporter is sure to get. */
+  constructor(sink: FlowSink, stats: FlowStats, maxExporters = 4096) {
     this.#sink = sink;
     this.#stats = stats;
-    this.#sequences = new SflowSequences();
+    this.#sequences = new SflowSequences(undefined, undefined, maxExporters);
   }
 
   /**
