@@ -111,3 +111,22 @@ describe('netflow sampler table: hostile exporters cannot starve a legitimate on
     assert.equal(h.counter('EVICTED', LEGIT), 0);
   });
 });
+
+describe('netflow sequence streams: hostile exporters cannot stop a router\'s loss from being counted', () => {
+  it('16 exporters filling the stream table with source ids: a new router\'s lost datagrams are still counted', () => {
+    const h = new Harness();
+    const header = new Uint8Array(20);
+    const view = new DataView(header.buffer);
+    view.setUint16(0, 9);
+    for (let e = 0; e < 16; e++) {
+      for (let id = 0; id < 4096 + 256; id++) {
+        view.setUint32(16, id);
+        h.feed(header, e);
+      }
+    }
+    assert.equal(h.decoder.sequenceStreams, 65536, 'the flood fills the table');
+    h.feed(packet(1, [v9TemplateSet([{ id: 256, fields: V4 }])]), LEGIT);
+    h.feed(packet(5, [dataSet(256, V4, [row('10.0.0.1', 1)])]), LEGIT);
+    assert.equal(h.counter('LOST_DATAGRAMS', LEGIT), 3);
+  });
+});
