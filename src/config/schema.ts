@@ -102,6 +102,18 @@ function samplingRateList(value: unknown): void {
   }
 }
 
+/** flow.allowedExporters: CIDR prefixes, IPv4 /0-32 or IPv6 /0-128. */
+function prefixList(value: unknown): void {
+  if (!Array.isArray(value)) throw new Error('must be a list of CIDR prefixes like 192.0.2.0/24 or 2001:db8::/32');
+  for (const v of value) {
+    const m = typeof v === 'string' ? /^([^/\s]+)\/(\d{1,3})$/.exec(v) : null;
+    const family = m ? isIP(m[1]) : 0;
+    if (m === null || family === 0 || Number(m[2]) > (family === 4 ? 32 : 128)) {
+      throw new Error(`${JSON.stringify(v)} is not a CIDR prefix like 192.0.2.0/24 or 2001:db8::/32`);
+    }
+  }
+}
+
 /** A listen address: empty (all interfaces) or an IP address. */
 function hostOrEmpty(value: unknown): void {
   if (typeof value !== 'string' || (value !== '' && isIP(value) === 0)) throw new Error('must be an IP address (e.g. 0.0.0.0, ::, 192.0.2.10), or empty for all interfaces');
@@ -260,6 +272,10 @@ export const schema = {
       doc: 'Most exporters (source addresses) accepted; datagrams from more are dropped and counted in otelacct.flow.exporters.refused.',
       format: intIn(1, 65536), default: 4096, env: 'OTELACCT_FLOW_MAX_EXPORTERS', arg: 'flow-max-exporters',
     },
+    allowedExporters: {
+      doc: 'Exporters (datagram source addresses) accepted, as CIDR prefixes (e.g. 192.0.2.0/24; repeat the flag or comma-separate), as pmacct\'s nfacctd_allow_file; datagrams from other sources are dropped before anything is kept for them and counted in otelacct.flow.exporters.refused. Empty: any source. Set it where sources can be spoofed: a flood from spoofed addresses can otherwise take every one of flow.maxExporters.',
+      format: prefixList, default: [] as string[], env: 'OTELACCT_FLOW_ALLOWED_EXPORTERS', arg: 'flow-allowed-exporter',
+    },
     interfaceNamesFile: {
       doc: 'Interface names of exporters ("EXPORTER IFINDEX NAME" lines, EXPORTER an IP address or *; pmacct-style "ip=... ifindex=... name=..." too) for the otelacct.ingress/egress.interface.name dimensions. Reloaded on SIGHUP.',
       format: String, default: '', env: 'OTELACCT_FLOW_INTERFACE_NAMES_FILE', arg: 'flow-interface-names-file',
@@ -380,7 +396,8 @@ export interface Config {
   flow: {
     sflow: { enabled: boolean; host: string; port: number };
     netflow: { enabled: boolean; host: string; ports: number[] };
-    receiveBufferSize: number; templateTimeout: number; samplingRates: string[]; maxExporters: number; interfaceNamesFile: string;
+    receiveBufferSize: number; templateTimeout: number; samplingRates: string[]; maxExporters: number; allowedExporters: string[];
+    interfaceNamesFile: string;
   };
   prometheus: { enabled: boolean; host: string; port: number; path: string; webConfigFile: string };
   web: { enabled: boolean; topN: number; windowSeconds: number; reverseDns: boolean; reverseDnsServers: string[]; reverseDnsRate: number; grafanaUrl: string };

@@ -58,7 +58,7 @@ export function flowMetrics(collector: FlowCollector, start: HrTime, now: HrTime
     dataPointType: DataPointType.GAUGE,
     dataPoints: [{ attributes: {}, value: exporters, startTime: now, endTime: now }],
   });
-  out.push(sum(METRIC_FLOW_EXPORTERS_REFUSED, '{datagram}', 'Flow datagrams dropped because their source would have been one exporter more than flow.maxExporters.',
+  out.push(sum(METRIC_FLOW_EXPORTERS_REFUSED, '{datagram}', 'Flow datagrams dropped because their source would have been one exporter more than flow.maxExporters, or is outside flow.allowedExporters.',
     collector.sources.map((s): Point => [s.listener.refused, { [ATTR_FLOW_PROTOCOL]: s.protocol }])));
   out.push(sum(METRIC_FLOW_SOCKET_DROPPED, '{datagram}', 'Flow datagrams the kernel dropped on otelacct\'s socket (receive buffer full: raise flow.receiveBufferSize and net.core.rmem_max), from /proc/net/udp[6].',
     collector.socketDrops().map(({ protocol, port, drops }): Point => [drops, { [ATTR_FLOW_PROTOCOL]: protocol, [ATTR_NETWORK_LOCAL_PORT]: port }])));

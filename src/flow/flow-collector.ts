@@ -45,7 +45,7 @@ export class FlowCollector {
   constructor(o: FlowCollectorOptions) {
     this.#o = o;
     const c = o.config;
-    this.registry = new ExporterRegistry(c.maxExporters);
+    this.registry = new ExporterRegistry(c.maxExporters, c.allowedExporters);
     this.#rates = new Map(c.samplingRates.map((v) => {
       const eq = v.lastIndexOf('=');
       const who = v.slice(0, eq);

@@ -36,14 +36,15 @@ export class FlowListenError extends Error {
 
 /**
  * UDP sockets for one flow protocol family. Per datagram: the exporter id of its source address
- * (ExporterRegistry; past flow.maxExporters the datagram is dropped and counted in `refused`), the
+ * (ExporterRegistry; past flow.maxExporters, or outside flow.allowedExporters, the datagram is
+ * dropped and counted in `refused`), the
  * DATAGRAMS counter, then the decoder. Node's dgram hands over a new Buffer per datagram (that
  * is unavoidable); nothing else is made per datagram except, for IPv4 sources on a dual-stack
  * socket, the address without its `::ffff:` prefix.
  */
 export class FlowListener {
   readonly name: string;
-  /** Datagrams dropped because their source would have been one exporter too many. */
+  /** Datagrams dropped because their source would have been one exporter too many, or is not allowed. */
   refused = 0;
   /** Decoders that threw (a decoder bug: they must not); the datagram counts as malformed. */
   decoderFailures = 0;

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ConfigError, loadConfig } from '../../src/config/load.ts';
+import { ExporterRegistry } from '../../src/flow/exporter-registry.ts';
 import { InterfaceNameTable, MAX_INTERFACE_NAME_BYTES, parseInterfaceNames } from '../../src/flow/interface-names.ts';
 import { ReverseDns } from '../../src/web/reverse-dns.ts';
 
@@ -56,5 +57,21 @@ describe('flow and reverse-DNS input validation', () => {
   it('ReverseDns given servers the resolver refuses throws one line naming the key', () => {
     assert.throws(() => new ReverseDns({ servers: ['not a server'], perSecond: 1 }),
       { message: 'web.reverseDnsServers: "not a server" is not a DNS server the resolver accepts (ERR_INVALID_IP_ADDRESS)' });
+  });
+
+  it('flow.allowedExporters: spoofed sources outside it get no exporter id, so they cannot use up flow.maxExporters', () => {
+    const r = new ExporterRegistry(2, ['192.0.2.0/24', '2001:db8::/32']);
+    for (let i = 0; i < 1000; i++) assert.equal(r.id(`198.51.${i >> 8}.${i & 255}`), -1);
+    assert.equal(r.size, 0);
+    assert.equal(r.id('192.0.2.1'), 0);
+    assert.equal(r.id('2001:db8::5'), 1);
+    assert.equal(r.id('192.0.2.1'), 0);
+    assert.equal(r.id('192.0.2.9'), -1, 'then flow.maxExporters still applies');
+    assert.equal(new ExporterRegistry(2).id('198.51.100.1'), 0, 'empty: any source');
+    assert.deepEqual(loadConfig(['--flow-allowed-exporter', '192.0.2.0/24', '--flow-allowed-exporter', '2001:db8::/32'], {}).config.flow.allowedExporters,
+      ['192.0.2.0/24', '2001:db8::/32']);
+    assert.deepEqual(problems(['--flow-allowed-exporter', '192.0.2.0/33']),
+      ['flow.allowedExporters=["192.0.2.0/33"]: "192.0.2.0/33" is not a CIDR prefix like 192.0.2.0/24 or 2001:db8::/32']);
+    assert.deepEqual(problems(['--flow-allowed-exporter', 'router/24']).length, 1);
   });
 });
