@@ -21,8 +21,8 @@ const OWNER_WORDS = 5;
  *   entries and at least two more than X (so shares converge to equal: max-min fairness);
  *   otherwise X's own least recently used entry (an exporter at the top cycles its own); an X
  *   holding nothing is refused (insert returns -1). So an exporter never loses an entry to
- *   another while it holds at most `protect` of them and no more than the newcomer, and it can
- *   always claim an equal share (capacity / exporters holding entries) while someone holds more
+ *   another while it holds at most `protect` of them (nor to one holding at most one fewer), and
+ *   it can claim an equal share (capacity / exporters holding entries) while someone holds more
  *   than `protect`.
  *
  * O(1) per insert, touch and eviction: a least-recently-used list per owner and the owners
