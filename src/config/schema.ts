@@ -1,4 +1,4 @@
-import { isIP } from 'node:net';
+import { isIP, SocketAddress } from 'node:net';
 import { aggregationList, checkDimensions, type AggregationConfig } from './aggregations.ts';
 import { DEFAULT_DIMENSIONS, DIMENSIONS } from './dimensions.ts';
 import { httpPath } from './http-path.ts';
@@ -72,13 +72,44 @@ function urlOrEmpty(value: unknown): void {
   if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('must be an http:// or https:// URL');
 }
 
-/** flow.samplingRates: `EXPORTER=N` or `*=N` (any exporter without its own entry). */
+/** The canonical text of IP address `a` (IPv6 compressed, lower case), so that two spellings compare equal. */
+function canonicalIp(a: string): string {
+  if (isIP(a) !== 6) return a;
+  try {
+    return new SocketAddress({ address: a, family: 'ipv6' }).address;
+  } catch {
+    return a;
+  }
+}
+
+/**
+ * flow.samplingRates: `EXPORTER=N` or `*=N` (any exporter without its own entry); one entry per
+ * exporter (two spellings of one address are the same exporter): a second is rejected rather
+ * than one silently winning.
+ */
 function samplingRateList(value: unknown): void {
   stringList(value);
+  const seen = new Map<string, string>();
   for (const v of value as string[]) {
     const m = /^([^=\s]+)=(\d+)$/.exec(v);
     if (!m || (m[1] !== '*' && isIP(m[1]) === 0) || Number(m[2]) < 1 || Number(m[2]) > 1e9) {
       throw new Error(`${JSON.stringify(v)} is not EXPORTER=N (EXPORTER an IP address or *, N from 1 to 1000000000), e.g. 192.0.2.1=1000`);
+    }
+    const who = canonicalIp(m[1]);
+    const first = seen.get(who);
+    if (first !== undefined) throw new Error(`${JSON.stringify(v)} repeats exporter ${m[1]} (already ${JSON.stringify(first)}): one rate per exporter`);
+    seen.set(who, v);
+  }
+}
+
+/** flow.allowedExporters: CIDR prefixes, IPv4 /0-32 or IPv6 /0-128. */
+function prefixList(value: unknown): void {
+  if (!Array.isArray(value)) throw new Error('must be a list of CIDR prefixes like 192.0.2.0/24 or 2001:db8::/32');
+  for (const v of value) {
+    const m = typeof v === 'string' ? /^([^/\s]+)\/(\d{1,3})$/.exec(v) : null;
+    const family = m ? isIP(m[1]) : 0;
+    if (m === null || family === 0 || Number(m[2]) > (family === 4 ? 32 : 128)) {
+      throw new Error(`${JSON.stringify(v)} is not a CIDR prefix like 192.0.2.0/24 or 2001:db8::/32`);
     }
   }
 }
@@ -88,14 +119,29 @@ function hostOrEmpty(value: unknown): void {
   if (typeof value !== 'string' || (value !== '' && isIP(value) === 0)) throw new Error('must be an IP address (e.g. 0.0.0.0, ::, 192.0.2.10), or empty for all interfaces');
 }
 
-/** web.reverseDnsServers: addresses with an optional port (`192.0.2.53`, `192.0.2.53:5353`, `[2001:db8::53]:53`). */
+/**
+ * web.reverseDnsServers: addresses with an optional port (`192.0.2.53`, `192.0.2.53:5353`,
+ * `[2001:db8::53]:53`), port 1-65535; not an address no server answers from (unspecified,
+ * multicast, IPv4 broadcast); each server once.
+ */
 function dnsServerList(value: unknown): void {
   stringList(value);
-  const bad = (value as string[]).find((v) => {
-    const m = /^\[([0-9a-fA-F:.]+)\](?::(\d{1,5}))?$/.exec(v) ?? /^([0-9.]+)(?::(\d{1,5}))?$/.exec(v) ?? /^([0-9a-fA-F:]+)()$/.exec(v);
-    return m === null || isIP(m[1]) === 0 || (m[2] !== undefined && m[2] !== '' && (Number(m[2]) < 1 || Number(m[2]) > 65535));
-  });
-  if (bad !== undefined) throw new Error(`${JSON.stringify(bad)} is not a DNS server address (an IP address, optionally :port; IPv6 with a port in brackets)`);
+  const seen = new Set<string>();
+  for (const v of value as string[]) {
+    const m = /^\[([0-9a-fA-F:.]+)\](?::(\d{1,5}))?$/.exec(v) ?? /^([0-9.]+)(?::(\d{1,5}))?$/.exec(v) ?? /^([0-9a-fA-F:.]+)()$/.exec(v);
+    if (m === null || isIP(m[1]) === 0 || (m[2] !== undefined && m[2] !== '' && (Number(m[2]) < 1 || Number(m[2]) > 65535))) {
+      throw new Error(`${JSON.stringify(v)} is not a DNS server address (an IP address, optionally :port from 1 to 65535; IPv6 with a port in brackets)`);
+    }
+    const ip = canonicalIp(m[1]);
+    const family = isIP(ip);
+    const unusable = family === 4
+      ? ip === '0.0.0.0' || ip === '255.255.255.255' || (Number(ip.split('.')[0]) >= 224 && Number(ip.split('.')[0]) <= 239)
+      : ip === '::' || /^ff[0-9a-f]{2}:/.test(ip);
+    if (unusable) throw new Error(`${JSON.stringify(v)} is not a DNS server address (unspecified, multicast or broadcast)`);
+    const key = `${ip} ${m[2] || '53'}`;
+    if (seen.has(key)) throw new Error(`${JSON.stringify(v)} is listed twice`);
+    seen.add(key);
+  }
 }
 
 export const schema = {
@@ -226,6 +272,10 @@ export const schema = {
       doc: 'Most exporters (source addresses) accepted; datagrams from more are dropped and counted in otelacct.flow.exporters.refused.',
       format: intIn(1, 65536), default: 4096, env: 'OTELACCT_FLOW_MAX_EXPORTERS', arg: 'flow-max-exporters',
     },
+    allowedExporters: {
+      doc: 'Exporters (datagram source addresses) accepted, as CIDR prefixes (e.g. 192.0.2.0/24; repeat the flag or comma-separate), as pmacct\'s nfacctd_allow_file; datagrams from other sources are dropped before anything is kept for them and counted in otelacct.flow.exporters.refused. Empty: any source. Set it where sources can be spoofed: a flood from spoofed addresses can otherwise take every one of flow.maxExporters.',
+      format: prefixList, default: [] as string[], env: 'OTELACCT_FLOW_ALLOWED_EXPORTERS', arg: 'flow-allowed-exporter',
+    },
     interfaceNamesFile: {
       doc: 'Interface names of exporters ("EXPORTER IFINDEX NAME" lines, EXPORTER an IP address or *; pmacct-style "ip=... ifindex=... name=..." too) for the otelacct.ingress/egress.interface.name dimensions. Reloaded on SIGHUP.',
       format: String, default: '', env: 'OTELACCT_FLOW_INTERFACE_NAMES_FILE', arg: 'flow-interface-names-file',
@@ -346,7 +396,8 @@ export interface Config {
   flow: {
     sflow: { enabled: boolean; host: string; port: number };
     netflow: { enabled: boolean; host: string; ports: number[] };
-    receiveBufferSize: number; templateTimeout: number; samplingRates: string[]; maxExporters: number; interfaceNamesFile: string;
+    receiveBufferSize: number; templateTimeout: number; samplingRates: string[]; maxExporters: number; allowedExporters: string[];
+    interfaceNamesFile: string;
   };
   prometheus: { enabled: boolean; host: string; port: number; path: string; webConfigFile: string };
   web: { enabled: boolean; topN: number; windowSeconds: number; reverseDns: boolean; reverseDnsServers: string[]; reverseDnsRate: number; grafanaUrl: string };

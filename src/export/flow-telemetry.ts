@@ -6,7 +6,7 @@ import { rcvbufErrors } from '../flow/udp-stats.ts';
 import {
   ATTR_ERROR_TYPE, ATTR_EXPORTER_ADDRESS, ATTR_FLOW_PROTOCOL, ATTR_NETWORK_LOCAL_PORT, METRIC_FLOW_DATAGRAMS, METRIC_FLOW_ERRORS,
   METRIC_FLOW_EXPORTERS, METRIC_FLOW_EXPORTERS_REFUSED, METRIC_FLOW_LOST_DATAGRAMS, METRIC_FLOW_LOST_RECORDS,
-  METRIC_FLOW_MALFORMED, METRIC_FLOW_RECORDS, METRIC_FLOW_SOCKET_DROPPED, METRIC_UDP_RCVBUF_ERRORS,
+  METRIC_FLOW_MALFORMED, METRIC_FLOW_RECORDS, METRIC_FLOW_SOCKET_DROPPED, METRIC_FLOW_STATE_EVICTED, METRIC_UDP_RCVBUF_ERRORS,
 } from './semconv.ts';
 
 type Point = [number, Attributes];
@@ -18,6 +18,7 @@ const PER_EXPORTER: ReadonlyArray<[string, number, string, string]> = [
   [METRIC_FLOW_MALFORMED, FlowCounter.MALFORMED, '{datagram}', 'Flow datagrams, or parts of them, not accounted (see otelacct.flow.errors for why).'],
   [METRIC_FLOW_LOST_DATAGRAMS, FlowCounter.LOST_DATAGRAMS, '{datagram}', 'Datagrams lost between the exporter and otelacct, per the exporter\'s sequence numbers (NetFlow v9, sFlow).'],
   [METRIC_FLOW_LOST_RECORDS, FlowCounter.LOST_RECORDS, '{record}', 'Records or flow samples lost, per the exporter\'s sequence numbers (NetFlow v5, IPFIX, sFlow samples).'],
+  [METRIC_FLOW_STATE_EVICTED, FlowCounter.EVICTED, '{entry}', 'NetFlow v9/IPFIX templates and learnt samplers of the exporter evicted from a full cache to make room for another exporter\'s or its own newer ones (fair sharing).'],
 ];
 
 /**
@@ -50,14 +51,14 @@ export function flowMetrics(collector: FlowCollector, start: HrTime, now: HrTime
   for (const s of collector.sources) {
     FLOW_ERROR_NAMES.forEach((type, i) => errors.push([s.stats.errors[i], { [ATTR_FLOW_PROTOCOL]: s.protocol, [ATTR_ERROR_TYPE]: type }]));
   }
-  out.push(sum(METRIC_FLOW_ERRORS, '{error}', 'Flow datagrams or parts not accounted, by error.type (truncated, bad_version, bad_template, no_template, bad_sample, undecodable_header).', errors));
+  out.push(sum(METRIC_FLOW_ERRORS, '{error}', `Problems in flow datagrams, by error.type (${FLOW_ERROR_NAMES.join(', ')}).`, errors));
   out.push({
     descriptor: { name: METRIC_FLOW_EXPORTERS, unit: '{exporter}', description: 'Flow exporters (source addresses) seen, at most flow.maxExporters.', valueType: ValueType.INT },
     aggregationTemporality: AggregationTemporality.CUMULATIVE,
     dataPointType: DataPointType.GAUGE,
     dataPoints: [{ attributes: {}, value: exporters, startTime: now, endTime: now }],
   });
-  out.push(sum(METRIC_FLOW_EXPORTERS_REFUSED, '{datagram}', 'Flow datagrams dropped because their source would have been one exporter more than flow.maxExporters.',
+  out.push(sum(METRIC_FLOW_EXPORTERS_REFUSED, '{datagram}', 'Flow datagrams dropped because their source would have been one exporter more than flow.maxExporters, or is outside flow.allowedExporters.',
     collector.sources.map((s): Point => [s.listener.refused, { [ATTR_FLOW_PROTOCOL]: s.protocol }])));
   out.push(sum(METRIC_FLOW_SOCKET_DROPPED, '{datagram}', 'Flow datagrams the kernel dropped on otelacct\'s socket (receive buffer full: raise flow.receiveBufferSize and net.core.rmem_max), from /proc/net/udp[6].',
     collector.socketDrops().map(({ protocol, port, drops }): Point => [drops, { [ATTR_FLOW_PROTOCOL]: protocol, [ATTR_NETWORK_LOCAL_PORT]: port }])));

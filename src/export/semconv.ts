@@ -129,6 +129,7 @@ export const METRIC_FLOW_MALFORMED = 'otelacct.flow.malformed';
 export const METRIC_FLOW_ERRORS = 'otelacct.flow.errors';
 export const METRIC_FLOW_LOST_DATAGRAMS = 'otelacct.flow.lost.datagrams';
 export const METRIC_FLOW_LOST_RECORDS = 'otelacct.flow.lost.records';
+export const METRIC_FLOW_STATE_EVICTED = 'otelacct.flow.state.evicted';
 export const METRIC_FLOW_EXPORTERS = 'otelacct.flow.exporters';
 export const METRIC_FLOW_EXPORTERS_REFUSED = 'otelacct.flow.exporters.refused';
 export const METRIC_FLOW_SOCKET_DROPPED = 'otelacct.flow.socket.dropped';

@@ -10,9 +10,15 @@ export interface NetflowDecoderOptions {
   samplingRate(exporter: number): number;
 }
 
+/** What the sFlow decoder is given besides its sink and stats. */
+export interface SflowDecoderOptions {
+  /** flow.maxExporters: exporter ids are below it (sizes each exporter's reserved share of state). */
+  maxExporters: number;
+}
+
 /** How the flow collector makes its decoders: one per listener, for the process's lifetime. */
 export interface FlowDecoderFactories {
-  sflow?: (sink: FlowSink, stats: FlowStats) => FlowDecoder;
+  sflow?: (sink: FlowSink, stats: FlowStats, options: SflowDecoderOptions) => FlowDecoder;
   netflow?: (sink: FlowSink, stats: FlowStats, options: NetflowDecoderOptions) => FlowDecoder;
 }
 
@@ -21,7 +27,7 @@ let override: FlowDecoderFactories | undefined;
 /** The decoders otelacct runs: sFlow v5, and NetFlow v5/v9 and IPFIX (one decoder for both ports). */
 export function flowDecoders(): FlowDecoderFactories {
   return override ?? {
-    sflow: (sink, stats) => new SflowDecoder(sink, stats),
+    sflow: (sink, stats, o) => new SflowDecoder(sink, stats, o.maxExporters),
     netflow: (sink, stats, o) => new NetflowDecoder(sink, stats, o),
   };
 }

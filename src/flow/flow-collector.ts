@@ -45,7 +45,7 @@ export class FlowCollector {
   constructor(o: FlowCollectorOptions) {
     this.#o = o;
     const c = o.config;
-    this.registry = new ExporterRegistry(c.maxExporters);
+    this.registry = new ExporterRegistry(c.maxExporters, c.allowedExporters);
     this.#rates = new Map(c.samplingRates.map((v) => {
       const eq = v.lastIndexOf('=');
       const who = v.slice(0, eq);
@@ -66,7 +66,7 @@ export class FlowCollector {
     if (c.sflow.enabled) {
       const make = o.decoders.sflow;
       if (!make) throw new FlowListenError('flow.sflow.enabled: this build of otelacct has no sFlow decoder');
-      listener('sflow', c.sflow.host, [c.sflow.port], (input, stats) => make(input, stats));
+      listener('sflow', c.sflow.host, [c.sflow.port], (input, stats) => make(input, stats, { maxExporters: c.maxExporters }));
     }
     if (c.netflow.enabled) {
       const make = o.decoders.netflow;

@@ -1,6 +1,6 @@
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import type { ExporterRegistry } from './exporter-registry.ts';
-import { FlowCounter, type FlowDecoder, type FlowStats } from './flow-sink.ts';
+import { FlowCounter, FlowError, type FlowDecoder, type FlowStats } from './flow-sink.ts';
 
 /** A problem a listener reports: level, message and fields, as Logger.log takes them. */
 export type FlowLog = (level: 'info' | 'warn' | 'error', msg: string, fields: Record<string, unknown>, repeating?: boolean) => void;
@@ -36,14 +36,15 @@ export class FlowListenError extends Error {
 
 /**
  * UDP sockets for one flow protocol family. Per datagram: the exporter id of its source address
- * (ExporterRegistry; past flow.maxExporters the datagram is dropped and counted in `refused`), the
+ * (ExporterRegistry; past flow.maxExporters, or outside flow.allowedExporters, the datagram is
+ * dropped and counted in `refused`), the
  * DATAGRAMS counter, then the decoder. Node's dgram hands over a new Buffer per datagram (that
  * is unavoidable); nothing else is made per datagram except, for IPv4 sources on a dual-stack
  * socket, the address without its `::ffff:` prefix.
  */
 export class FlowListener {
   readonly name: string;
-  /** Datagrams dropped because their source would have been one exporter too many. */
+  /** Datagrams dropped because their source would have been one exporter too many, or is not allowed. */
   refused = 0;
   /** Decoders that threw (a decoder bug: they must not); the datagram counts as malformed. */
   decoderFailures = 0;
@@ -140,7 +141,8 @@ export class FlowListener {
     } catch (err) {
       // Decoders never throw by contract; one that does must not take the collector down.
       this.decoderFailures++;
-      this.#o.stats.add(id, FlowCounter.MALFORMED, 1);
+      // MALFORMED once per datagram: not again if the decoder counted an error before it threw.
+      this.#o.stats.error(id, FlowError.DECODER_FAILURE);
       this.#o.log('error', 'flow decoder failed on a datagram', { listener: this.name, exporter: address, error: String(err) }, true);
     }
   }

@@ -4,6 +4,13 @@ import { readLimited, sizeText } from '../config/read-limited.ts';
 /** Largest interface names file read: 64 MiB. */
 export const MAX_INTERFACE_NAMES_BYTES = 64 << 20;
 
+/**
+ * Longest interface name, in UTF-8 bytes: 255, the size limit of SNMP's ifName / ifDescr
+ * (DisplayString, RFC 2863), where the names come from. Names become attribute values of every
+ * series of the interface: a longer one is a mistake in the file.
+ */
+export const MAX_INTERFACE_NAME_BYTES = 255;
+
 /** Bit marking an interface-name key word as a name id (else it holds the ifIndex). */
 export const NAME_BIT = 0x80000000;
 
@@ -180,9 +187,18 @@ export function parseInterfaceNames(text: string, file: string, table: Interface
     const address = exporter === '*' ? '*' : canonicalAddress(exporter.replace(/\/(32|128)$/, ''));
     if (address === undefined) throw new InterfaceNamesError(`${where}: exporter ${JSON.stringify(exporter)} is not an IP address or *`);
     if (!/^\d{1,10}$/.test(ifText) || Number(ifText) > 0x7fffffff) throw new InterfaceNamesError(`${where}: ifIndex ${JSON.stringify(ifText)} is not an integer from 0 to 2147483647`);
+    const trimmed = name.trim();
+    // C0 and C1 control characters (tab, escape, ...): a name is printable text.
+    if (/[\u0000-\u001f\u007f-\u009f]/.test(trimmed)) {
+      throw new InterfaceNamesError(`${where}: name ${JSON.stringify(trimmed.slice(0, 80))} has a control character`);
+    }
+    const bytes = Buffer.byteLength(trimmed, 'utf8');
+    if (bytes > MAX_INTERFACE_NAME_BYTES) {
+      throw new InterfaceNamesError(`${where}: name ${JSON.stringify(trimmed.slice(0, 40))}... is ${bytes} bytes long (at most ${MAX_INTERFACE_NAME_BYTES}, SNMP ifName's limit)`);
+    }
     let entries = out.get(address);
     if (!entries) out.set(address, (entries = new Map()));
-    entries.set(Number(ifText), table.id(name.trim()));
+    entries.set(Number(ifText), table.id(trimmed));
   }
   return out;
 }

@@ -1,4 +1,4 @@
-import { FlowRecord, type FlowSink, type FlowStats } from './flow-sink.ts';
+import { FlowCounter, FlowError, FlowRecord, plausibleCounts, type FlowSink, type FlowStats } from './flow-sink.ts';
 import { Kind } from './netflow-fields.ts';
 import { RecordReader } from './netflow-record-reader.ts';
 import { SamplerTable } from './netflow-sampling.ts';
@@ -41,9 +41,10 @@ export class NetflowContext {
    * Fills the record from the reader's values (a data record of `t` just read) and hands it to
    * the sink. `setRate` is the rate for records of `t` that carry no sampler id or interval of
    * their own (computed once per set by setSamplingRate; else 0), `fallback` the configured
-   * rate (fetched once per set).
+   * rate (fetched once per set). False when the record's counts are implausible (counted as
+   * IMPLAUSIBLE_COUNT, not handed over).
    */
-  emit(exporter: number, domain: number, t: CompiledTemplate, data: Uint8Array, setRate: number, fallback: number, nowMs: number): void {
+  emit(exporter: number, domain: number, t: CompiledTemplate, data: Uint8Array, setRate: number, fallback: number, nowMs: number): boolean {
     const v = this.reader.values;
     const r = this.record;
     const kinds = t.kinds;
@@ -66,7 +67,12 @@ export class NetflowContext {
     if ((kinds & (1 << Kind.BYTES)) !== 0) r.bytes = v[Kind.BYTES];
     if ((kinds & (1 << Kind.PACKETS)) !== 0) r.packets = v[Kind.PACKETS];
     r.samplingRate = setRate > 0 ? setRate : this.#recordRate(exporter, domain, t, fallback, nowMs);
+    if (!plausibleCounts(r.bytes, r.packets, r.samplingRate)) {
+      this.stats.error(exporter, FlowError.IMPLAUSIBLE_COUNT);
+      return false;
+    }
     this.sink.record(exporter, r);
+    return true;
   }
 
   /**
@@ -109,7 +115,9 @@ export class NetflowContext {
       if (size > 0) rate = Math.floor(v[Kind.SAMPLING_POPULATION] / size);
     }
     const id = t.has(Kind.SAMPLER_ID) ? v[Kind.SAMPLER_ID] % 4294967296 : 0;
-    this.samplers.set(exporter, domain, t.has(Kind.SCOPE_SYSTEM), id, rate, nowMs);
+    const samplers = this.samplers;
+    if (!samplers.set(exporter, domain, t.has(Kind.SCOPE_SYSTEM), id, rate, nowMs)) this.stats.error(exporter, FlowError.SAMPLER_TABLE_FULL);
+    else if (samplers.evicted >= 0) this.stats.add(samplers.evicted, FlowCounter.EVICTED, 1);
   }
 }
 

@@ -4,7 +4,8 @@ import { templateKey } from './netflow-template-set.ts';
 
 /**
  * Decodes the data set `data[start .. end)` (set header excluded) with set id `setId` of
- * `exporter`/`domain`. Flow records go to the sink (RECORDS counted); options data records
+ * `exporter`/`domain`. Flow records go to the sink (RECORDS counted; implausible ones are
+ * counted IMPLAUSIBLE_COUNT instead, NetflowContext.emit); options data records
  * teach the sampler table. Returns the data records read (options data records included, as
  * IPFIX sequence numbers count them), or -1 when the template is unknown or expired: the set
  * is dropped and counted once as NO_TEMPLATE (records are not buffered until it arrives, as
@@ -37,16 +38,17 @@ export function decodeDataSet(ctx: NetflowContext, data: Uint8Array, start: numb
   }
   const fallback = ctx.fallbackRate(exporter);
   const rate = ctx.setSamplingRate(exporter, domain, t, fallback, nowMs);
+  let accounted = 0;
   while (end - p >= minLength) {
     const next = reader.read(data, p, end, t);
     if (next < 0) {
       ctx.stats.error(exporter, FlowError.TRUNCATED);
       break;
     }
-    ctx.emit(exporter, domain, t, data, rate, fallback, nowMs);
+    if (ctx.emit(exporter, domain, t, data, rate, fallback, nowMs)) accounted++;
     n++;
     p = next;
   }
-  ctx.stats.add(exporter, FlowCounter.RECORDS, n);
+  ctx.stats.add(exporter, FlowCounter.RECORDS, accounted);
   return n;
 }

@@ -75,6 +75,7 @@ export class NetflowDecoder implements FlowDecoder {
   datagram(data: Uint8Array, length: number, exporter: number, nowMs: number): void {
     const ctx = this.#ctx;
     if (exporter < 0) return;
+    ctx.stats.begin();
     if (length > data.length) length = data.length;
     if (nowMs - this.#sweptMs >= SWEEP_INTERVAL_MS) {
       this.#sweptMs = nowMs;

@@ -1,7 +1,12 @@
-import { NetflowKeyTable } from './netflow-key-table.ts';
+import { FairKeyTable } from './fair-key-table.ts';
 
-/** Sequence streams tracked at most (exporter × domain × version); more are not tracked. */
+/**
+ * Sequence streams tracked at most (exporter × domain × version), shared fairly (FairKeyTable):
+ * full, a new stream takes the least recently heard stream of the exporter with the most.
+ */
 export const MAX_SEQUENCE_STREAMS = 65536;
+/** Streams of an exporter another exporter's new ones never take (real exporters have a few). */
+export const PROTECTED_SEQUENCE_STREAMS = 64;
 /** Streams not heard from for this long are forgotten when room is needed. */
 const STREAM_IDLE_MS = 3600_000;
 /** An uptime this much below the highest seen is a restart, not a late datagram. */
@@ -37,18 +42,15 @@ export const RECORD_WINDOWS = { maxGap: 1 << 26, reorder: 65536 } as const;
  * switches to it without counting a loss.
  */
 export class SequenceTracker {
-  readonly #table = new NetflowKeyTable(MAX_SEQUENCE_STREAMS);
+  readonly #table = new FairKeyTable(MAX_SEQUENCE_STREAMS, PROTECTED_SEQUENCE_STREAMS, STREAM_IDLE_MS);
   /** Sequence number and units of the last datagram in order. */
   readonly #last = new Float64Array(MAX_SEQUENCE_STREAMS);
   readonly #lastUnits = new Float64Array(MAX_SEQUENCE_STREAMS);
   /** 1: the exporter's sequence number already includes the datagram's own units (see class doc). */
   readonly #inclusive = new Uint8Array(MAX_SEQUENCE_STREAMS);
   readonly #known = new Uint8Array(MAX_SEQUENCE_STREAMS);
-  readonly #seenMs = new Float64Array(MAX_SEQUENCE_STREAMS);
   /** Highest exporter uptime seen (ms), -1: none. */
   readonly #uptime = new Float64Array(MAX_SEQUENCE_STREAMS);
-  /** When the full table was last swept (at most once a second, so a flood of new streams stays cheap). */
-  #sweptMs = -Infinity;
 
   get size(): number {
     return this.#table.size;
@@ -64,7 +66,6 @@ export class SequenceTracker {
     hasUptime = false, uptime = 0): number {
     const e = this.#entry(exporter, domain, version, nowMs);
     if (e < 0) return 0;
-    this.#seenMs[e] = nowMs;
     const lastUptime = this.#uptime[e];
     const uptimeMs = hasUptime ? uptime >>> 0 : -1;
     if (uptimeMs >= 0 && (lastUptime < 0 || uptimeMs > lastUptime)) this.#uptime[e] = uptimeMs;
@@ -98,15 +99,13 @@ export class SequenceTracker {
   }
 
   #entry(exporter: number, domain: number, version: number, nowMs: number): number {
-    let e = this.#table.find(exporter, domain, version);
-    if (e >= 0) return e;
-    if (this.#table.size >= MAX_SEQUENCE_STREAMS && nowMs - this.#sweptMs >= 1000) {
-      this.#sweptMs = nowMs;
-      for (let i = 0; i < MAX_SEQUENCE_STREAMS; i++) {
-        if (this.#table.used(i) && nowMs - this.#seenMs[i] > STREAM_IDLE_MS) this.#table.remove(i);
-      }
+    const table = this.#table;
+    let e = table.find(exporter, domain, version);
+    if (e >= 0) {
+      table.touch(e, nowMs, true);
+      return e;
     }
-    e = this.#table.insert(exporter, domain, version);
+    e = table.insert(exporter, exporter, domain, version, nowMs);
     if (e >= 0) {
       this.#known[e] = 0;
       this.#uptime[e] = -1;

@@ -1,50 +1,59 @@
-import { NetflowKeyTable } from './netflow-key-table.ts';
+import { FairKeyTable } from './fair-key-table.ts';
 import { type CompiledTemplate, sameDefinition } from './netflow-template.ts';
 
 /** Templates held at most, all exporters together. */
 export const MAX_TEMPLATES = 16384;
-/** Templates held at most per exporter (all its observation domains / source ids). */
-export const MAX_TEMPLATES_PER_EXPORTER = 2048;
+/**
+ * Templates of an exporter that another exporter's new templates never evict (FairKeyTable's
+ * `protect`): real routers use tens of templates, a few hundred at most.
+ */
+export const PROTECTED_TEMPLATES = 256;
 
-/** Outcome of TemplateCache.put. */
-export const PutResult = { ADDED: 0, REFRESHED: 1, REPLACED: 2, FULL: 3 } as const;
+/** Outcome of TemplateCache.put; after ADDED, `evicted` names whose template made room. */
+export const PutResult = { ADDED: 0, REPLACED: 2, FULL: 3 } as const;
 
 /**
  * NetFlow v9 and IPFIX templates per (exporter, observation domain / source id, template id),
  * v9 and IPFIX apart. A template expires `timeoutMs` after it was last received (0: never);
- * an expired template is dropped when looked up or swept. Bounded: MAX_TEMPLATES in all and
- * MAX_TEMPLATES_PER_EXPORTER per exporter; a new template past a cap is refused (FULL) after
- * the exporter's expired templates were swept, so one exporter cannot push out the others'.
+ * an expired template is dropped when looked up or swept. At most MAX_TEMPLATES in all, shared
+ * fairly (FairKeyTable): full, a new template evicts the least recently used (received or
+ * looked up) template of the exporter holding the most, when it holds more than
+ * PROTECTED_TEMPLATES and at least two more than the newcomer, else one of the newcomer's own;
+ * a newcomer holding none is refused (FULL). So flooding exporters cannot keep a router's
+ * templates out, nor take the ones it holds.
  */
 export class TemplateCache {
-  readonly #table = new NetflowKeyTable(MAX_TEMPLATES);
   readonly #templates: Array<CompiledTemplate | null> = new Array(MAX_TEMPLATES).fill(null);
-  readonly #seenMs = new Float64Array(MAX_TEMPLATES);
-  #perExporter = new Int32Array(64);
-  readonly #timeoutMs: number;
-  #sweptMs = -Infinity;
+  readonly #table: FairKeyTable;
 
   constructor(timeoutMs: number) {
-    this.#timeoutMs = timeoutMs;
+    this.#table = new FairKeyTable(MAX_TEMPLATES, PROTECTED_TEMPLATES, timeoutMs, (e) => { this.#templates[e] = null; });
   }
 
   get size(): number {
     return this.#table.size;
   }
 
+  /** After put() returned ADDED: the exporter whose template was evicted to make room, else -1. */
+  get evicted(): number {
+    return this.#table.evictedOwner;
+  }
+
   /** Templates held for `exporter`. */
   count(exporter: number): number {
-    return exporter < this.#perExporter.length ? this.#perExporter[exporter] : 0;
+    return this.#table.count(exporter);
   }
 
   /** The template, or null when unknown or expired at `nowMs` (then it is dropped). */
   get(exporter: number, domain: number, id: number, nowMs: number): CompiledTemplate | null {
-    const e = this.#table.find(exporter, domain, id);
+    const table = this.#table;
+    const e = table.find(exporter, domain, id);
     if (e < 0) return null;
-    if (this.#expired(e, nowMs)) {
-      this.#drop(e);
+    if (table.expired(e, nowMs)) {
+      table.remove(e);
       return null;
     }
+    table.touch(e, nowMs, false);
     return this.#templates[e];
   }
 
@@ -57,37 +66,22 @@ export class TemplateCache {
     if (e < 0) return false;
     const t = this.#templates[e];
     if (t === null || !sameDefinition(t.definition, data, offset, length)) return false;
-    this.#seenMs[e] = nowMs;
+    this.#table.touch(e, nowMs, true);
     return true;
   }
 
-  /** Stores `t` for the key (replacing what was there), received at `nowMs`. */
+  /** Stores `t` for the key (replacing what was there), received at `nowMs`; a PutResult. */
   put(exporter: number, domain: number, id: number, t: CompiledTemplate, nowMs: number): number {
-    const known = this.#table.find(exporter, domain, id);
+    const table = this.#table;
+    const known = table.find(exporter, domain, id);
     if (known >= 0) {
       this.#templates[known] = t;
-      this.#seenMs[known] = nowMs;
+      table.touch(known, nowMs, true);
       return PutResult.REPLACED;
     }
-    if (this.count(exporter) >= MAX_TEMPLATES_PER_EXPORTER || this.#table.size >= MAX_TEMPLATES) {
-      // At most once a second: a flood of new template ids must not walk the cache each time.
-      if (nowMs - this.#sweptMs < 1000) return PutResult.FULL;
-      this.#sweptMs = nowMs;
-      this.sweep(nowMs);
-      if (this.count(exporter) >= MAX_TEMPLATES_PER_EXPORTER || this.#table.size >= MAX_TEMPLATES) return PutResult.FULL;
-    }
-    const e = this.#table.insert(exporter, domain, id);
+    const e = table.insert(exporter, exporter, domain, id, nowMs);
     if (e < 0) return PutResult.FULL;
     this.#templates[e] = t;
-    this.#seenMs[e] = nowMs;
-    if (exporter >= this.#perExporter.length) {
-      let n = this.#perExporter.length;
-      while (n <= exporter) n *= 2;
-      const next = new Int32Array(n);
-      next.set(this.#perExporter);
-      this.#perExporter = next;
-    }
-    this.#perExporter[exporter]++;
     return PutResult.ADDED;
   }
 
@@ -95,39 +89,26 @@ export class TemplateCache {
   withdraw(exporter: number, domain: number, id: number): boolean {
     const e = this.#table.find(exporter, domain, id);
     if (e < 0) return false;
-    this.#drop(e);
+    this.#table.remove(e);
     return true;
   }
 
   /**
    * Withdraws every template (`options` false) or every options template (true) of (exporter,
    * domain) whose key id has `idBits` above bit 15 (the IPFIX "withdraw all" of RFC 7011 §8.1).
-   * Walks the cache.
+   * Walks the exporter's templates.
    */
   withdrawAll(exporter: number, domain: number, idBits: number, options: boolean): void {
     const table = this.#table;
-    for (let e = 0; e < table.capacity; e++) {
-      if (table.used(e) && table.key(e, 0) === exporter && table.key(e, 1) === domain >>> 0
-        && (table.key(e, 2) & ~0xffff) === idBits && this.#templates[e]?.options === options) this.#drop(e);
+    for (let e = table.first(exporter); e >= 0;) {
+      const next = table.after(e);
+      if (table.key(e, 1) === domain >>> 0 && (table.key(e, 2) & ~0xffff) === idBits && this.#templates[e]?.options === options) table.remove(e);
+      e = next;
     }
   }
 
-  /** Drops expired templates (of `exporter` only when given). Walks the cache: call seldom. */
-  sweep(nowMs: number, exporter = -1): void {
-    if (this.#timeoutMs <= 0) return;
-    const table = this.#table;
-    for (let e = 0; e < table.capacity; e++) {
-      if (table.used(e) && (exporter < 0 || table.key(e, 0) === exporter) && this.#expired(e, nowMs)) this.#drop(e);
-    }
-  }
-
-  #expired(e: number, nowMs: number): boolean {
-    return this.#timeoutMs > 0 && nowMs - this.#seenMs[e] > this.#timeoutMs;
-  }
-
-  #drop(e: number): void {
-    this.#perExporter[this.#table.key(e, 0)]--;
-    this.#templates[e] = null;
-    this.#table.remove(e);
+  /** Drops expired templates. Walks the cache: call seldom. */
+  sweep(nowMs: number): void {
+    this.#table.sweep(nowMs);
   }
 }

@@ -1,4 +1,4 @@
-import { FlowError } from './flow-sink.ts';
+import { FlowCounter, FlowError } from './flow-sink.ts';
 import type { NetflowContext } from './netflow-context.ts';
 import { readU16 } from './netflow-record-reader.ts';
 import { compileTemplate, MAX_TEMPLATE_FIELDS, type TemplateFields } from './netflow-template.ts';
@@ -23,7 +23,9 @@ export function templateKey(id: number, ipfix: boolean): number {
  *   (1 .. field count), fields; withdrawal as above (template id 3: all options templates).
  *
  * A template identical to the one held is only refreshed; a new or changed one is compiled once.
- * Bad records count BAD_TEMPLATE (or TRUNCATED when they run past the set) and end the set.
+ * Bad records count BAD_TEMPLATE (or TRUNCATED when they run past the set) and end the set. A
+ * template the full cache refuses counts TEMPLATE_CACHE_FULL; one evicted to make room counts
+ * EVICTED for the exporter that held it.
  * Fewer bytes left than a record header are padding.
  */
 export function parseTemplateSet(ctx: NetflowContext, f: TemplateFields, data: Uint8Array, start: number, end: number,
@@ -102,9 +104,9 @@ export function parseTemplateSet(ctx: NetflowContext, f: TemplateFields, data: U
     const key = templateKey(id, ipfix);
     if (!ctx.templates.refreshIfSame(exporter, domain, key, data, p, q - p, nowMs)) {
       const t = compileTemplate(f, ipfix, options, data.slice(p, q));
-      if (t === null || ctx.templates.put(exporter, domain, key, t, nowMs) === PutResult.FULL) {
-        stats.error(exporter, FlowError.BAD_TEMPLATE);
-      }
+      if (t === null) stats.error(exporter, FlowError.BAD_TEMPLATE);
+      else if (ctx.templates.put(exporter, domain, key, t, nowMs) === PutResult.FULL) stats.error(exporter, FlowError.TEMPLATE_CACHE_FULL);
+      else if (ctx.templates.evicted >= 0) stats.add(ctx.templates.evicted, FlowCounter.EVICTED, 1);
     }
     p = q;
   }

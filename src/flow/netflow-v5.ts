@@ -1,4 +1,4 @@
-import { FlowCounter, FlowError } from './flow-sink.ts';
+import { FlowCounter, FlowError, plausibleCounts } from './flow-sink.ts';
 import type { NetflowContext } from './netflow-context.ts';
 import { readU16, readU32 } from './netflow-record-reader.ts';
 import { RECORD_WINDOWS } from './netflow-sequence.ts';
@@ -35,6 +35,7 @@ export function decodeV5(ctx: NetflowContext, data: Uint8Array, length: number, 
   const interval = readU16(data, 22) & 0x3fff;
   const rate = interval >= 1 ? interval : ctx.fallbackRate(exporter);
   const r = ctx.record;
+  let accounted = 0;
   for (let i = 0, p = V5_HEADER_LENGTH; i < count; i++, p += V5_RECORD_LENGTH) {
     r.reset();
     r.src[0] = readU32(data, p);
@@ -52,7 +53,12 @@ export function decodeV5(ctx: NetflowContext, data: Uint8Array, length: number, 
       r.dstPort = readU16(data, p + 34);
     } else if (protocol === 1 || protocol === 58) r.dstPort = readU16(data, p + 34);
     r.samplingRate = rate;
+    if (!plausibleCounts(r.bytes, r.packets, rate)) {
+      ctx.stats.error(exporter, FlowError.IMPLAUSIBLE_COUNT);
+      continue;
+    }
     ctx.sink.record(exporter, r);
+    accounted++;
   }
-  ctx.stats.add(exporter, FlowCounter.RECORDS, count);
+  ctx.stats.add(exporter, FlowCounter.RECORDS, accounted);
 }

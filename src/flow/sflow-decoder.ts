@@ -1,4 +1,4 @@
-import { FlowCounter, FlowError, FlowRecord, type FlowDecoder, type FlowSink, type FlowStats } from './flow-sink.ts';
+import { FlowCounter, FlowError, FlowRecord, plausibleCounts, plausibleHeader, type FlowDecoder, type FlowSink, type FlowStats } from './flow-sink.ts';
 import { readCountersSample, SflowIfCounters, type SflowCounterSink } from './sflow-counters.ts';
 import { SflowFlowSample } from './sflow-flow-sample.ts';
 import { padded, SflowAddressType, SflowSample, u32 } from './sflow-format.ts';
@@ -40,10 +40,11 @@ export class SflowDecoder implements FlowDecoder {
   readonly #ifCounters = new SflowIfCounters();
   readonly #sequences: SflowSequences;
 
-  constructor(sink: FlowSink, stats: FlowStats) {
+  /** `maxExporters` (flow.maxExporters) sizes the share of the sequence tables each exporter is sure to get. */
+  constructor(sink: FlowSink, stats: FlowStats, maxExporters = 4096) {
     this.#sink = sink;
     this.#stats = stats;
-    this.#sequences = new SflowSequences();
+    this.#sequences = new SflowSequences(undefined, undefined, maxExporters);
   }
 
   /**
@@ -67,6 +68,7 @@ export class SflowDecoder implements FlowDecoder {
 
   datagram(data: Uint8Array, length: number, exporter: number, _nowMs: number): void {
     const stats = this.#stats;
+    stats.begin();
     // Never past the buffer (NaN included); a negative length is below 8.
     if (!(length <= data.length)) length = data.length;
     if (length < 8) {
@@ -113,10 +115,12 @@ export class SflowDecoder implements FlowDecoder {
     // sfacctd's Δpool / Δsequence is 0 when the pool grew less than the sequence: it counts nothing.
     if (rate === 0) return;
     if (s.headerAt >= 0) {
+      if (!plausibleHeader(s.frameLength, rate)) return stats.error(exporter, FlowError.IMPLAUSIBLE_COUNT);
       stats.add(exporter, FlowCounter.RECORDS, 1);
       this.#sink.sampledHeader(exporter, data, s.headerAt, s.headerLength, s.frameLength, s.headerProtocol, rate,
         s.inputIf, s.outputIf);
     } else if (s.ipAt >= 0) {
+      if (!plausibleCounts(u32(data, s.ipAt), 1, rate)) return stats.error(exporter, FlowError.IMPLAUSIBLE_COUNT);
       stats.add(exporter, FlowCounter.RECORDS, 1);
       this.#sink.record(exporter, this.#fill(data, s.ipAt, s.ipV6, rate));
     }

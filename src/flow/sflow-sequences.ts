@@ -3,9 +3,11 @@ import { SflowStateTable } from './sflow-state-table.ts';
 /** Largest forward step of a sequence number taken as loss rather than as a restart. */
 export const MAX_GAP = 1 << 24;
 /**
- * Streams one exporter (source address) may have tracked, and sources across its streams: so
- * that garbage from one address (random agent addresses and source ids) cannot take the tables
- * from every other exporter. Past them, that exporter's new streams / sources count no loss.
+ * Streams one exporter (source address) may have tracked, and sources across its streams. Half
+ * of each table is reserved, an equal floor for every possible exporter (maxExporters), the
+ * other half shared first come: so garbage from one address (random agent addresses and source
+ * ids) or from many spoofed ones cannot take the tables from the others. Past them, that
+ * exporter's new streams / sources count no loss.
  */
 export const MAX_STREAMS_PER_EXPORTER = 4096;
 export const MAX_SOURCES_PER_EXPORTER = 16384;
@@ -71,11 +73,26 @@ export class SflowSequences {
   /** Streams and sources tracked per exporter (exporter ids are < 65536). */
   readonly #streamsOf = new Uint16Array(65536);
   readonly #sourcesOf = new Uint16Array(65536);
+  /** Entries every exporter is sure to get (its floor), and the shared rest: its size and use. */
+  readonly #streamFloor: number;
+  readonly #sourceFloor: number;
+  readonly #streamPool: number;
+  readonly #sourcePool: number;
+  #streamsShared = 0;
+  #sourcesShared = 0;
 
-  /** At most `maxStreams` streams and `maxSources` sources tracked; past it, none counted. */
-  constructor(maxStreams = 65536, maxSources = 262144) {
+  /**
+   * At most `maxStreams` streams and `maxSources` sources tracked; past it, none counted. Of
+   * each, floor(max / (2 × maxExporters)) per exporter id below `maxExporters` are reserved
+   * (flow.maxExporters: 8 streams and 32 sources at its default of 4,096), the rest is shared.
+   */
+  constructor(maxStreams = 65536, maxSources = 262144, maxExporters = 4096) {
     this.#streams = new SflowStateTable(7, STREAM_WORDS, maxStreams);
     this.#sources = new SflowStateTable(3, SOURCE_WORDS, maxSources);
+    this.#streamFloor = Math.floor(maxStreams / (2 * maxExporters));
+    this.#sourceFloor = Math.floor(maxSources / (2 * maxExporters));
+    this.#streamPool = maxStreams - this.#streamFloor * maxExporters;
+    this.#sourcePool = maxSources - this.#sourceFloor * maxExporters;
   }
 
   /** Streams tracked. */
@@ -106,10 +123,12 @@ export class SflowSequences {
     key[6] = subAgent;
     this.lost = 0;
     const e = exporter & 0xffff;
-    const o = t.find(this.#streamsOf[e] < MAX_STREAMS_PER_EXPORTER);
+    const n = this.#streamsOf[e];
+    const o = t.find(n < this.#streamFloor || (n < MAX_STREAMS_PER_EXPORTER && this.#streamsShared < this.#streamPool));
     if (o < 0) return -1;
     const s = t.data;
     if (t.created) {
+      if (n >= this.#streamFloor) this.#streamsShared++;
       this.#streamsOf[e]++;
       s[o + S_EXPORTER] = e;
       s[o + S_SEQ] = seq;
@@ -143,11 +162,13 @@ export class SflowSequences {
     t.key[1] = sourceType;
     t.key[2] = sourceIndex;
     const exporter = this.#streams.data[stream + S_EXPORTER];
-    const o = t.find(this.#sourcesOf[exporter] < MAX_SOURCES_PER_EXPORTER);
+    const n = this.#sourcesOf[exporter];
+    const o = t.find(n < this.#sourceFloor || (n < MAX_SOURCES_PER_EXPORTER && this.#sourcesShared < this.#sourcePool));
     if (o < 0) return;
     const s = t.data;
     const epoch = this.#streams.data[stream + S_EPOCH];
     if (t.created) {
+      if (n >= this.#sourceFloor) this.#sourcesShared++;
       this.#sourcesOf[exporter]++;
       s[o + F_RSEQ] = seq;
       s[o + F_RPOOL] = pool;

@@ -65,7 +65,7 @@ export class ReverseDns {
     };
     this.#now = o.now ?? Date.now;
     this.#resolver = new Resolver({ timeout: this.#o.timeoutMs, tries: this.#o.tries });
-    if (o.servers.length > 0) this.#resolver.setServers([...o.servers]);
+    if (o.servers.length > 0) setServers(this.#resolver, o.servers);
     this.#tokens = this.#o.perSecond;
     this.#refilled = this.#now();
   }
@@ -144,4 +144,20 @@ export class ReverseDns {
     this.stats.inFlight = this.#inFlight.size;
     this.stats.queued = this.#queue.size;
   }
+}
+
+/**
+ * Hands `servers` to the resolver; one it refuses (the configuration check lets none through,
+ * this is its backstop) is an Error of one line naming web.reverseDnsServers, not a TypeError.
+ */
+function setServers(resolver: Resolver, servers: readonly string[]): void {
+  for (const s of servers) {
+    try {
+      new Resolver().setServers([s]);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+      throw new Error(`web.reverseDnsServers: ${JSON.stringify(s)} is not a DNS server the resolver accepts (${code})`, { cause: err });
+    }
+  }
+  resolver.setServers([...servers]);
 }

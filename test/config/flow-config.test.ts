@@ -24,7 +24,7 @@ describe('flow configuration', () => {
     const { flow } = loadConfig([], {}).config;
     assert.deepEqual(flow, {
       sflow: { enabled: false, host: '', port: 6343 }, netflow: { enabled: false, host: '', ports: [2055, 4739] },
-      receiveBufferSize: 16 << 20, templateTimeout: 1800, samplingRates: [], maxExporters: 4096, interfaceNamesFile: '',
+      receiveBufferSize: 16 << 20, templateTimeout: 1800, samplingRates: [], maxExporters: 4096, allowedExporters: [], interfaceNamesFile: '',
     });
   });
 
@@ -40,7 +40,7 @@ describe('flow configuration', () => {
     { OTELACCT_FLOW_SFLOW_PORT: '6001' }).config.flow;
     assert.deepEqual(c, {
       sflow: { enabled: false, host: '', port: 6002 }, netflow: { enabled: true, host: '::1', ports: [1, 2] },
-      receiveBufferSize: 1 << 20, templateTimeout: 60, samplingRates: ['192.0.2.1=5'], maxExporters: 4096, interfaceNamesFile: '/etc/n',
+      receiveBufferSize: 1 << 20, templateTimeout: 60, samplingRates: ['192.0.2.1=5'], maxExporters: 4096, allowedExporters: [], interfaceNamesFile: '/etc/n',
     });
   });
 

@@ -17,7 +17,7 @@ const log: FlowLog = () => {};
 function flowConfig(o: Partial<Config['flow']> = {}): Config['flow'] {
   return {
     sflow: { enabled: false, host: '127.0.0.1', port: 6343 }, netflow: { enabled: true, host: '127.0.0.1', ports: [2055] },
-    receiveBufferSize: 65536, templateTimeout: 1800, samplingRates: [], maxExporters: 16, interfaceNamesFile: '', ...o,
+    receiveBufferSize: 65536, templateTimeout: 1800, samplingRates: [], maxExporters: 16, allowedExporters: [], interfaceNamesFile: '', ...o,
   };
 }
 

@@ -33,7 +33,7 @@ describe('garbage on the flow ports', () => {
     const collector = new FlowCollector({
       config: {
         sflow: { enabled: true, host: '127.0.0.1', port: 0 }, netflow: { enabled: true, host: '127.0.0.1', ports: [0] },
-        receiveBufferSize: 8 << 20, templateTimeout: 60, samplingRates: ['*=3'], maxExporters: 8, interfaceNamesFile: '',
+        receiveBufferSize: 8 << 20, templateTimeout: 60, samplingRates: ['*=3'], maxExporters: 8, allowedExporters: [], interfaceNamesFile: '',
       },
       accountant: t.accountant, interfaces: t.interfaces, decoders, log: () => {},
     });

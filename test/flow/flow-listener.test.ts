@@ -127,17 +127,26 @@ describe('flow listener on loopback sockets', () => {
     assert.equal(registry.size, 1);
   });
 
-  it('a decoder that throws (a bug) costs the datagram, not the collector', async () => {
+  it('a decoder that throws (a bug) costs the datagram, not the collector; it is malformed once', async () => {
     let calls = 0;
     const { l, stats, port } = await listener({
       host: '127.0.0.1',
-      decoder: () => ({ datagram() { calls++; throw new RangeError('offset out of range'); } }),
+      decoder: (_sink, st) => ({
+        datagram() {
+          calls++;
+          st.begin();
+          // The first one counts a problem of its own before it throws: still one malformed datagram.
+          if (calls === 1) st.error(0, FlowError.TRUNCATED);
+          throw new RangeError('offset out of range');
+        },
+      }),
     });
     const s = await sender('127.0.0.1');
     for (let i = 0; i < 3; i++) await send(s, port, '127.0.0.1', new Uint8Array(10));
     await until('3 datagrams', () => calls === 3);
     assert.equal(l.decoderFailures, 3);
     assert.equal(stats.get(0, FlowCounter.MALFORMED), 3);
+    assert.equal(stats.errors[FlowError.DECODER_FAILURE], 3);
     assert.ok(logs.some((x) => x.msg === 'flow decoder failed on a datagram' && String(x.fields.error).includes('offset out of range')));
   });
 

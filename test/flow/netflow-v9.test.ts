@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { FlowError } from '../../src/flow/flow-sink.ts';
-import { MAX_TEMPLATES, MAX_TEMPLATES_PER_EXPORTER } from '../../src/flow/netflow-template-cache.ts';
+import { MAX_TEMPLATES } from '../../src/flow/netflow-template-cache.ts';
 import { dataSet, type FieldSpec, set, v9OptionsTemplateSet, v9Packet, v9TemplateSet } from '../support/netflow-builder.ts';
 import { Harness } from './netflow-harness.ts';
 
@@ -205,17 +205,24 @@ describe('netflow v9', () => {
       assert.equal(h.counter('MALFORMED'), 8);
     });
 
-    it('caps the templates of all exporters together', () => {
+    it('caps the templates of all exporters together, sharing them out as more exporters come', () => {
       const h = new Harness();
       const fields: FieldSpec[] = [{ id: 8, length: 4 }];
-      const exporters = Math.ceil(MAX_TEMPLATES / MAX_TEMPLATES_PER_EXPORTER) + 1;
+      const exporters = 9;
+      const each = 2048;
       for (let e = 0; e < exporters; e++) {
-        for (let i = 0; i < MAX_TEMPLATES_PER_EXPORTER; i += 256) {
+        for (let i = 0; i < each; i += 256) {
           h.feed(packet(i, [v9TemplateSet(Array.from({ length: 256 }, (_, j) => ({ id: 256 + i + j, fields })))]), e);
         }
       }
       assert.equal(h.decoder.templates, MAX_TEMPLATES);
-      assert.equal(h.stats.errors[FlowError.BAD_TEMPLATE], exporters * MAX_TEMPLATES_PER_EXPORTER - MAX_TEMPLATES);
+      // The ninth took its room from the eight that held the most, down to equal shares.
+      const held = Array.from({ length: exporters }, (_, e) => h.decoder.templatesOf(e));
+      assert.ok(held.every((n) => Math.abs(n - MAX_TEMPLATES / exporters) <= 1), held.join(' '));
+      let evicted = 0;
+      for (let e = 0; e < exporters; e++) evicted += h.counter('EVICTED', e);
+      assert.equal(evicted, exporters * each - MAX_TEMPLATES);
+      assert.equal(h.stats.errors.reduce((a, b) => a + b, 0), 0, 'no error: nothing was refused');
       // Once they expire, room is made again.
       h.nowMs += 1801_000;
       h.feed(packet(1, [v9TemplateSet([{ id: 256, fields: V4 }]), dataSet(256, V4, [row('10.0.0.1', 1)])]), exporters);
@@ -223,17 +230,19 @@ describe('netflow v9', () => {
       assert.equal(h.decoder.templates, 1);
     });
 
-    it('caps the templates of one exporter without touching the others', () => {
+    it('an exporter flooding the whole cache cycles its own templates, not the others\'', () => {
       const h = new Harness();
       h.feed(packet(1, [v9TemplateSet([{ id: 256, fields: V4 }])]), 1);
       const fields: FieldSpec[] = [{ id: 8, length: 4 }];
-      for (let i = 0; i < MAX_TEMPLATES_PER_EXPORTER + 50; i += 100) {
+      const sent = Math.ceil((MAX_TEMPLATES + 100) / 100) * 100; // whole datagrams of 100
+      for (let i = 0; i < sent; i += 100) {
         const templates = Array.from({ length: 100 }, (_, j) => ({ id: 256 + i + j, fields }));
         h.feed(packet(i, [v9TemplateSet(templates)]), 0);
       }
-      assert.equal(h.decoder.templatesOf(0), MAX_TEMPLATES_PER_EXPORTER);
+      assert.equal(h.decoder.templatesOf(0), MAX_TEMPLATES - 1);
       assert.equal(h.decoder.templatesOf(1), 1);
-      assert.ok(h.stats.errors[FlowError.BAD_TEMPLATE] > 0);
+      assert.equal(h.counter('EVICTED', 0), sent - (MAX_TEMPLATES - 1));
+      assert.equal(h.counter('EVICTED', 1), 0);
       h.feed(packet(2, [dataSet(256, V4, [row('10.0.0.1', 1)])]), 1);
       assert.equal(h.take().length, 1);
     });

@@ -120,6 +120,31 @@ describe('sFlow sequence numbers', () => {
     assert.equal(q.lost, 3, 'known streams of the full exporter are still counted');
   });
 
+  it('many exporters filling both tables cannot keep a newcomer\'s streams and sources from being tracked', () => {
+    const q = new SflowSequences(); // 65,536 streams, 262,144 sources, 4,096 exporters
+    const agent = new Uint8Array(4);
+    const view = new DataView(agent.buffer);
+    const hostile = 16;
+    for (let e = 0; e < hostile; e++) {
+      for (let i = 0; i < MAX_STREAMS_PER_EXPORTER; i++) {
+        view.setUint32(0, i);
+        const stream = q.datagram(e, 1, agent, 0, 1, 0, 1, 1);
+        for (let j = 0; i < 4 && j < MAX_SOURCES_PER_EXPORTER / 4; j++) q.flowSample(stream, 0, j, 1, 1, 0, 1);
+      }
+    }
+    assert.ok(q.streams >= 65536 / 2 && q.sources >= 262144 / 2, `the flood took the shared halves (${q.streams}, ${q.sources})`);
+    const legit = 4000;
+    const stream = q.datagram(legit, 1, V4, 0, 1, 0, 1, 1);
+    assert.ok(stream >= 0, 'the newcomer\'s stream is tracked');
+    q.datagram(legit, 1, V4, 0, 1, 0, 5, 2);
+    assert.equal(q.lost, 3);
+    for (let source = 0; source < 32; source++) {
+      q.flowSample(stream, 0, source, 1, 1, 0, 1);
+      q.flowSample(stream, 0, source, 3, 1, 0, 1);
+      assert.equal(q.lost, 1, `source ${source} of its reserved 32 is tracked`);
+    }
+  });
+
   it('stops tracking new streams when its tables are full, and never grows past them', () => {
     const q = new SflowSequences(4, 4);
     for (let i = 0; i < 10; i++) q.datagram(i, 1, V4, 0, 1, 0, 1, 1);
