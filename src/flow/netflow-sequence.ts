@@ -37,17 +37,24 @@ export const RECORD_WINDOWS = { maxGap: 1 << 26, reorder: 65536 } as const;
  *
  * Some exporters number a datagram with the units sent *including* its own (softflowd 1.1's
  * IPFIX: the first message of 16 records has sequence number 16) instead of those sent before it
- * (RFC 7011 §3.1). The expectation is `last seq + last units` (standard) or `last seq + this
- * datagram's units` (inclusive); a stream whose datagram matches the other convention exactly
- * switches to it without counting a loss.
+ * (RFC 7011 §3.1), and some leave options data records out of the count (softflowd 1.1's IPFIX
+ * again: its template messages carry one options data record that it does not number). The
+ * expectation is `last seq + last units` (standard) or `last seq + this datagram's units`
+ * (inclusive), the units with or without the options data records: four conventions. A stream
+ * whose datagram matches another convention exactly switches to it without counting a loss.
  */
+const INCLUSIVE = 1;
+const NO_OPTIONS = 2;
+
 export class SequenceTracker {
   readonly #table = new FairKeyTable(MAX_SEQUENCE_STREAMS, PROTECTED_SEQUENCE_STREAMS, STREAM_IDLE_MS);
   /** Sequence number and units of the last datagram in order. */
   readonly #last = new Float64Array(MAX_SEQUENCE_STREAMS);
   readonly #lastUnits = new Float64Array(MAX_SEQUENCE_STREAMS);
-  /** 1: the exporter's sequence number already includes the datagram's own units (see class doc). */
-  readonly #inclusive = new Uint8Array(MAX_SEQUENCE_STREAMS);
+  /** Of those, options data records (IPFIX). */
+  readonly #lastOptions = new Float64Array(MAX_SEQUENCE_STREAMS);
+  /** The stream's numbering convention: INCLUSIVE | NO_OPTIONS bits (see class doc). */
+  readonly #convention = new Uint8Array(MAX_SEQUENCE_STREAMS);
   readonly #known = new Uint8Array(MAX_SEQUENCE_STREAMS);
   /** Highest exporter uptime seen (ms), -1: none. */
   readonly #uptime = new Float64Array(MAX_SEQUENCE_STREAMS);
@@ -58,12 +65,13 @@ export class SequenceTracker {
 
   /**
    * Datagram of stream (exporter, domain, version) with sequence number `seq` carrying `n`
-   * units, and the exporter's uptime in ms when `hasUptime`; returns the units lost before it.
+   * units, `options` of them options data records (IPFIX; else 0), and the exporter's uptime in
+   * ms when `hasUptime`; returns the units lost before it.
    * `seq`, `domain` and `uptime` may be given as signed 32-bit values (`x | 0`, which stay
    * unboxed small integers): they are read modulo 2^32.
    */
   check(exporter: number, domain: number, version: number, seq: number, n: number, nowMs: number, maxGap: number, reorder: number,
-    hasUptime = false, uptime = 0): number {
+    hasUptime = false, uptime = 0, options = 0): number {
     const e = this.#entry(exporter, domain, version, nowMs);
     if (e < 0) return 0;
     const lastUptime = this.#uptime[e];
@@ -74,22 +82,31 @@ export class SequenceTracker {
       this.#known[e] = 1;
       this.#last[e] = seq >>> 0;
       this.#lastUnits[e] = n;
+      this.#lastOptions[e] = options;
       return 0;
     }
-    const last = this.#last[e];
-    const standard = (last + this.#lastUnits[e]) >>> 0;
-    const inclusive = (last + n) >>> 0;
-    const expected = this.#inclusive[e] === 1 ? inclusive : standard;
+    const convention = this.#convention[e];
+    const expected = this.#expected(e, convention, n, options);
     let ahead = (seq - expected) >>> 0;
-    if (ahead !== 0 && ((seq - (this.#inclusive[e] === 1 ? standard : inclusive)) >>> 0) === 0) {
-      // The exporter follows the other convention exactly: switch to it, nothing lost.
-      this.#inclusive[e] ^= 1;
-      ahead = 0;
+    for (let k = 1; ahead !== 0 && k < 4; k++) {
+      if (((seq - this.#expected(e, convention ^ k, n, options)) >>> 0) === 0) {
+        // The exporter follows another convention exactly: switch to it, nothing lost.
+        this.#convention[e] = convention ^ k;
+        ahead = 0;
+      }
     }
     if (ahead > maxGap && ((expected - seq) >>> 0) <= reorder) return 0; // late: keep the expectation
     this.#last[e] = seq >>> 0;
     this.#lastUnits[e] = n;
+    this.#lastOptions[e] = options;
     return ahead <= maxGap ? ahead : 0; // beyond both windows: a restart, resynchronised
+  }
+
+  /** The sequence number stream `e` expects under `convention` for a datagram of `n` units, `options` of them options records. */
+  #expected(e: number, convention: number, n: number, options: number): number {
+    const units = (convention & INCLUSIVE) !== 0 ? n - ((convention & NO_OPTIONS) !== 0 ? options : 0)
+      : this.#lastUnits[e] - ((convention & NO_OPTIONS) !== 0 ? this.#lastOptions[e] : 0);
+    return (this.#last[e] + units) >>> 0;
   }
 
   /** The stream's next datagram resynchronises (its unit count in this one was unknown). */
@@ -109,7 +126,7 @@ export class SequenceTracker {
     if (e >= 0) {
       this.#known[e] = 0;
       this.#uptime[e] = -1;
-      this.#inclusive[e] = 0;
+      this.#convention[e] = 0;
     }
     return e;
   }

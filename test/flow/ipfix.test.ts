@@ -169,6 +169,26 @@ describe('ipfix', () => {
     assert.equal(h.counter('LOST_RECORDS'), 10);
   });
 
+  it('follows an exporter that numbers records including its own and leaves options data records out (softflowd 1.1)', () => {
+    const h = new Harness();
+    const scope: FieldSpec[] = [{ id: 149, length: 4 }];
+    const fields: FieldSpec[] = [{ id: 34, length: 4 }];
+    const templates = [ipfixTemplateSet([{ id: 256, fields: V4 }]), ipfixOptionsTemplateSet([{ id: 300, scope, fields }])];
+    const options = dataSet(300, [...scope, ...fields], [[0, 1]]);
+    const rows = (n: number) => dataSet(256, V4, Array.from({ length: n }, () => v4Row('10.0.0.1')));
+    // softflowd's numbers: sequence = flow records sent including this message's, options record not counted.
+    h.feed(message(19, [...templates, options, rows(19)]));
+    h.feed(message(48, [rows(29)]));
+    h.feed(message(73, [rows(25)]));
+    h.feed(message(93, [...templates, options, rows(20)])); // template refresh
+    h.feed(message(117, [rows(24)]));
+    assert.equal(h.counter('LOST_RECORDS'), 0);
+    h.feed(message(167, [rows(26)])); // 24 lost
+    h.feed(message(180, [...templates, options, rows(13)]));
+    h.feed(message(200, [rows(20)]));
+    assert.equal(h.counter('LOST_RECORDS'), 24);
+  });
+
   it('rejects bad message lengths and options templates with no scope', () => {
     const h = new Harness();
     const m = message(0, [ipfixTemplateSet([{ id: 256, fields: V4 }])]);
