@@ -28,7 +28,9 @@ export const RECORD_WINDOWS = { maxGap: 1 << 26, reorder: 65536 } as const;
  * - seq ahead of the expected number by d (mod 2^32), 0 < d <= maxGap: d lost;
  * - seq behind the expected number by at most `reorder`: a late datagram, nothing counted and
  *   the expectation kept (a datagram that arrives late was already counted lost when the gap
- *   showed: reordering over-counts loss by the late datagrams, never more);
+ *   showed: reordering over-counts loss by the late datagrams, never more); but the 4th late
+ *   datagram in a row, each in order after the one before, is a restart below the old
+ *   numbers: resynchronised to it, nothing counted;
  * - otherwise a restart (or a jump past the windows): nothing counted, resynchronised;
  * - v5 and v9 also carry the exporter's uptime: when it goes back by more than 10 s the exporter
  *   restarted (or the 49.7-day uptime wrapped): resynchronised whatever the sequence says, so a
@@ -45,6 +47,20 @@ export const RECORD_WINDOWS = { maxGap: 1 << 26, reorder: 65536 } as const;
  */
 const INCLUSIVE = 1;
 const NO_OPTIONS = 2;
+/**
+ * Late datagrams in a row, each in order after the one before, that make a restart: an exporter
+ * that restarted within the late window (an IPFIX one, with no uptime, after fewer than 65,536
+ * records) would otherwise look late until its numbers passed the old ones, its losses uncounted.
+ * A datagram overtaking three others in order is not one (it would be counted lost once more).
+ */
+const RESTART_RUN = 4;
+
+/** The sequence number after a datagram numbered `last` with `lastUnits` units (`lastOptions` options records), for one of `n` (`options`). */
+function expectedAfter(last: number, lastUnits: number, lastOptions: number, convention: number, n: number, options: number): number {
+  const units = (convention & INCLUSIVE) !== 0 ? n - ((convention & NO_OPTIONS) !== 0 ? options : 0)
+    : lastUnits - ((convention & NO_OPTIONS) !== 0 ? lastOptions : 0);
+  return (last + units) >>> 0;
+}
 
 export class SequenceTracker {
   readonly #table = new FairKeyTable(MAX_SEQUENCE_STREAMS, PROTECTED_SEQUENCE_STREAMS, STREAM_IDLE_MS);
@@ -58,6 +74,11 @@ export class SequenceTracker {
   readonly #known = new Uint8Array(MAX_SEQUENCE_STREAMS);
   /** Highest exporter uptime seen (ms), -1: none. */
   readonly #uptime = new Float64Array(MAX_SEQUENCE_STREAMS);
+  /** Late datagrams in a row, each following the one before, and the last of them. */
+  readonly #lateRun = new Uint8Array(MAX_SEQUENCE_STREAMS);
+  readonly #lateLast = new Float64Array(MAX_SEQUENCE_STREAMS);
+  readonly #lateUnits = new Float64Array(MAX_SEQUENCE_STREAMS);
+  readonly #lateOptions = new Float64Array(MAX_SEQUENCE_STREAMS);
 
   get size(): number {
     return this.#table.size;
@@ -83,6 +104,7 @@ export class SequenceTracker {
       this.#last[e] = seq >>> 0;
       this.#lastUnits[e] = n;
       this.#lastOptions[e] = options;
+      this.#lateRun[e] = 0;
       return 0;
     }
     const convention = this.#convention[e];
@@ -95,7 +117,21 @@ export class SequenceTracker {
         ahead = 0;
       }
     }
-    if (ahead > maxGap && ((expected - seq) >>> 0) <= reorder) return 0; // late: keep the expectation
+    if (ahead > maxGap && ((expected - seq) >>> 0) <= reorder) {
+      // Late: keep the expectation, unless this is the RESTART_RUN-th late datagram in a row,
+      // each following the one before: an exporter that restarted below the old numbers.
+      const run = this.#lateRun[e] > 0 && seq >>> 0 === expectedAfter(this.#lateLast[e], this.#lateUnits[e], this.#lateOptions[e],
+        this.#convention[e], n, options) ? this.#lateRun[e] + 1 : 1;
+      this.#lateLast[e] = seq >>> 0;
+      this.#lateUnits[e] = n;
+      this.#lateOptions[e] = options;
+      if (run < RESTART_RUN) {
+        this.#lateRun[e] = run;
+        return 0;
+      }
+      ahead = 0;
+    }
+    this.#lateRun[e] = 0;
     this.#last[e] = seq >>> 0;
     this.#lastUnits[e] = n;
     this.#lastOptions[e] = options;
@@ -104,9 +140,7 @@ export class SequenceTracker {
 
   /** The sequence number stream `e` expects under `convention` for a datagram of `n` units, `options` of them options records. */
   #expected(e: number, convention: number, n: number, options: number): number {
-    const units = (convention & INCLUSIVE) !== 0 ? n - ((convention & NO_OPTIONS) !== 0 ? options : 0)
-      : this.#lastUnits[e] - ((convention & NO_OPTIONS) !== 0 ? this.#lastOptions[e] : 0);
-    return (this.#last[e] + units) >>> 0;
+    return expectedAfter(this.#last[e], this.#lastUnits[e], this.#lastOptions[e], convention, n, options);
   }
 
   /** The stream's next datagram resynchronises (its unit count in this one was unknown). */
