@@ -3,7 +3,8 @@
  * sampled NetFlow/IPFIX from pmacctd nfprobe (`sampling_rate`, which sends a sampler options
  * template and data and FLOW_SAMPLER_ID in its records) and softflowd (`-s`), NetFlow v5 from
  * nfprobe, nfprobe's interface and direction options with VLAN in its template, an IPv6-only
- * VLAN-tagged capture, and sfprobe at 1 in 100 with its agent, sub-agent and ifIndex options.
+ * VLAN-tagged capture, and sfprobe at 1 in 100 with its agent, sub-agent and ifIndex options,
+ * and at 1 in 1000.
  *
  * Each is decoded by otelacct's decoders and compared per key, exactly, with nfacctd/sfacctd on
  * the same datagrams, and the renormalised totals with the capture's truth within 4σ, where σ is
@@ -169,5 +170,16 @@ describe('other exporter configurations: otelacct = nfacctd / sfacctd per key, a
     const expected = sflowIpTotals(samples, rate);
     assertEqualTotals(await otelacctFlowTotals(dir, 'sflow', datagrams, sumCounters(expected).packets), expected, 'otelacct against sfacctd × 100');
     assertWithinSampling(sumCounters(withoutFiller(expected)), sumCounters(captureTruth(big)), samplingSigma(big, rate), 'sfprobe 1 in 100');
+  });
+
+  test('sfprobe at 1 in 1000 (200,000 packets, ~200 samples): otelacct = sfacctd samples × 1000 per pair; within 4σ of the truth', async (t) => {
+    if (!skipUnless(t, TOOLS)) return;
+    const rate = 1000;
+    const big = writeFlowCapture({ file: join(dir, 'sflow1000.pcap'), packets: 200_000, pairs: 2000, seed: 1000 });
+    const datagrams = (await runExporter({ capture: big.file, exporter: 'pmacctd-sfprobe', samplingRate: rate })).datagrams;
+    const raw = await runPmacctCollector({ kind: 'sfacctd', datagrams, aggregate: ['src_host', 'dst_host', 'vlan'] });
+    const expected = sflowIpTotals(raw.totals, rate);
+    assertEqualTotals(await otelacctFlowTotals(dir, 'sflow', datagrams, sumCounters(expected).packets), expected, 'otelacct against sfacctd × 1000');
+    assertWithinSampling(sumCounters(withoutFiller(expected)), sumCounters(captureTruth(big)), samplingSigma(big, rate), 'sfprobe 1 in 1000');
   });
 });
