@@ -15,7 +15,8 @@ import { after, before, describe, test } from 'node:test';
 import { FlowCounter, FlowStats } from '../../src/flow/flow-sink.ts';
 import { NetflowDecoder } from '../../src/flow/netflow-decoder.ts';
 import { SflowDecoder } from '../../src/flow/sflow-decoder.ts';
-import { runExporter, runPmacctCollector, writeFlowCapture, type ExportOptions } from '../support/flow-oracle.ts';
+import { otelacctFlowMetrics, runExporter, runPmacctCollector, writeFlowCapture, type ExportOptions } from '../support/flow-oracle.ts';
+import { sumBy } from '../support/run-otelacct.ts';
 import { FlowRecorder } from '../support/netflow-builder.ts';
 import { skipUnless, unmet } from '../support/requirements.ts';
 import { RecordingFlowSink } from '../support/sflow-builder.ts';
@@ -50,6 +51,8 @@ interface Decoded {
   malformed: number;
   /** Records handed to the sink by each datagram. */
   perDatagram: number[];
+  /** Packets of the records, times their sampling rates (NetFlow only). */
+  packets: number;
 }
 
 function decodeNetflow(datagrams: readonly Buffer[]): Decoded {
@@ -63,7 +66,7 @@ function decodeNetflow(datagrams: readonly Buffer[]): Decoded {
     perDatagram.push(sink.records.length - before);
   }
   return { lostRecords: stats.get(0, FlowCounter.LOST_RECORDS), lostDatagrams: stats.get(0, FlowCounter.LOST_DATAGRAMS),
-    malformed: stats.get(0, FlowCounter.MALFORMED), perDatagram };
+    malformed: stats.get(0, FlowCounter.MALFORMED), perDatagram, packets: sink.records.reduce((n, r) => n + r.packets * r.samplingRate, 0) };
 }
 
 function decodeSflow(datagrams: readonly Buffer[]): Decoded {
@@ -77,7 +80,7 @@ function decodeSflow(datagrams: readonly Buffer[]): Decoded {
     perDatagram.push(sink.flows.length - before);
   }
   return { lostRecords: stats.get(0, FlowCounter.LOST_RECORDS), lostDatagrams: stats.get(0, FlowCounter.LOST_DATAGRAMS),
-    malformed: stats.get(0, FlowCounter.MALFORMED), perDatagram };
+    malformed: stats.get(0, FlowCounter.MALFORMED), perDatagram, packets: 0 };
 }
 
 /** What each stream's sequence number counts, and so which counter its loss goes to. */
@@ -155,6 +158,17 @@ describe('flow loss on real exporters\' streams: counted = dropped, per version\
         'the stream sent twice, datagram 10 of the second run lost');
     });
   }
+
+  test('otelacct exports the loss per exporter: otelacct_flow_lost_records_total on softflowd\'s lossy IPFIX', async (t) => {
+    if (!skipUnless(t, TOOLS)) return;
+    const datagrams = streams.get('softflowd IPFIX')!;
+    const drop = dropped(datagrams.length);
+    const kept = datagrams.filter((_, i) => !drop.has(i));
+    const m = await otelacctFlowMetrics(dir, 'netflow', kept, decodeNetflow(kept).packets);
+    const want = expectedLoss('records', decodeNetflow(datagrams), drop);
+    assert.deepEqual([...sumBy(m, 'otelacct_flow_lost_records_total', ['otelacct_exporter_address'])], [['127.0.0.1', want.records]]);
+    assert.equal(sumBy(m, 'otelacct_flow_lost_datagrams_total', []).get('') ?? 0, 0);
+  });
 
   test('nfacctd logs the same gaps (sequence checks on): v5 in flows, v9 in packets, nfprobe IPFIX in records', async (t) => {
     if (!skipUnless(t, TOOLS)) return;

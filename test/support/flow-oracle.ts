@@ -225,6 +225,15 @@ export function samplingSigma(capture: FlowCapture, rate: number): FlowCounters 
  */
 export async function otelacctFlowTotals(dir: string, kind: 'sflow' | 'netflow', datagrams: readonly Uint8Array[],
   expectedPackets: number): Promise<Map<string, FlowCounters>> {
+  const m = await otelacctFlowMetrics(dir, kind, datagrams, expectedPackets);
+  const bytes = sumBy(m, 'otelacct_traffic_bytes_total', ['source_address', 'destination_address']);
+  const packets = sumBy(m, 'otelacct_traffic_packets_total', ['source_address', 'destination_address']);
+  return new Map([...bytes].map(([k, b]) => [k.replace(',', ' '), { bytes: b, packets: packets.get(k) ?? 0 }]));
+}
+
+/** As otelacctFlowTotals, but the whole /metrics exposition (parseExposition's map) once it has accounted `expectedPackets`. */
+export async function otelacctFlowMetrics(dir: string, kind: 'sflow' | 'netflow', datagrams: readonly Uint8Array[],
+  expectedPackets: number): Promise<Map<string, number>> {
   const port = await new Promise<number>((resolve) => {
     const s = createSocket('udp4');
     s.bind(0, '127.0.0.1', () => {
@@ -250,9 +259,7 @@ export async function otelacctFlowTotals(dir: string, kind: 'sflow' | 'netflow',
       const flow = [...last].filter(([k]) => k.startsWith('otelacct_flow') || k.startsWith('otelacct_traffic_packets')).slice(0, 20);
       throw new Error(`${String(err)} (expected ${expectedPackets} packets)\n${flow.map(([k, v]) => `${k} ${v}`).join('\n')}\n${log.text.slice(-2000)}`);
     });
-    const bytes = sumBy(m, 'otelacct_traffic_bytes_total', ['source_address', 'destination_address']);
-    const packets = sumBy(m, 'otelacct_traffic_packets_total', ['source_address', 'destination_address']);
-    return new Map([...bytes].map(([k, b]) => [k.replace(',', ' '), { bytes: b, packets: packets.get(k) ?? 0 }]));
+    return m;
   } finally {
     await stop(child);
   }
