@@ -159,6 +159,20 @@ describe('flow loss on real exporters\' streams: counted = dropped, per version\
     });
   }
 
+  test('nfprobe IPFIX, two observation domains (nfprobe_engine 1 and 2) interleaved from one exporter: loss per domain', async (t) => {
+    if (!skipUnless(t, TOOLS)) return;
+    const [one, two] = await Promise.all([1, 2].map(async (engine) => (await runExporter({ capture, exporter: 'pmacctd-nfprobe', version: 10,
+      samplingRate: 10, extra: [`nfprobe_engine[o]: ${engine}`] })).datagrams));
+    assert.deepEqual([one[0].readUInt32BE(12), two[0].readUInt32BE(12)], [1, 2], 'observation domain ids');
+    const interleaved = one.flatMap((d, i) => (i < two.length ? [d, two[i]] : [d])).concat(two.slice(one.length));
+    const whole = decodeNetflow(interleaved);
+    assert.deepEqual([whole.lostRecords, whole.lostDatagrams, whole.malformed], [0, 0, 0]);
+    // Drop domain 2's 10th message: its records are lost, domain 1 loses nothing.
+    const at = interleaved.indexOf(two[10]);
+    const lossy = decodeNetflow(interleaved.filter((_, i) => i !== at));
+    assert.deepEqual([lossy.lostRecords, lossy.lostDatagrams], [whole.perDatagram[at], 0]);
+  });
+
   test('otelacct exports the loss per exporter: otelacct_flow_lost_records_total on softflowd\'s lossy IPFIX', async (t) => {
     if (!skipUnless(t, TOOLS)) return;
     const datagrams = streams.get('softflowd IPFIX')!;
