@@ -68,7 +68,7 @@ export class SequenceTracker {
   readonly #last = new Float64Array(MAX_SEQUENCE_STREAMS);
   readonly #lastUnits = new Float64Array(MAX_SEQUENCE_STREAMS);
   /** Of those, options data records (IPFIX). */
-  readonly #lastOptions = new Float64Array(MAX_SEQUENCE_STREAMS);
+  readonly #lastOptions = new Uint32Array(MAX_SEQUENCE_STREAMS);
   /** The stream's numbering convention: INCLUSIVE | NO_OPTIONS bits (see class doc). */
   readonly #convention = new Uint8Array(MAX_SEQUENCE_STREAMS);
   readonly #known = new Uint8Array(MAX_SEQUENCE_STREAMS);
@@ -76,9 +76,9 @@ export class SequenceTracker {
   readonly #uptime = new Float64Array(MAX_SEQUENCE_STREAMS);
   /** Late datagrams in a row, each following the one before, and the last of them. */
   readonly #lateRun = new Uint8Array(MAX_SEQUENCE_STREAMS);
-  readonly #lateLast = new Float64Array(MAX_SEQUENCE_STREAMS);
-  readonly #lateUnits = new Float64Array(MAX_SEQUENCE_STREAMS);
-  readonly #lateOptions = new Float64Array(MAX_SEQUENCE_STREAMS);
+  readonly #lateLast = new Uint32Array(MAX_SEQUENCE_STREAMS);
+  readonly #lateUnits = new Uint32Array(MAX_SEQUENCE_STREAMS);
+  readonly #lateOptions = new Uint32Array(MAX_SEQUENCE_STREAMS);
 
   get size(): number {
     return this.#table.size;
