@@ -12,7 +12,8 @@ export const IPFIX_HEADER_LENGTH = 16;
  * observation domain id; RFC 7011 §3.1) and its sets up to the message length (bytes after it
  * in the datagram are ignored; a message length under 16 or past the datagram is TRUNCATED).
  * The sequence number counts data records per observation domain (§3.1) sent before this
- * message: gaps go to LOST_RECORDS. When a set of the message could not be counted (unknown
+ * message: gaps go to LOST_RECORDS (exporters that leave options data records out of the count
+ * are recognised: SequenceTracker). When a set of the message could not be counted (unknown
  * template), losses before it are still counted but the next message resynchronises.
  */
 export function decodeIpfix(ctx: NetflowContext, sets: SetWalker, data: Uint8Array, length: number, exporter: number, nowMs: number): void {
@@ -29,7 +30,7 @@ export function decodeIpfix(ctx: NetflowContext, sets: SetWalker, data: Uint8Arr
   const sequence = readU32(data, 8) | 0;
   const records = sets.walk(ctx, data, IPFIX_HEADER_LENGTH, messageLength, exporter, domain, true, nowMs);
   const lost = ctx.sequences.check(exporter, domain, 10, sequence, records < 0 ? 0 : records, nowMs,
-    RECORD_WINDOWS.maxGap, RECORD_WINDOWS.reorder);
+    RECORD_WINDOWS.maxGap, RECORD_WINDOWS.reorder, false, 0, records < 0 ? 0 : ctx.optionsRecords);
   if (lost > 0) ctx.stats.add(exporter, FlowCounter.LOST_RECORDS, lost);
   if (records < 0) ctx.sequences.invalidate(exporter, domain, 10);
 }

@@ -22,6 +22,8 @@ export class NetflowContext {
   readonly templates: TemplateCache;
   readonly samplers: SamplerTable;
   readonly sequences = new SequenceTracker();
+  /** Options data records read since SetWalker.walk began (it resets this; decodeDataSet adds). */
+  optionsRecords = 0;
 
   constructor(sink: FlowSink, stats: FlowStats, fallback: SamplingFallback, templateTimeoutMs: number) {
     this.sink = sink;

@@ -7,8 +7,8 @@ import { templateKey } from './netflow-template-set.ts';
  * `exporter`/`domain`. Flow records go to the sink (RECORDS counted; implausible ones are
  * counted IMPLAUSIBLE_COUNT instead, NetflowContext.emit); options data records
  * teach the sampler table. Returns the data records read (options data records included, as
- * IPFIX sequence numbers count them), or -1 when the template is unknown or expired: the set
- * is dropped and counted once as NO_TEMPLATE (records are not buffered until it arrives, as
+ * IPFIX sequence numbers count them; those are also added to ctx.optionsRecords), or -1 when
+ * the template is unknown or expired: the set is dropped and counted once as NO_TEMPLATE (records are not buffered until it arrives, as
  * nfacctd). Bytes after the last whole record shorter than a record are padding (RFC 7011
  * §3.3.1, RFC 3954 §5.3); a variable-length record running past the set is TRUNCATED.
  */
@@ -34,6 +34,7 @@ export function decodeDataSet(ctx: NetflowContext, data: Uint8Array, start: numb
       n++;
       p = next;
     }
+    ctx.optionsRecords += n;
     return n;
   }
   const fallback = ctx.fallbackRate(exporter);

@@ -28,7 +28,9 @@ export const RECORD_WINDOWS = { maxGap: 1 << 26, reorder: 65536 } as const;
  * - seq ahead of the expected number by d (mod 2^32), 0 < d <= maxGap: d lost;
  * - seq behind the expected number by at most `reorder`: a late datagram, nothing counted and
  *   the expectation kept (a datagram that arrives late was already counted lost when the gap
- *   showed: reordering over-counts loss by the late datagrams, never more);
+ *   showed: reordering over-counts loss by the late datagrams, never more); but the 4th late
+ *   datagram in a row, each in order after the one before, is a restart below the old
+ *   numbers: resynchronised to it, nothing counted;
  * - otherwise a restart (or a jump past the windows): nothing counted, resynchronised;
  * - v5 and v9 also carry the exporter's uptime: when it goes back by more than 10 s the exporter
  *   restarted (or the 49.7-day uptime wrapped): resynchronised whatever the sequence says, so a
@@ -37,20 +39,46 @@ export const RECORD_WINDOWS = { maxGap: 1 << 26, reorder: 65536 } as const;
  *
  * Some exporters number a datagram with the units sent *including* its own (softflowd 1.1's
  * IPFIX: the first message of 16 records has sequence number 16) instead of those sent before it
- * (RFC 7011 §3.1). The expectation is `last seq + last units` (standard) or `last seq + this
- * datagram's units` (inclusive); a stream whose datagram matches the other convention exactly
- * switches to it without counting a loss.
+ * (RFC 7011 §3.1), and some leave options data records out of the count (softflowd 1.1's IPFIX
+ * again: its template messages carry one options data record that it does not number). The
+ * expectation is `last seq + last units` (standard) or `last seq + this datagram's units`
+ * (inclusive), the units with or without the options data records: four conventions. A stream
+ * whose datagram matches another convention exactly switches to it without counting a loss.
  */
+const INCLUSIVE = 1;
+const NO_OPTIONS = 2;
+/**
+ * Late datagrams in a row, each in order after the one before, that make a restart: an exporter
+ * that restarted within the late window (an IPFIX one, with no uptime, after fewer than 65,536
+ * records) would otherwise look late until its numbers passed the old ones, its losses uncounted.
+ * A datagram overtaking three others in order is not one (it would be counted lost once more).
+ */
+const RESTART_RUN = 4;
+
+/** The sequence number after a datagram numbered `last` with `lastUnits` units (`lastOptions` options records), for one of `n` (`options`). */
+function expectedAfter(last: number, lastUnits: number, lastOptions: number, convention: number, n: number, options: number): number {
+  const units = (convention & INCLUSIVE) !== 0 ? n - ((convention & NO_OPTIONS) !== 0 ? options : 0)
+    : lastUnits - ((convention & NO_OPTIONS) !== 0 ? lastOptions : 0);
+  return (last + units) >>> 0;
+}
+
 export class SequenceTracker {
   readonly #table = new FairKeyTable(MAX_SEQUENCE_STREAMS, PROTECTED_SEQUENCE_STREAMS, STREAM_IDLE_MS);
   /** Sequence number and units of the last datagram in order. */
   readonly #last = new Float64Array(MAX_SEQUENCE_STREAMS);
   readonly #lastUnits = new Float64Array(MAX_SEQUENCE_STREAMS);
-  /** 1: the exporter's sequence number already includes the datagram's own units (see class doc). */
-  readonly #inclusive = new Uint8Array(MAX_SEQUENCE_STREAMS);
+  /** Of those, options data records (IPFIX). */
+  readonly #lastOptions = new Uint32Array(MAX_SEQUENCE_STREAMS);
+  /** The stream's numbering convention: INCLUSIVE | NO_OPTIONS bits (see class doc). */
+  readonly #convention = new Uint8Array(MAX_SEQUENCE_STREAMS);
   readonly #known = new Uint8Array(MAX_SEQUENCE_STREAMS);
   /** Highest exporter uptime seen (ms), -1: none. */
   readonly #uptime = new Float64Array(MAX_SEQUENCE_STREAMS);
+  /** Late datagrams in a row, each following the one before, and the last of them. */
+  readonly #lateRun = new Uint8Array(MAX_SEQUENCE_STREAMS);
+  readonly #lateLast = new Uint32Array(MAX_SEQUENCE_STREAMS);
+  readonly #lateUnits = new Uint32Array(MAX_SEQUENCE_STREAMS);
+  readonly #lateOptions = new Uint32Array(MAX_SEQUENCE_STREAMS);
 
   get size(): number {
     return this.#table.size;
@@ -58,12 +86,13 @@ export class SequenceTracker {
 
   /**
    * Datagram of stream (exporter, domain, version) with sequence number `seq` carrying `n`
-   * units, and the exporter's uptime in ms when `hasUptime`; returns the units lost before it.
+   * units, `options` of them options data records (IPFIX; else 0), and the exporter's uptime in
+   * ms when `hasUptime`; returns the units lost before it.
    * `seq`, `domain` and `uptime` may be given as signed 32-bit values (`x | 0`, which stay
    * unboxed small integers): they are read modulo 2^32.
    */
   check(exporter: number, domain: number, version: number, seq: number, n: number, nowMs: number, maxGap: number, reorder: number,
-    hasUptime = false, uptime = 0): number {
+    hasUptime = false, uptime = 0, options = 0): number {
     const e = this.#entry(exporter, domain, version, nowMs);
     if (e < 0) return 0;
     const lastUptime = this.#uptime[e];
@@ -74,22 +103,44 @@ export class SequenceTracker {
       this.#known[e] = 1;
       this.#last[e] = seq >>> 0;
       this.#lastUnits[e] = n;
+      this.#lastOptions[e] = options;
+      this.#lateRun[e] = 0;
       return 0;
     }
-    const last = this.#last[e];
-    const standard = (last + this.#lastUnits[e]) >>> 0;
-    const inclusive = (last + n) >>> 0;
-    const expected = this.#inclusive[e] === 1 ? inclusive : standard;
+    const convention = this.#convention[e];
+    const expected = this.#expected(e, convention, n, options);
     let ahead = (seq - expected) >>> 0;
-    if (ahead !== 0 && ((seq - (this.#inclusive[e] === 1 ? standard : inclusive)) >>> 0) === 0) {
-      // The exporter follows the other convention exactly: switch to it, nothing lost.
-      this.#inclusive[e] ^= 1;
+    for (let k = 1; ahead !== 0 && k < 4; k++) {
+      if (((seq - this.#expected(e, convention ^ k, n, options)) >>> 0) === 0) {
+        // The exporter follows another convention exactly: switch to it, nothing lost.
+        this.#convention[e] = convention ^ k;
+        ahead = 0;
+      }
+    }
+    if (ahead > maxGap && ((expected - seq) >>> 0) <= reorder) {
+      // Late: keep the expectation, unless this is the RESTART_RUN-th late datagram in a row,
+      // each following the one before: an exporter that restarted below the old numbers.
+      const run = this.#lateRun[e] > 0 && seq >>> 0 === expectedAfter(this.#lateLast[e], this.#lateUnits[e], this.#lateOptions[e],
+        this.#convention[e], n, options) ? this.#lateRun[e] + 1 : 1;
+      this.#lateLast[e] = seq >>> 0;
+      this.#lateUnits[e] = n;
+      this.#lateOptions[e] = options;
+      if (run < RESTART_RUN) {
+        this.#lateRun[e] = run;
+        return 0;
+      }
       ahead = 0;
     }
-    if (ahead > maxGap && ((expected - seq) >>> 0) <= reorder) return 0; // late: keep the expectation
+    this.#lateRun[e] = 0;
     this.#last[e] = seq >>> 0;
     this.#lastUnits[e] = n;
+    this.#lastOptions[e] = options;
     return ahead <= maxGap ? ahead : 0; // beyond both windows: a restart, resynchronised
+  }
+
+  /** The sequence number stream `e` expects under `convention` for a datagram of `n` units, `options` of them options records. */
+  #expected(e: number, convention: number, n: number, options: number): number {
+    return expectedAfter(this.#last[e], this.#lastUnits[e], this.#lastOptions[e], convention, n, options);
   }
 
   /** The stream's next datagram resynchronises (its unit count in this one was unknown). */
@@ -109,7 +160,7 @@ export class SequenceTracker {
     if (e >= 0) {
       this.#known[e] = 0;
       this.#uptime[e] = -1;
-      this.#inclusive[e] = 0;
+      this.#convention[e] = 0;
     }
     return e;
   }

@@ -15,7 +15,10 @@ import { TemplateFields } from './netflow-template.ts';
 export class SetWalker {
   readonly #fields = new TemplateFields();
 
-  /** Data records read (options data included), or -1 when some set could not be counted. */
+  /**
+   * Data records read (options data included; how many of them were options data is left in
+   * ctx.optionsRecords), or -1 when some set could not be counted.
+   */
   walk(ctx: NetflowContext, data: Uint8Array, start: number, end: number, exporter: number, domain: number,
     ipfix: boolean, nowMs: number): number {
     const templateSet = ipfix ? 2 : 0;
@@ -23,6 +26,7 @@ export class SetWalker {
     let p = start;
     let records = 0;
     let complete = true;
+    ctx.optionsRecords = 0;
     while (end - p >= 4) {
       const id = readU16(data, p);
       const length = readU16(data, p + 2);

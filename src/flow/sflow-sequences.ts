@@ -22,7 +22,16 @@ const S_SEQ = 0;
 const S_UPTIME = 1;
 const S_EPOCH = 2;
 const S_EXPORTER = 3;
-const STREAM_WORDS = 4;
+/** Late datagrams in a row, each following the one before, and the last one's sequence number. */
+const S_LATE_RUN = 4;
+const S_LATE_SEQ = 5;
+const STREAM_WORDS = 6;
+/**
+ * The 4th late datagram in a row, each in order after the one before, is a restart below the old
+ * sequence numbers (an agent restarted within LATE_WINDOW datagrams with an uptime that did not
+ * go back): otherwise the stream would look late, its losses uncounted, until it passed them.
+ */
+const RESTART_RUN = 4;
 // Source state words.
 const F_EPOCH = 0;
 const F_SEQ = 1;
@@ -52,7 +61,9 @@ export function sequenceStep(last: number, seq: number): number {
  *    sequence_number counts flow samples.
  *  - Forward step d = (seq − last) mod 2^32. 1 ≤ d ≤ MAX_GAP: in order, d − 1 lost. d = 0, or
  *    back by at most LATE_WINDOW: a duplicate or late arrival: nothing counted, state kept.
- *    Anything else (back further, or a jump past MAX_GAP): a restart, nothing counted, new baseline.
+ *    Anything else (back further, or a jump past MAX_GAP): a restart, nothing counted, new baseline;
+ *    so is the 4th late datagram in a row when each follows the one before (a restart within
+ *    the window).
  *  - A stream whose uptime goes back (modulo 2^32, so the 49.7-day wrap is not one) restarted:
  *    new baseline, and every source of that stream starts a new baseline too (its epoch changed).
  *  - A source's `drops` (samples the agent could not make, cumulative since it started) adds its
@@ -136,8 +147,17 @@ export class SflowSequences {
       return o;
     }
     const uptimeBack = ((uptime - s[o + S_UPTIME]) >>> 0) >= 0x80000000;
-    const step = sequenceStep(s[o + S_SEQ], seq);
-    if (step === LATE && !uptimeBack) return o;
+    let step = sequenceStep(s[o + S_SEQ], seq);
+    if (step === LATE && !uptimeBack) {
+      const run = s[o + S_LATE_RUN] > 0 && ((seq - s[o + S_LATE_SEQ]) >>> 0) === 1 ? s[o + S_LATE_RUN] + 1 : 1;
+      s[o + S_LATE_SEQ] = seq;
+      if (run < RESTART_RUN) {
+        s[o + S_LATE_RUN] = run;
+        return o;
+      }
+      step = RESET;
+    }
+    s[o + S_LATE_RUN] = 0;
     if (step === RESET || uptimeBack) {
       s[o + S_EPOCH] = (s[o + S_EPOCH] + 1) >>> 0;
     } else {

@@ -169,6 +169,42 @@ describe('ipfix', () => {
     assert.equal(h.counter('LOST_RECORDS'), 10);
   });
 
+  it('follows an exporter that numbers records including its own and leaves options data records out (softflowd 1.1)', () => {
+    const h = new Harness();
+    const scope: FieldSpec[] = [{ id: 149, length: 4 }];
+    const fields: FieldSpec[] = [{ id: 34, length: 4 }];
+    const templates = [ipfixTemplateSet([{ id: 256, fields: V4 }]), ipfixOptionsTemplateSet([{ id: 300, scope, fields }])];
+    const options = dataSet(300, [...scope, ...fields], [[0, 1]]);
+    const rows = (n: number) => dataSet(256, V4, Array.from({ length: n }, () => v4Row('10.0.0.1')));
+    // softflowd's numbers: sequence = flow records sent including this message's, options record not counted.
+    h.feed(message(19, [...templates, options, rows(19)]));
+    h.feed(message(48, [rows(29)]));
+    h.feed(message(73, [rows(25)]));
+    h.feed(message(93, [...templates, options, rows(20)])); // template refresh
+    h.feed(message(117, [rows(24)]));
+    assert.equal(h.counter('LOST_RECORDS'), 0);
+    h.feed(message(167, [rows(26)])); // 24 lost
+    h.feed(message(180, [...templates, options, rows(13)]));
+    h.feed(message(200, [rows(20)]));
+    assert.equal(h.counter('LOST_RECORDS'), 24);
+  });
+
+  it('takes four messages in a row below the expected number, each following the last, as a restart (no uptime in IPFIX)', () => {
+    const h = new Harness();
+    const rows = (n: number) => dataSet(256, V4, Array.from({ length: n }, () => v4Row('10.0.0.1')));
+    h.feed(message(0, [ipfixTemplateSet([{ id: 256, fields: V4 }]), rows(2)]));
+    for (let seq = 2; seq < 200; seq += 2) h.feed(message(seq, [rows(2)]));
+    h.feed(message(196, [rows(2)])); // a duplicate: late, the expectation stays 200
+    h.feed(message(200, [rows(2)]));
+    assert.equal(h.counter('LOST_RECORDS'), 0);
+    // The exporter restarts: 0, 2, 4 are late, 6 makes the fourth in a row: resynchronised.
+    for (const seq of [0, 2, 4, 6]) h.feed(message(seq, [ipfixTemplateSet([{ id: 256, fields: V4 }]), rows(2)]));
+    assert.equal(h.counter('LOST_RECORDS'), 0);
+    h.feed(message(12, [rows(2)])); // 8 and 10 lost
+    assert.equal(h.counter('LOST_RECORDS'), 4);
+    assert.equal(h.take().length, 2 + 99 * 2 + 2 + 2 + 8 + 2, 'late and restarted messages are accounted');
+  });
+
   it('rejects bad message lengths and options templates with no scope', () => {
     const h = new Harness();
     const m = message(0, [ipfixTemplateSet([{ id: 256, fields: V4 }])]);

@@ -7,17 +7,16 @@
  */
 import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import {
-  captureTruth, diffTotals, FILLER_KEY, readDatagramsPcap, runExporter, runPmacctCollector, samplingSigma,
+  captureTruth, diffTotals, FILLER_KEY, otelacctFlowTotals, readDatagramsPcap, runExporter, runPmacctCollector, samplingSigma,
   replay, sflowIpTotals, softflowdExportStats, sumCounters, udpSocketState, withoutFiller, writeDatagramsPcap, writeFlowCapture,
   type FlowCapture, type FlowCounters,
 } from '../support/flow-oracle.ts';
-import { OutputWatch, stop, waitFor } from '../support/processes.ts';
-import { parseExposition, startOtelacct, sumBy } from '../support/run-otelacct.ts';
+import { waitFor } from '../support/processes.ts';
 import { skipUnless } from '../support/requirements.ts';
 
 const TOOLS = { tools: ['softflowd', 'pmacctd', 'nfacctd', 'sfacctd'] };
@@ -42,49 +41,6 @@ function icmpTypeInDstPort(truth: Map<string, FlowCounters>): Map<string, FlowCo
     const port = proto === '1' ? 8 << 8 : proto === '58' ? 128 << 8 : Number(dport);
     return [`${src} ${dst} ${proto} ${sport} ${port}`, c];
   }));
-}
-
-/**
- * Per-pair totals ("src dst") of an otelacct collecting sFlow or NetFlow/IPFIX on a loopback
- * port (the real decoders) from `datagrams`, read from /metrics once it has accounted
- * `expectedPackets` packets.
- */
-async function otelacctSflowTotals(datagrams: Buffer[], expectedPackets: number): Promise<Map<string, FlowCounters>> {
-  return otelacctFlowTotals('sflow', datagrams, expectedPackets);
-}
-
-async function otelacctFlowTotals(kind: 'sflow' | 'netflow', datagrams: Buffer[], expectedPackets: number): Promise<Map<string, FlowCounters>> {
-  const port = await new Promise<number>((resolve) => {
-    const s = createSocket('udp4');
-    s.bind(0, '127.0.0.1', () => {
-      const p = s.address().port;
-      s.close(() => resolve(p));
-    });
-  });
-  const config = join(dir, 'otelacct-sflow.yaml');
-  writeFileSync(config, ['aggregations:', '  - name: traffic', '    dimensions: [source.address, destination.address]',
-    'flow:', kind === 'sflow' ? `  sflow: {enabled: true, host: 127.0.0.1, port: ${port}}` : `  netflow: {enabled: true, host: 127.0.0.1, ports: [${port}]}`, ''].join('\n'));
-  const child = startOtelacct(['-c', config, '--prometheus-host', '127.0.0.1', '--prometheus-port', '0', '--no-web']);
-  try {
-    const log = new OutputWatch(child);
-    const url = (JSON.parse(await log.line(/"serving metrics"/)) as { url: string }).url;
-    await log.line(/"collecting flows"/);
-    await replay(datagrams, port);
-    // Done when it has accounted every packet.
-    let last = new Map<string, number>();
-    const m = await waitFor('otelacct to account every sampled packet', async () => {
-      last = parseExposition(await (await fetch(url)).text());
-      return sumBy(last, 'otelacct_traffic_packets_total', []).get('') === expectedPackets ? last : undefined;
-    }, 10_000).catch((err: unknown) => {
-      const flow = [...last].filter(([k]) => k.startsWith('otelacct_flow') || k.startsWith('otelacct_traffic_packets')).slice(0, 20);
-      throw new Error(`${String(err)} (expected ${expectedPackets} packets)\n${flow.map(([k, v]) => `${k} ${v}`).join('\n')}\n${log.text.slice(-2000)}`);
-    });
-    const bytes = sumBy(m, 'otelacct_traffic_bytes_total', ['source_address', 'destination_address']);
-    const packets = sumBy(m, 'otelacct_traffic_packets_total', ['source_address', 'destination_address']);
-    return new Map([...bytes].map(([k, b]) => [k.replace(',', ' '), { bytes: b, packets: packets.get(k) ?? 0 }]));
-  } finally {
-    await stop(child);
-  }
 }
 
 describe('flow oracle harness: exporters → recorded datagrams → nfacctd/sfacctd = capture truth', () => {
@@ -156,7 +112,7 @@ describe('flow oracle harness: exporters → recorded datagrams → nfacctd/sfac
     assert.ok(filler !== undefined && filler.packets <= small.fillerPackets && filler.packets > small.fillerPackets - 64);
 
     // otelacct on the same datagrams (its sFlow listener, the real decoder) = sfacctd, pair by pair.
-    const otelacct = await otelacctSflowTotals(datagrams, sumCounters(totals.totals).packets);
+    const otelacct = await otelacctFlowTotals(dir, 'sflow', datagrams, sumCounters(totals.totals).packets);
     assertEqualTotals(otelacct, sflowIpTotals(totals.totals), 'otelacct against sfacctd on sfprobe rate 1');
   });
 
@@ -185,7 +141,7 @@ describe('flow oracle harness: exporters → recorded datagrams → nfacctd/sfac
     assert.ok(Math.abs(scaled.bytes - ip.bytes) <= 4 * sigma.bytes, rawWhy);
     // otelacct on the same datagrams scales each sample by its rate: = sfacctd's samples × 10, pair by pair.
     const expected = sflowIpTotals(raw.totals, rate);
-    assertEqualTotals(await otelacctSflowTotals(datagrams, sumCounters(expected).packets), expected, 'otelacct against sfacctd on sfprobe rate 10');
+    assertEqualTotals(await otelacctFlowTotals(dir, 'sflow', datagrams, sumCounters(expected).packets), expected, 'otelacct against sfacctd on sfprobe rate 10');
   });
 
   test('otelacct on the same NetFlow v5/v9/IPFIX datagrams = nfacctd, pair by pair (softflowd and pmacctd nfprobe)', async (t) => {
@@ -195,7 +151,7 @@ describe('flow oracle harness: exporters → recorded datagrams → nfacctd/sfac
     for (const version of [9, 10] as const) runs.push([`nfprobe v${version}`, (await runExporter({ capture: small.file, exporter: 'pmacctd-nfprobe', version })).datagrams]);
     for (const [what, datagrams] of runs) {
       const nf = (await runPmacctCollector({ kind: 'nfacctd', datagrams })).totals;
-      assertEqualTotals(await otelacctFlowTotals('netflow', datagrams, sumCounters(nf).packets), nf, `otelacct against nfacctd on ${what}`);
+      assertEqualTotals(await otelacctFlowTotals(dir, 'netflow', datagrams, sumCounters(nf).packets), nf, `otelacct against nfacctd on ${what}`);
     }
   });
 

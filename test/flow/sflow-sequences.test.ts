@@ -56,6 +56,20 @@ describe('sFlow sequence numbers', () => {
     assert.equal(lost(5, 0x10), 1, 'uptime wrapping past 2^32 ms is not a restart');
   });
 
+  it('takes four late datagrams in a row, each following the last, as a restart within the late window', () => {
+    const q = new SflowSequences();
+    const lost = (seq: number): number => {
+      q.datagram(0, 1, V4, 0, 1, 0, seq, 1000);
+      return q.lost;
+    };
+    for (let seq = 1; seq <= 100; seq++) assert.equal(lost(seq), 0);
+    assert.equal(lost(98), 0, 'late');
+    assert.equal(lost(99), 0, 'late, following the last: two in a row');
+    assert.equal(lost(102), 1, 'in order again: 101 lost, the run ended');
+    for (const seq of [1, 2, 3, 4]) assert.equal(lost(seq), 0, 'a restart with the same uptime: late, then resynchronised');
+    assert.equal(lost(7), 2, 'loss after the restart is counted');
+  });
+
   it('counts lost flow samples per source from the sample sequence and the drops counter', () => {
     const q = new SflowSequences();
     const stream = q.datagram(0, 1, V4, 0, 1, 0, 1, 100);

@@ -34,8 +34,10 @@ export interface ExportOptions {
   exporter: ExporterKind;
   /** NetFlow version for softflowd and nfprobe: 5, 9 or 10 (IPFIX); default 9. Ignored by sfprobe. */
   version?: 5 | 9 | 10;
-  /** sfprobe: sample 1 packet in N (`sampling_rate`); default 1. Other exporters: must be 1. */
+  /** Sample 1 packet in N: sfprobe and nfprobe `sampling_rate`, softflowd `-s N`; default 1 (unsampled). */
   samplingRate?: number;
+  /** More pmacctd configuration lines (`key[o]: value`) or softflowd arguments. */
+  extra?: string[];
   /** Most flows tracked at once (softflowd -m, nfprobe_maxflows); default 1,000,000. */
   maxFlows?: number;
   /** Kill the exporter and fail after this many ms (default 60,000). */
@@ -80,7 +82,6 @@ async function runExporterOnce(o: ExportOptions): Promise<ExportResult> {
   const maxFlows = o.maxFlows ?? 1_000_000;
   if (![5, 9, 10].includes(version)) throw new Error(`exportDatagrams: version ${version} is not 5, 9 or 10`);
   if (!Number.isInteger(rate) || rate < 1) throw new Error(`exportDatagrams: samplingRate ${rate} is not an integer >= 1`);
-  if (rate !== 1 && o.exporter !== 'pmacctd-sfprobe') throw new Error(`exportDatagrams: samplingRate ${rate} needs exporter pmacctd-sfprobe`);
   if (!existsSync(o.capture)) throw new Error(`exportDatagrams: capture file ${o.capture} does not exist`);
   if (/[\s#!]/.test(o.capture)) throw new Error(`exportDatagrams: capture path "${o.capture}" has a space, # or !`);
   const recorder = await DatagramRecorder.open();
@@ -91,14 +92,15 @@ async function runExporterOnce(o: ExportOptions): Promise<ExportResult> {
     let command: string;
     if (o.exporter === 'softflowd') {
       cmd = 'softflowd';
-      args = ['-d', '-r', o.capture, '-n', `127.0.0.1:${recorder.port}`, '-v', String(version), '-T', 'full', '-m', String(maxFlows)];
+      args = ['-d', '-r', o.capture, '-n', `127.0.0.1:${recorder.port}`, '-v', String(version), '-T', 'full', '-m', String(maxFlows),
+        ...(rate !== 1 ? ['-s', String(rate)] : []), ...(o.extra ?? [])];
       command = `${cmd} ${args.join(' ')}`;
     } else {
       const plugin = o.exporter === 'pmacctd-nfprobe'
         ? ['plugins: nfprobe[o]', `nfprobe_receiver[o]: 127.0.0.1:${recorder.port}`, `nfprobe_version[o]: ${version}`,
-          `nfprobe_maxflows[o]: ${maxFlows}`]
+          `nfprobe_maxflows[o]: ${maxFlows}`, ...(rate !== 1 ? [`sampling_rate[o]: ${rate}`] : []), ...(o.extra ?? [])]
         : ['plugins: sfprobe[o]', `sfprobe_receiver[o]: 127.0.0.1:${recorder.port}`, 'sfprobe_agentip[o]: 127.0.0.1',
-          `sampling_rate[o]: ${rate}`];
+          `sampling_rate[o]: ${rate}`, ...(o.extra ?? [])];
       const config = ['daemonize: false', 'pmacctd_nonroot: true', `pcap_savefile: ${o.capture}`, 'pcap_savefile_wait: false',
         'promisc: false', 'plugin_pipe_zmq: true', 'plugin_pipe_zmq_retry: 1', ...plugin, ''].join('\n');
       const path = join(dir, 'pmacctd.conf');

@@ -11,11 +11,16 @@
  * (src/decode/address-format.ts); protocol and ports as decimal numbers. Default aggregate
  * src_host,dst_host: key "10.0.0.1 11.2.3.4".
  */
-import { appendFileSync, readFileSync } from 'node:fs';
+import { createSocket } from 'node:dgram';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { formatIPv4, formatIPv6 } from '../../src/decode/address-format.ts';
 import { ethernetIPv4 } from './frames.ts';
 import { writePairsCapture, type PairsTruth } from './pairs-capture.ts';
 import { PcapWriter } from './pcap-writer.ts';
+import { replay } from './flow-datagrams.ts';
+import { OutputWatch, stop, waitFor } from './processes.ts';
+import { parseExposition, startOtelacct, sumBy } from './run-otelacct.ts';
 
 export { exportDatagrams, runExporter, softflowdExportStats, type ExporterKind, type ExportOptions, type ExportResult } from './flow-exporters.ts';
 export { DatagramRecorder, readDatagramsPcap, replay, udpSocketState, writeDatagramsPcap } from './flow-datagrams.ts';
@@ -211,4 +216,51 @@ export function samplingSigma(capture: FlowCapture, rate: number): FlowCounters 
     at += 16 + b.readUInt32LE(at + 8);
   }
   return { bytes: Math.sqrt((rate - 1) * squares), packets: Math.sqrt((rate - 1) * n) };
+}
+
+/**
+ * Per-pair totals ("src dst") of an otelacct (the CLI, its real listener and decoders, the
+ * accountant) collecting sFlow or NetFlow/IPFIX on a loopback port from `datagrams`, read from
+ * /metrics once it has accounted `expectedPackets` packets. Its configuration is written in `dir`.
+ */
+export async function otelacctFlowTotals(dir: string, kind: 'sflow' | 'netflow', datagrams: readonly Uint8Array[],
+  expectedPackets: number): Promise<Map<string, FlowCounters>> {
+  const m = await otelacctFlowMetrics(dir, kind, datagrams, expectedPackets);
+  const bytes = sumBy(m, 'otelacct_traffic_bytes_total', ['source_address', 'destination_address']);
+  const packets = sumBy(m, 'otelacct_traffic_packets_total', ['source_address', 'destination_address']);
+  return new Map([...bytes].map(([k, b]) => [k.replace(',', ' '), { bytes: b, packets: packets.get(k) ?? 0 }]));
+}
+
+/** As otelacctFlowTotals, but the whole /metrics exposition (parseExposition's map) once it has accounted `expectedPackets`. */
+export async function otelacctFlowMetrics(dir: string, kind: 'sflow' | 'netflow', datagrams: readonly Uint8Array[],
+  expectedPackets: number): Promise<Map<string, number>> {
+  const port = await new Promise<number>((resolve) => {
+    const s = createSocket('udp4');
+    s.bind(0, '127.0.0.1', () => {
+      const p = s.address().port;
+      s.close(() => resolve(p));
+    });
+  });
+  const config = join(dir, `otelacct-${kind}.yaml`);
+  writeFileSync(config, ['aggregations:', '  - name: traffic', '    dimensions: [source.address, destination.address]',
+    'flow:', kind === 'sflow' ? `  sflow: {enabled: true, host: 127.0.0.1, port: ${port}}` : `  netflow: {enabled: true, host: 127.0.0.1, ports: [${port}]}`, ''].join('\n'));
+  const child = startOtelacct(['-c', config, '--prometheus-host', '127.0.0.1', '--prometheus-port', '0', '--no-web']);
+  try {
+    const log = new OutputWatch(child);
+    const url = (JSON.parse(await log.line(/"serving metrics"/)) as { url: string }).url;
+    await log.line(/"collecting flows"/);
+    await replay(datagrams, port);
+    // Done when it has accounted every packet.
+    let last = new Map<string, number>();
+    const m = await waitFor('otelacct to account every sampled packet', async () => {
+      last = parseExposition(await (await fetch(url)).text());
+      return sumBy(last, 'otelacct_traffic_packets_total', []).get('') === expectedPackets ? last : undefined;
+    }, 10_000).catch((err: unknown) => {
+      const flow = [...last].filter(([k]) => k.startsWith('otelacct_flow') || k.startsWith('otelacct_traffic_packets')).slice(0, 20);
+      throw new Error(`${String(err)} (expected ${expectedPackets} packets)\n${flow.map(([k, v]) => `${k} ${v}`).join('\n')}\n${log.text.slice(-2000)}`);
+    });
+    return m;
+  } finally {
+    await stop(child);
+  }
 }

@@ -53,6 +53,12 @@ export interface CollectorOptions {
    * templates and sequence numbers. Totals are then the sum over all of them.
    */
   sources?: string[];
+  /**
+   * Instead of `datagrams` and `sources`: different datagrams from different local addresses,
+   * one stream after the other (several exporters in one daemon run; key them apart with the
+   * `peer_src_ip` primitive).
+   */
+  streams?: ReadonlyArray<{ source: string; datagrams: readonly Uint8Array[] }>;
   /** Return (with `drops` set) instead of failing when the kernel dropped datagrams (top-speed measurements). */
   allowDrops?: boolean;
 }
@@ -168,7 +174,8 @@ export async function runPmacctCollector(o: CollectorOptions): Promise<Collector
   const port = await freeUdpPort();
   const dir = mkdtempSync(join(tmpdir(), `otelacct-${o.kind}-`));
   const output = join(dir, 'o.csv');
-  const entries = o.cacheEntries ?? Math.max(16411, 16 * o.datagrams.length + 1);
+  const streams = o.streams ?? (o.sources ?? ['127.0.0.1']).map((source) => ({ source, datagrams: o.datagrams }));
+  const entries = o.cacheEntries ?? Math.max(16411, 16 * streams.reduce((n, x) => n + x.datagrams.length, 0) + 1);
   const config = [
     'daemonize: false',
     `${o.kind}_ip: 127.0.0.1`,
@@ -221,8 +228,8 @@ export async function runPmacctCollector(o: CollectorOptions): Promise<Collector
     const pluginCpu0 = pluginCpu();
     const started = process.hrtime.bigint();
     const result: ReplayResult = { datagrams: 0, bytes: 0, seconds: 0, drops: 0 };
-    for (const sourceAddress of o.sources ?? ['127.0.0.1']) {
-      const r = await replay(o.datagrams, port, { maxQueued: o.maxQueued ?? 1 << 20, burst: 64, sourceAddress });
+    for (const { source: sourceAddress, datagrams } of streams) {
+      const r = await replay(datagrams, port, { maxQueued: o.maxQueued ?? 1 << 20, burst: 64, sourceAddress });
       result.datagrams += r.datagrams;
       result.bytes += r.bytes;
       result.seconds += r.seconds;
