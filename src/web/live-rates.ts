@@ -4,7 +4,7 @@ import type { NetworkTables } from '../account/network-tables.ts';
 import { Direction } from '../account/packet-context.ts';
 import type { Health } from './health.ts';
 import { HostFilter } from './host-filter.ts';
-import type { AddressSum } from './address-sums.ts';
+import type { Address } from './address-sums.ts';
 import { EntryReader } from './entry-reader.ts';
 import { chooseView, type HostMode, type LiveView } from './live-view.ts';
 import { SlotAccumulator, type DirectionSplit, type Slot } from './slot.ts';
@@ -91,7 +91,7 @@ export class LiveRates {
     this.view = chooseView(o.accountant.aggregations, o.tables);
     this.meta = this.#metaOf(this.view);
     this.#reader = new EntryReader(this.view, o.accountant.aggregations, o.tables, o.internalTraffic);
-    this.#acc = new SlotAccumulator(Math.min(MAX_TRACKED, Math.max(1024, o.accountant.flowTables[0]?.maxEntries ?? 0)), (r) => this.#networkName(r));
+    this.#acc = new SlotAccumulator(Math.min(MAX_TRACKED, Math.max(1024, o.accountant.flowTables[0]?.maxEntries ?? 0)), (r, net) => this.#networkName(r, net));
     this.#lastClose = this.#now();
     this.#atClose = this.#totals();
   }
@@ -208,11 +208,10 @@ export class LiveRates {
   }
 
   /** The networks-file name of a remote talker's network, if the file names one. */
-  #networkName(r: AddressSum): string | undefined {
+  #networkName(w: Address, net: number): string | undefined {
     const t = this.#o.tables.named;
     if (t === undefined) return undefined;
-    const w = r.w;
-    const i = r.net >= 0 && r.net < t.size ? r.net : w.v === 6 ? t.lookup6(w.w0 | 0, w.w1 | 0, w.w2 | 0, w.w3 | 0) : t.lookup4(w.w0 | 0);
+    const i = net >= 0 && net < t.size ? net : w.v === 6 ? t.lookup6(w.w0 | 0, w.w1 | 0, w.w2 | 0, w.w3 | 0) : t.lookup4(w.w0 | 0);
     return i >= 0 ? t.name(i) : undefined;
   }
 
