@@ -107,20 +107,20 @@ export class ServiceLists {
 export class RowIndex {
   readonly max: number;
   size = 0;
+  /** Per slot two words (one cache line holds both): row + 1 (0: empty), then the row's id. */
   readonly #slots: Int32Array;
-  readonly #ids: Int32Array;
   readonly #mask: number;
 
   constructor(max: number) {
     this.max = max;
-    this.#slots = new Int32Array(slotCount(2 * max));
-    this.#ids = new Int32Array(this.#slots.length);
-    this.#mask = this.#slots.length - 1;
+    const slots = slotCount(2 * max);
+    this.#slots = new Int32Array(2 * slots);
+    this.#mask = slots - 1;
   }
 
   /** Whether `slot` holds a row whose id is `id`. */
   same(slot: number, id: number): boolean {
-    return this.#ids[slot] === id;
+    return this.#slots[2 * slot + 1] === id;
   }
 
   /** First slot to probe for a key hashing to `id` (ids are 30-bit, odd: mixed first). */
@@ -134,14 +134,14 @@ export class RowIndex {
 
   /** Row stored at `slot` (-1: empty slot). */
   row(slot: number): number {
-    return this.#slots[slot] - 1;
+    return this.#slots[2 * slot] - 1;
   }
 
   /** Stores a new row of id `id` at empty `slot`; returns its number. */
   put(slot: number, id: number): number {
     const r = this.size++;
-    this.#slots[slot] = r + 1;
-    this.#ids[slot] = id;
+    this.#slots[2 * slot] = r + 1;
+    this.#slots[2 * slot + 1] = id;
     return r;
   }
 
