@@ -137,8 +137,8 @@ async function startPmacctd(tools: Tools, ifName: string, dir: string): Promise<
 }
 
 async function startTcpdump(tools: Tools, ifName: string): Promise<Capture> {
-  // Same snaplen and kernel buffer as otelacct's defaults (256 bytes, 32 MiB).
-  const child = spawn(tools.tcpdump, ['-i', ifName, '-n', '-s', '256', '-B', '32768', '-w', '/dev/null'],
+  // Same snaplen and kernel buffer as otelacct's defaults (256 bytes, 64 MiB).
+  const child = spawn(tools.tcpdump, ['-i', ifName, '-n', '-s', '256', '-B', '65536', '-w', '/dev/null'],
     { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   const watch = new OutputWatch(child);
   await watch.line(/listening on/);
