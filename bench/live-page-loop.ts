@@ -5,9 +5,10 @@
  * monitorEventLoopDelay, 10 ms resolution) from just before the replay until it is over and
  * otelacct idle: its maximum is the longest the loop was busy at once (capture callbacks, which
  * take a ring block at a time, and flushes with the page's drains), and (mean − 10 ms) × samples /
- * seconds the time per second the loop was busy beyond its 10 ms timer.
+ * seconds the time per second the loop was busy beyond its 10 ms timer. The drain listeners (the
+ * page's) are timed too: ms per second and the longest.
  *
- *   node bench/live-page-loop.ts [--roots DIR,DIR] [--runs N] [--web on|off] [--file F]
+ *   node bench/live-page-loop.ts [--roots DIR,DIR] [--runs N] [--web on|off] [--file F] [--extra="FLAGS"]
  *
  * Prints per run and checkout: packets lost (kernel drops), CPU s per Mpkt, loop delay max, p99,
  * and blocked ms per second.
@@ -29,6 +30,8 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '2' },
     web: { type: 'string', default: 'on' },
     file: { type: 'string', default: '/tmp/otelacct-live-page-cost.pcap' },
+    /** More otelacct flags, space-separated (e.g. "--buffer-size 33554432"). */
+    extra: { type: 'string', default: '' },
   },
 });
 
@@ -36,6 +39,20 @@ const PRELOAD = `import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { writeFileSync } from 'node:fs';
 const h = monitorEventLoopDelay({ resolution: 10 });
 h.enable();
+// The page's own share: every drain listener (the page's, when it is on) timed, wall clock.
+const { TrafficMetrics } = await import(process.env.LOOP_ROOT + '/src/export/traffic-metrics.ts');
+const drain = { sum: 0, max: 0, count: 0 };
+const register = TrafficMetrics.prototype.onDrain;
+TrafficMetrics.prototype.onDrain = function (l) {
+  register.call(this, (i, t) => {
+    const t0 = performance.now();
+    l(i, t);
+    const d = performance.now() - t0;
+    drain.sum += d;
+    drain.count++;
+    if (d > drain.max) drain.max = d;
+  });
+};
 let t0 = performance.now();
 let signals = 0;
 // First SIGUSR2 (just before the replay): start over; second (the replay is over): write the result.
@@ -43,10 +60,11 @@ process.on('SIGUSR2', () => {
   if (signals++ === 0) {
     h.reset();
     t0 = performance.now();
+    drain.sum = drain.max = drain.count = 0;
     return;
   }
   h.disable();
-  writeFileSync(process.env.LOOP_OUT, JSON.stringify({ max: h.max / 1e6, p99: h.percentile(99) / 1e6, mean: h.mean / 1e6, count: h.count, seconds: (performance.now() - t0) / 1000 }));
+  writeFileSync(process.env.LOOP_OUT, JSON.stringify({ max: h.max / 1e6, p99: h.percentile(99) / 1e6, mean: h.mean / 1e6, count: h.count, seconds: (performance.now() - t0) / 1000, drain }));
 });
 `;
 
@@ -69,13 +87,13 @@ try {
       const load = readFileSync('/proc/loadavg', 'utf8').split(' ')[0];
       const r = await captureOnce(tools, 'otelacct', ns, file, dir, {
         args: ['--max-semi-space-size=2', '--import', preload, join(root, 'src/cli.ts')],
-        extra: values.web === 'off' ? ['--no-web'] : [],
-        env: { LOOP_OUT: out },
+        extra: [...(values.web === 'off' ? ['--no-web'] : []), ...values.extra.split(' ').filter(Boolean)],
+        env: { LOOP_OUT: out, LOOP_ROOT: root },
       }, { beforeReplay: (pid) => process.kill(pid, 'SIGUSR2'), afterReplay: (pid) => process.kill(pid, 'SIGUSR2') });
-      const d = JSON.parse(readFileSync(out, 'utf8')) as { max: number; p99: number; mean: number; count: number; seconds: number };
-      console.log(`run ${run} ${root} web ${values.web} (load ${load}): lost ${r.sent - r.captured} of ${r.sent} (kernel drops ${r.kernelDrops}) ` +
+      const d = JSON.parse(readFileSync(out, 'utf8')) as { max: number; p99: number; mean: number; count: number; seconds: number; drain: { sum: number; max: number; count: number } };
+      console.log(`run ${run} ${root} web ${values.web}${values.extra ? ` ${values.extra}` : ''} (load ${load}): lost ${r.sent - r.captured} of ${r.sent} (kernel drops ${r.kernelDrops}) ` +
         `at ${(r.sent / r.replaySeconds / 1e6).toFixed(2)} Mpps, CPU ${(r.cpu / (r.captured / 1e6)).toFixed(3)} s/Mpkt, ` +
-        `loop delay max ${d.max.toFixed(0)} ms, p99 ${d.p99.toFixed(0)} ms, blocked ~${(((d.mean - 10) * d.count) / d.seconds).toFixed(0)} ms/s`);
+        `loop delay max ${d.max.toFixed(0)} ms, p99 ${d.p99.toFixed(0)} ms, blocked ~${(((d.mean - 10) * d.count) / d.seconds).toFixed(0)} ms/s; page drains ${d.drain.count}: ${(d.drain.sum / d.seconds).toFixed(0)} ms/s, longest ${d.drain.max.toFixed(0)} ms`);
     }
   }
 } finally {
