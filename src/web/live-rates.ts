@@ -56,9 +56,11 @@ export interface LiveMeta {
  * time since the previous close) keeping only the top N hosts and pairs, and starts the next.
  * The page's ticker flushes and closes every second while a page is open; otherwise a drain
  * closes the interval by itself once it is at least a second long (scrapes, OTLP pushes).
- * Memory: the open interval holds at most one host and one pair per flow-table key (capped at
- * maxFlows and at MAX_TRACKED, the rest summed as "other"); closed slots keep 3N hosts and N pairs each, for
- * `windowSeconds` (and at most 2 × windowSeconds slots).
+ * Memory: the open interval tracks at most MAX_TRACKED hosts, pairs and remote talkers (fewer
+ * with a smaller maxFlows; the rest summed as "other") in typed arrays allocated once, ~6 MB at
+ * 16,384, reused every interval; closed slots keep 3N hosts and N pairs each, for
+ * `windowSeconds` (and at most 2 × windowSeconds slots). With no page open it still reads every
+ * flush, so the window is complete when a page opens.
  */
 /**
  * Most hosts (and pairs) one open interval tracks by name. During an address scan every packet
