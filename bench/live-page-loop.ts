@@ -6,7 +6,7 @@
  * otelacct idle: its maximum is the longest the loop was busy at once (capture callbacks, which
  * take a ring block at a time, and flushes with the page's drains), and (mean − 10 ms) × samples /
  * seconds the time per second the loop was busy beyond its 10 ms timer. The drain listeners (the
- * page's) are timed too: ms per second and the longest.
+ * page's) are timed too: ms per second and the longest; and the garbage collector's pauses.
  *
  *   node bench/live-page-loop.ts [--roots DIR,DIR] [--runs N] [--web on|off] [--file F] [--extra="FLAGS"]
  *
@@ -35,8 +35,16 @@ const { values } = parseArgs({
   },
 });
 
-const PRELOAD = `import { monitorEventLoopDelay } from 'node:perf_hooks';
+const PRELOAD = `import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { writeFileSync } from 'node:fs';
+// Garbage collection pauses: the longest, and the time per second.
+const gc = { sum: 0, max: 0 };
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) {
+    gc.sum += e.duration;
+    if (e.duration > gc.max) gc.max = e.duration;
+  }
+}).observe({ entryTypes: ['gc'] });
 const h = monitorEventLoopDelay({ resolution: 10 });
 h.enable();
 // The page's own share: every drain listener (the page's, when it is on) timed, wall clock.
@@ -61,10 +69,11 @@ process.on('SIGUSR2', () => {
     h.reset();
     t0 = performance.now();
     drain.sum = drain.max = drain.count = 0;
+    gc.sum = gc.max = 0;
     return;
   }
   h.disable();
-  writeFileSync(process.env.LOOP_OUT, JSON.stringify({ max: h.max / 1e6, p99: h.percentile(99) / 1e6, mean: h.mean / 1e6, count: h.count, seconds: (performance.now() - t0) / 1000, drain }));
+  writeFileSync(process.env.LOOP_OUT, JSON.stringify({ max: h.max / 1e6, p99: h.percentile(99) / 1e6, mean: h.mean / 1e6, count: h.count, seconds: (performance.now() - t0) / 1000, drain, gc }));
 });
 `;
 
@@ -90,10 +99,10 @@ try {
         extra: [...(values.web === 'off' ? ['--no-web'] : []), ...values.extra.split(' ').filter(Boolean)],
         env: { LOOP_OUT: out, LOOP_ROOT: root },
       }, { beforeReplay: (pid) => process.kill(pid, 'SIGUSR2'), afterReplay: (pid) => process.kill(pid, 'SIGUSR2') });
-      const d = JSON.parse(readFileSync(out, 'utf8')) as { max: number; p99: number; mean: number; count: number; seconds: number; drain: { sum: number; max: number; count: number } };
+      const d = JSON.parse(readFileSync(out, 'utf8')) as { max: number; p99: number; mean: number; count: number; seconds: number; drain: { sum: number; max: number; count: number }; gc: { sum: number; max: number } };
       console.log(`run ${run} ${root} web ${values.web}${values.extra ? ` ${values.extra}` : ''} (load ${load}): lost ${r.sent - r.captured} of ${r.sent} (kernel drops ${r.kernelDrops}) ` +
         `at ${(r.sent / r.replaySeconds / 1e6).toFixed(2)} Mpps, CPU ${(r.cpu / (r.captured / 1e6)).toFixed(3)} s/Mpkt, ` +
-        `loop delay max ${d.max.toFixed(0)} ms, p99 ${d.p99.toFixed(0)} ms, blocked ~${(((d.mean - 10) * d.count) / d.seconds).toFixed(0)} ms/s; page drains ${d.drain.count}: ${(d.drain.sum / d.seconds).toFixed(0)} ms/s, longest ${d.drain.max.toFixed(0)} ms`);
+        `loop delay max ${d.max.toFixed(0)} ms, p99 ${d.p99.toFixed(0)} ms, blocked ~${(((d.mean - 10) * d.count) / d.seconds).toFixed(0)} ms/s; page drains ${d.drain.count}: ${(d.drain.sum / d.seconds).toFixed(0)} ms/s, longest ${d.drain.max.toFixed(0)} ms; GC ${(d.gc.sum / d.seconds).toFixed(0)} ms/s, longest ${d.gc.max.toFixed(0)} ms`);
     }
   }
 } finally {
