@@ -66,9 +66,20 @@ function exited(child: ChildProcess, timeoutMs = 20_000): Promise<void> {
   });
 }
 
-async function startOtelacct(ifName: string): Promise<Capture> {
-  const child = spawn(process.execPath, [...CLI_ARGS, '-i', ifName, '--prometheus-port', '0', '--prometheus-host', '127.0.0.1'],
-    { env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+/**
+ * How captureOnce starts otelacct, when not as the bench does by default: `args` replace
+ * CLI_ARGS (node flags, another checkout's src/cli.ts), `extra` are otelacct flags, `env` is
+ * added to the clean environment (bench/live-page-loop.ts).
+ */
+export interface OtelacctStart {
+  args?: string[];
+  extra?: string[];
+  env?: NodeJS.ProcessEnv;
+}
+
+async function startOtelacct(ifName: string, o: OtelacctStart = {}): Promise<Capture> {
+  const child = spawn(process.execPath, [...(o.args ?? CLI_ARGS), '-i', ifName, '--prometheus-port', '0', '--prometheus-host', '127.0.0.1', ...(o.extra ?? [])],
+    { env: { ...cleanEnv(), ...o.env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   const watch = new OutputWatch(child);
   const line = await watch.line(/"msg":"serving metrics"/);
   await watch.line(/"msg":"capturing"/);
@@ -126,8 +137,8 @@ async function startPmacctd(tools: Tools, ifName: string, dir: string): Promise<
 }
 
 async function startTcpdump(tools: Tools, ifName: string): Promise<Capture> {
-  // Same snaplen and kernel buffer as otelacct's defaults (256 bytes, 32 MiB).
-  const child = spawn(tools.tcpdump, ['-i', ifName, '-n', '-s', '256', '-B', '32768', '-w', '/dev/null'],
+  // Same snaplen and kernel buffer as otelacct's defaults (256 bytes, 64 MiB).
+  const child = spawn(tools.tcpdump, ['-i', ifName, '-n', '-s', '256', '-B', '65536', '-w', '/dev/null'],
     { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   const watch = new OutputWatch(child);
   await watch.line(/listening on/);
@@ -172,16 +183,19 @@ function replay(tools: Tools, ns: VethNamespace, file: string): { sent: number; 
   return { sent: Number(m[1]), seconds: Number(m[2]) };
 }
 
-export async function captureOnce(tools: Tools, tool: LiveTool, ns: VethNamespace, file: string, dir: string): Promise<LiveRun> {
-  const cap = tool === 'otelacct' ? await startOtelacct(ns.hostIf)
+export async function captureOnce(tools: Tools, tool: LiveTool, ns: VethNamespace, file: string, dir: string,
+  start: OtelacctStart = {}, hooks: { beforeReplay?: (pid: number) => void; afterReplay?: (pid: number) => void } = {}): Promise<LiveRun> {
+  const cap = tool === 'otelacct' ? await startOtelacct(ns.hostIf, start)
     : tool === 'pmacctd' ? await startPmacctd(tools, ns.hostIf, dir) : await startTcpdump(tools, ns.hostIf);
   try {
     await settle(cap.pid, 0);
     const cpu0 = treeCpu(cap.pid);
     const drops0 = vethDropped(ns.hostIf);
+    hooks.beforeReplay?.(cap.pid);
     const sent = replay(tools, ns, file);
     await settle(cap.pid, 1500);
     const cpu = treeCpu(cap.pid) - cpu0;
+    hooks.afterReplay?.(cap.pid);
     const peakRssKiB = processTree(cap.pid).reduce((s, p) => s + (processMemory(p)?.hwm ?? 0), 0);
     const vethDrops = vethDropped(ns.hostIf) - drops0;
     const got = await cap.finish();

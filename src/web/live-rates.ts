@@ -4,7 +4,7 @@ import type { NetworkTables } from '../account/network-tables.ts';
 import { Direction } from '../account/packet-context.ts';
 import type { Health } from './health.ts';
 import { HostFilter } from './host-filter.ts';
-import type { AddressSum } from './address-sums.ts';
+import type { Address } from './address-sums.ts';
 import { EntryReader } from './entry-reader.ts';
 import { chooseView, type HostMode, type LiveView } from './live-view.ts';
 import { SlotAccumulator, type DirectionSplit, type Slot } from './slot.ts';
@@ -56,9 +56,11 @@ export interface LiveMeta {
  * time since the previous close) keeping only the top N hosts and pairs, and starts the next.
  * The page's ticker flushes and closes every second while a page is open; otherwise a drain
  * closes the interval by itself once it is at least a second long (scrapes, OTLP pushes).
- * Memory: the open interval holds at most one host and one pair per flow-table key (capped at
- * maxFlows and at MAX_TRACKED, the rest summed as "other"); closed slots keep 3N hosts and N pairs each, for
- * `windowSeconds` (and at most 2 × windowSeconds slots).
+ * Memory: the open interval tracks at most MAX_TRACKED hosts, pairs and remote talkers (fewer
+ * with a smaller maxFlows; the rest summed as "other") in typed arrays allocated once, ~6 MB at
+ * 16,384, reused every interval; closed slots keep 3N hosts and N pairs each, for
+ * `windowSeconds` (and at most 2 × windowSeconds slots). With no page open it still reads every
+ * flush, so the window is complete when a page opens.
  */
 /**
  * Most hosts (and pairs) one open interval tracks by name. During an address scan every packet
@@ -91,7 +93,7 @@ export class LiveRates {
     this.view = chooseView(o.accountant.aggregations, o.tables);
     this.meta = this.#metaOf(this.view);
     this.#reader = new EntryReader(this.view, o.accountant.aggregations, o.tables, o.internalTraffic);
-    this.#acc = new SlotAccumulator(Math.min(MAX_TRACKED, Math.max(1024, o.accountant.flowTables[0]?.maxEntries ?? 0)), (r) => this.#networkName(r));
+    this.#acc = new SlotAccumulator(Math.min(MAX_TRACKED, Math.max(1024, o.accountant.flowTables[0]?.maxEntries ?? 0)), (r, net) => this.#networkName(r, net));
     this.#lastClose = this.#now();
     this.#atClose = this.#totals();
   }
@@ -208,11 +210,10 @@ export class LiveRates {
   }
 
   /** The networks-file name of a remote talker's network, if the file names one. */
-  #networkName(r: AddressSum): string | undefined {
+  #networkName(w: Address, net: number): string | undefined {
     const t = this.#o.tables.named;
     if (t === undefined) return undefined;
-    const w = r.w;
-    const i = r.net >= 0 && r.net < t.size ? r.net : w.v === 6 ? t.lookup6(w.w0 | 0, w.w1 | 0, w.w2 | 0, w.w3 | 0) : t.lookup4(w.w0 | 0);
+    const i = net >= 0 && net < t.size ? net : w.v === 6 ? t.lookup6(w.w0 | 0, w.w1 | 0, w.w2 | 0, w.w3 | 0) : t.lookup4(w.w0 | 0);
     return i >= 0 ? t.name(i) : undefined;
   }
 

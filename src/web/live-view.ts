@@ -105,31 +105,21 @@ function chooseHosts(specs: readonly AggregationSpec[], tables: NetworkTables): 
   return { hostMode: 'none', hostAggregation: -1, pairAggregation: -1, note: 'No aggregation keeps addresses (source.address and destination.address, or otelacct.local.address with network.io.direction): only totals are shown.' };
 }
 
-/** Receives what one drained flow-table entry means for hosts, pairs, remote talkers, services and the direction split. */
+/**
+ * Receives what one drained flow-table entry means for hosts, pairs, remote talkers, services and
+ * the direction split. Addresses are given where they are in the entry's `keys` (IPv6: 4 words)
+ * with a 30-bit hash `id`: no text, so a sink can add an entry without allocating.
+ */
 export interface EntrySink {
+  /** `inBytes` received and `outBytes` sent by local host at `keys[at]`; `service`: the entry's service code (NO_SERVICE: none). */
+  host(id: number, keys: Uint32Array, at: number, v6: boolean, inBytes: number, outBytes: number, service: number): void;
   /**
-   * `inBytes` received and `outBytes` sent by local host `host`, whose address is at `keys[at]`
-   * (IPv6: 4 words) and hashes to `id`; `service` is the entry's service code (NO_SERVICE: none).
+   * `bytes` sent from the address at `keys[fromAt]` to the one at `keys[toAt]`, with whether each
+   * is local; `id` hashes the two addresses (the same whatever their order).
    */
-  host(host: string, inBytes: number, outBytes: number, id: number, keys: Uint32Array, at: number, v6: boolean, service: number): void;
-  /**
-   * Bytes between `a` and `b`: `ab` sent by a to b, `ba` sent by b to a. `a` is the local side
-   * when exactly one side is local, else the lesser text: the same pair always comes the same way.
-   * `id` hashes the two addresses (whatever their order); `aAt`/`bAt` are where they are in `keys`.
-   */
-  pair(a: string, b: string, ab: number, ba: number, id: number, keys: Uint32Array, aAt: number, bAt: number, v6: boolean, service: number): void;
-  /**
-   * Takes the bytes of host `id` (address at `keys[at]`) without its text when it can: the host
-   * is tracked already, or it cannot be (the sink is full: the bytes go to the untracked sums).
-   * False: call host() with the text.
-   */
-  known(id: number, keys: Uint32Array, at: number, v6: boolean, inBytes: number, outBytes: number, service: number): boolean;
-  /** The same for `bytes` sent from the address at `fromAt` to the one at `toAt`. */
-  knownPair(id: number, keys: Uint32Array, fromAt: number, toAt: number, v6: boolean, bytes: number, service: number): boolean;
-  /** known() for a remote talker: an address (`len` 0) or a prefix of `len` bits; `inBytes` came from it. */
-  knownRemote(id: number, keys: Uint32Array, at: number, v6: boolean, len: number, inBytes: number, outBytes: number): boolean;
-  /** A remote talker by its text (`198.51.100.7`, `198.51.100.0/24`) and networks-file entry (-1: none known). */
-  remote(text: string, inBytes: number, outBytes: number, id: number, keys: Uint32Array, at: number, v6: boolean, len: number, net: number): void;
+  pair(id: number, keys: Uint32Array, fromAt: number, toAt: number, v6: boolean, bytes: number, fromLocal: boolean, toLocal: boolean, service: number): void;
+  /** A remote talker: an address (`len` 0) or a prefix of `len` bits; `inBytes` came from it; `net`: its networks-file entry (-1: none known). */
+  remote(id: number, keys: Uint32Array, at: number, v6: boolean, len: number, inBytes: number, outBytes: number, net: number): void;
   /** `bytes` of service `code` (service-names.ts serviceCode), each packet once. */
   service(code: number, bytes: number): void;
   /** IP bytes of a packet class (Direction code: RECEIVE, TRANSMIT, INTERNAL, TRANSIT). */

@@ -1,90 +1,74 @@
-import { AddressSums, addService, addressWords, NO_SERVICE, OTHER_SERVICE, sameAddress, type AddressSum, type Address, type ServiceBytes } from './address-sums.ts';
+import { AddressSums, NO_SERVICE, OTHER_SERVICE, type Address } from './address-sums.ts';
 import type { HostFilter } from './host-filter.ts';
 import type { EntrySink } from './live-view.ts';
+import { PairSums } from './pair-sums.ts';
 import { serviceLabel } from './service-names.ts';
 import type { ServiceRate, Slot } from './slot-types.ts';
 
 export type { DirectionSplit, HostRate, PairRate, RemoteRate, ScopeTotals, ServiceRate, Slot } from './slot-types.ts';
 
-interface PairSum { a: string; b: string; ab: number; ba: number; wa: Address; wb: Address; services: ServiceBytes | undefined }
-
 /** How many services a host or pair row lists. */
 const ROW_SERVICES = 3;
+
+/** A host or remote talker row being listed (built at the close, for the rows considered only). */
+interface Listed { row: number; text: string; in: number; out: number }
+
+/** A peer of a filtered host, listed among the remote talkers (see #remotesOf). */
+interface Peer extends Listed { address: Address | undefined }
 
 /**
  * Per-host, per-pair, per-remote and per-service byte sums of the interval being accumulated.
  * Holds at most `maxTracked` hosts, as many pairs and as many remote talkers (services: at most
- * 65536 × protocols, in practice tens); bytes of any more go to the `other` sums.
+ * 65536 × protocols, in practice tens); bytes of any more go to the `other` sums. The sums live
+ * in typed arrays allocated once (AddressSums, PairSums) and reused every interval: adding a
+ * drained entry allocates nothing; text and objects are made at the close for listed rows.
  */
 export class SlotAccumulator implements EntrySink {
   readonly hosts: AddressSums;
   readonly remotes: AddressSums;
-  readonly pairs = new Map<string, PairSum>();
-  readonly services = new Map<number, number>();
+  readonly pairs: PairSums;
+  /** Bytes by service code: `#serviceBytes[i]` for code `#serviceCodes[i]`, in first-seen order. */
+  readonly #serviceIndex = new Map<number, number>();
+  readonly #serviceCodes: number[] = [];
+  #serviceBytes = new Float64Array(64);
   /** Bytes by Direction code (0 unused). */
   readonly directions = new Float64Array(5);
-  untrackedPairs = 0;
-  readonly #max: number;
-  readonly #pairById = new Map<number, PairSum>();
-  readonly #networkName: (remote: AddressSum) => string | undefined;
+  readonly #networkName: (remote: Address, net: number) => string | undefined;
 
   /** `networkName` names a remote talker's network (networks file); called for listed remotes only. */
-  constructor(maxTracked: number, networkName: (remote: AddressSum) => string | undefined = () => undefined) {
-    this.#max = maxTracked;
+  constructor(maxTracked: number, networkName: (remote: Address, net: number) => string | undefined = () => undefined) {
     this.hosts = new AddressSums(maxTracked);
-    this.remotes = new AddressSums(maxTracked);
+    this.remotes = new AddressSums(maxTracked, false);
+    this.pairs = new PairSums(maxTracked);
     this.#networkName = networkName;
   }
 
-  known(id: number, keys: Uint32Array, at: number, v6: boolean, inBytes: number, outBytes: number, service: number): boolean {
-    return this.hosts.known(id, keys, at, v6, 0, inBytes, outBytes, service);
+  host(id: number, keys: Uint32Array, at: number, v6: boolean, inBytes: number, outBytes: number, service: number): void {
+    this.hosts.add(id, keys, at, v6, 0, inBytes, outBytes, service);
   }
 
-  host(host: string, inBytes: number, outBytes: number, id: number, keys: Uint32Array, at: number, v6: boolean, service: number): void {
-    this.hosts.add(host, inBytes, outBytes, id, keys, at, v6, 0, service);
+  remote(id: number, keys: Uint32Array, at: number, v6: boolean, len: number, inBytes: number, outBytes: number, net: number): void {
+    this.remotes.add(id, keys, at, v6, len, inBytes, outBytes, NO_SERVICE, net);
   }
 
-  knownRemote(id: number, keys: Uint32Array, at: number, v6: boolean, len: number, inBytes: number, outBytes: number): boolean {
-    return this.remotes.known(id, keys, at, v6, len, inBytes, outBytes, NO_SERVICE);
-  }
-
-  remote(text: string, inBytes: number, outBytes: number, id: number, keys: Uint32Array, at: number, v6: boolean, len: number, net: number): void {
-    this.remotes.add(text, inBytes, outBytes, id, keys, at, v6, len, NO_SERVICE, net);
-  }
-
-  knownPair(id: number, keys: Uint32Array, fromAt: number, toAt: number, v6: boolean, bytes: number, service: number): boolean {
-    const p = this.#pairById.get(id);
-    if (p !== undefined) {
-      if (sameAddress(p.wa, keys, fromAt, v6) && sameAddress(p.wb, keys, toAt, v6)) p.ab += bytes;
-      else if (sameAddress(p.wb, keys, fromAt, v6) && sameAddress(p.wa, keys, toAt, v6)) p.ba += bytes;
-      else return false;
-      p.services = addService(p.services, service, bytes);
-      return true;
-    }
-    if (this.pairs.size < this.#max) return false;
-    this.untrackedPairs += bytes;
-    return true;
-  }
-
-  pair(a: string, b: string, ab: number, ba: number, id: number, keys: Uint32Array, aAt: number, bAt: number, v6: boolean, service: number): void {
-    const key = `${a} ${b}`;
-    let p = this.pairs.get(key);
-    if (p === undefined) {
-      if (this.pairs.size >= this.#max) {
-        this.untrackedPairs += ab + ba;
-        return;
-      }
-      p = { a, b, ab: 0, ba: 0, wa: addressWords(keys, aAt, v6), wb: addressWords(keys, bAt, v6), services: undefined };
-      this.pairs.set(key, p);
-      if (!this.#pairById.has(id)) this.#pairById.set(id, p);
-    }
-    p.ab += ab;
-    p.ba += ba;
-    p.services = addService(p.services, service, ab + ba);
+  pair(id: number, keys: Uint32Array, fromAt: number, toAt: number, v6: boolean, bytes: number, fromLocal: boolean, toLocal: boolean, service: number): void {
+    this.pairs.add(id, keys, fromAt, toAt, v6, bytes, fromLocal, toLocal, service);
   }
 
   service(code: number, bytes: number): void {
-    this.services.set(code, (this.services.get(code) ?? 0) + bytes);
+    let i = this.#serviceIndex.get(code);
+    if (i === undefined) {
+      i = this.#serviceCodes.length;
+      this.#serviceIndex.set(code, i);
+      this.#serviceCodes.push(code);
+      if (i === this.#serviceBytes.length) {
+        const grown = new Float64Array(2 * i);
+        grown.set(this.#serviceBytes);
+        this.#serviceBytes = grown;
+      }
+      this.#serviceBytes[i] = 0;
+    }
+    this.#serviceBytes[i] += bytes;
   }
 
   direction(code: number, bytes: number): void {
@@ -95,59 +79,65 @@ export class SlotAccumulator implements EntrySink {
     this.hosts.clear();
     this.remotes.clear();
     this.pairs.clear();
-    this.#pairById.clear();
-    this.services.clear();
+    this.#serviceIndex.clear();
+    this.#serviceCodes.length = 0;
     this.directions.fill(0);
-    this.untrackedPairs = 0;
   }
 
-  /** The top `n` hosts, pairs, remote talkers and services matching `filter`, as rates over `seconds`. */
+  /** The top `n` hosts, pairs, remote talkers and services matching `filter`, as rates over `seconds` (call at the close). */
   select(filter: HostFilter, n: number, seconds: number, withServices: boolean): Omit<Slot, 'end' | 'seconds' | 'bytes' | 'packets' | 'bps' | 'pps' | 'directions' | 'health' | 'names'> {
     const rate = (bytes: number) => Math.round((bytes * 8) / seconds);
-    const allHosts = [...this.hosts.byText.values()];
-    const hosts = filter.all ? allHosts : allHosts.filter((h) => filter.matches(h.text));
-    const kept = new Set([...topBy(hosts, n, (h) => h.in), ...topBy(hosts, n, (h) => h.out), ...topBy(hosts, n, (h) => h.in + h.out)]);
-    let otherIn = this.hosts.untrackedIn;
-    let otherOut = this.hosts.untrackedOut;
-    for (const h of allHosts) {
-      if (!kept.has(h)) { otherIn += h.in; otherOut += h.out; }
+    const H = this.hosts;
+    const P = this.pairs;
+    const hostRows = rows(H.size, filter.all ? undefined : (r) => filter.matches(H.text(r)));
+    const hostIn = (r: number) => H.in[r];
+    const hostOut = (r: number) => H.out[r];
+    const kept = new Set([...topBy(hostRows, n, hostIn), ...topBy(hostRows, n, hostOut), ...topBy(hostRows, n, (r) => H.in[r] + H.out[r])]);
+    let otherIn = H.untrackedIn;
+    let otherOut = H.untrackedOut;
+    for (let r = 0; r < H.size; r++) {
+      if (!kept.has(r)) { otherIn += H.in[r]; otherOut += H.out[r]; }
     }
-    const pairs = filter.all ? [...this.pairs.values()] : [...this.pairs.values()].filter((p) => filter.matches(p.a) || filter.matches(p.b));
-    const topPairs = topBy(pairs, n, (p) => p.ab + p.ba);
-    let otherPairs = this.untrackedPairs;
-    for (const p of this.pairs.values()) otherPairs += p.ab + p.ba;
-    for (const p of topPairs) otherPairs -= p.ab + p.ba;
+    const pairRows = rows(P.size, filter.all ? undefined : (r) => filter.matches(P.oriented(r).a) || filter.matches(P.oriented(r).b));
+    const topPairs = topBy(pairRows, n, (r) => P.xy[r] + P.yx[r]);
+    let otherPairs = P.untracked;
+    for (let r = 0; r < P.size; r++) otherPairs += P.xy[r] + P.yx[r];
+    for (const r of topPairs) otherPairs -= P.xy[r] + P.yx[r];
 
-    const remotes = this.#remotesOf(filter, hosts);
-    const topRemotes = topBy(remotes, n, (r) => r.in + r.out);
+    const remotes = this.#remotesOf(filter, hostRows);
+    const topRemotes = topBy(remotes, n, (x) => x.in + x.out);
     const remoteSum = { in: this.remotes.untrackedIn, out: this.remotes.untrackedOut };
     if (!filter.all) remoteSum.in = remoteSum.out = 0;
-    for (const r of remotes) { remoteSum.in += r.in; remoteSum.out += r.out; }
-    for (const r of topRemotes) { remoteSum.in -= r.in; remoteSum.out -= r.out; }
+    for (const x of remotes) { remoteSum.in += x.in; remoteSum.out += x.out; }
+    for (const x of topRemotes) { remoteSum.in -= x.in; remoteSum.out -= x.out; }
 
     let scope: Slot['scope'] = null;
     if (!filter.all) {
       let inB = 0;
       let outB = 0;
-      for (const h of hosts) { inB += h.in; outB += h.out; }
-      for (const r of this.remotes.byText.values()) if (filter.matches(r.text)) { inB += r.in; outB += r.out; }
+      for (const r of hostRows) { inB += H.in[r]; outB += H.out[r]; }
+      const R = this.remotes;
+      for (let r = 0; r < R.size; r++) if (filter.matches(R.text(r))) { inB += R.in[r]; outB += R.out[r]; }
       scope = { inBytes: inB, outBytes: outB, inBps: rate(inB), outBps: rate(outB) };
     }
-    const services = withServices ? this.#servicesOf(filter, hosts, pairs) : undefined;
-    const topServices = services ? topBy(services.entries(), n, ([, b]) => b) : [];
+    const services = withServices ? this.#servicesOf(filter, hostRows, pairRows) : undefined;
+    const topServices = services ? topBy(services, n, ([, b]) => b) : [];
     let otherServices = 0;
-    if (services) for (const b of services.values()) otherServices += b;
+    if (services) for (const [, b] of services) otherServices += b;
     for (const [, b] of topServices) otherServices -= b;
     return {
       scope,
-      hosts: [...kept].sort((x, y) => y.in + y.out - (x.in + x.out) || (x.text < y.text ? -1 : 1))
-        .map((h) => ({ host: h.text, inBytes: h.in, outBytes: h.out, inBps: rate(h.in), outBps: rate(h.out), ...rowServices(h.services) })),
+      hosts: [...kept].sort((x, y) => H.in[y] + H.out[y] - (H.in[x] + H.out[x]) || (H.text(x) < H.text(y) ? -1 : 1))
+        .map((r) => ({ host: H.text(r), inBytes: H.in[r], outBytes: H.out[r], inBps: rate(H.in[r]), outBps: rate(H.out[r]), ...rowServices(H.services?.has(r) ? H.services.entries(r) : undefined) })),
       otherHosts: { inBytes: otherIn, outBytes: otherOut },
-      pairs: topPairs.map((p) => ({ a: p.a, b: p.b, abBytes: p.ab, baBytes: p.ba, abBps: rate(p.ab), baBps: rate(p.ba), ...rowServices(p.services) })),
+      pairs: topPairs.map((r) => {
+        const p = P.oriented(r);
+        return { a: p.a, b: p.b, abBytes: p.ab, baBytes: p.ba, abBps: rate(p.ab), baBps: rate(p.ba), ...rowServices(P.services?.has(r) ? P.services.entries(r) : undefined) };
+      }),
       otherPairs,
-      remotes: topRemotes.map((r) => {
-        const network = this.#networkName(r);
-        return { remote: r.text, ...(network !== undefined ? { network } : {}), inBytes: r.in, outBytes: r.out, inBps: rate(r.in), outBps: rate(r.out) };
+      remotes: topRemotes.map((x) => {
+        const network = this.#networkOf(x);
+        return { remote: x.text, ...(network !== undefined ? { network } : {}), inBytes: x.in, outBytes: x.out, inBps: rate(x.in), outBps: rate(x.out) };
       }),
       otherRemotes: { inBytes: remoteSum.in, outBytes: remoteSum.out },
       services: services ? topServices.map(([code, b]) => ({ ...serviceOf(code), bytes: b, bps: rate(b) })) : null,
@@ -155,34 +145,63 @@ export class SlotAccumulator implements EntrySink {
     };
   }
 
+  #networkOf(x: Listed | Peer): string | undefined {
+    if ('address' in x) return x.address && this.#networkName(x.address, -1);
+    return this.#networkName(this.remotes.address(x.row), this.remotes.net[x.row]);
+  }
+
   /**
    * Remote talkers for `filter`: all of them, or those matching it plus the remote sides of the
    * pairs of matching local hosts (a host clicked shows whom it talks to).
    */
-  #remotesOf(filter: HostFilter, hosts: AddressSum[]): AddressSum[] {
-    const all = [...this.remotes.byText.values()];
-    if (filter.all) return all;
-    const out = new Map<string, AddressSum>();
-    for (const r of all) if (filter.matches(r.text)) out.set(r.text, r);
-    if (hosts.length === 0) return [...out.values()];
-    const local = new Set(hosts.map((h) => h.text));
-    for (const p of this.pairs.values()) {
-      if (!local.has(p.a) || local.has(p.b) || this.hosts.byText.has(p.b) || out.has(p.b)) continue;
+  #remotesOf(filter: HostFilter, hostRows: number[]): Array<Listed | Peer> {
+    const R = this.remotes;
+    const listed = (r: number): Listed => ({ row: r, text: R.text(r), in: R.in[r], out: R.out[r] });
+    if (filter.all) {
+      // Only rows that can make the top are built (topBy skips non-positive scores too).
+      const out: Listed[] = [];
+      for (let r = 0; r < R.size; r++) if (R.in[r] + R.out[r] > 0) out.push(listed(r));
+      return out;
+    }
+    const out = new Map<string, Listed | Peer>();
+    for (let r = 0; r < R.size; r++) if (filter.matches(R.text(r))) out.set(R.text(r), listed(r));
+    if (hostRows.length === 0) return [...out.values()];
+    const H = this.hosts;
+    const local = new Set(hostRows.map((r) => H.text(r)));
+    const allHosts = new Set<string>();
+    for (let r = 0; r < H.size; r++) allHosts.add(H.text(r));
+    const P = this.pairs;
+    for (let r = 0; r < P.size; r++) {
+      const p = P.oriented(r);
+      if (!local.has(p.a) || local.has(p.b) || allHosts.has(p.b) || out.has(p.b)) continue;
       // A peer of a matching host, by address (even where the page-wide list rolls remotes up).
-      out.set(p.b, { text: p.b, in: p.ba, out: p.ab, w: p.wb, net: -1, services: undefined });
+      const words = p.aAt === 'x' ? P.y : P.x;
+      const w = r * 4;
+      const address: Address = { v: P.version[r], len: 0, w0: words[w], w1: words[w + 1], w2: words[w + 2], w3: words[w + 3] };
+      out.set(p.b, { row: -1, text: p.b, in: p.ba, out: p.ab, address });
     }
     return [...out.values()];
   }
 
-  /** Bytes by service for `filter`: all, else those of the matching hosts (or pairs) when they keep services. */
-  #servicesOf(filter: HostFilter, hosts: AddressSum[], pairs: PairSum[]): Map<number, number> {
-    if (filter.all) return this.services;
+  /** [code, bytes] by service for `filter`: all, else those of the matching hosts (or pairs) when they keep services. */
+  #servicesOf(filter: HostFilter, hostRows: number[], pairRows: number[]): Array<[number, number]> {
+    const all = (): Array<[number, number]> => this.#serviceCodes.map((code, i) => [code, this.#serviceBytes[i]]);
+    if (filter.all) return all();
+    const H = this.hosts.services;
+    const P = this.pairs.services;
+    const from = H && hostRows.some((r) => H.has(r)) ? { lists: H, rows: hostRows } : P && pairRows.some((r) => P.has(r)) ? { lists: P, rows: pairRows } : undefined;
+    if (from === undefined) return all();
     const sum = new Map<number, number>();
-    const from = hosts.some((h) => h.services) ? hosts : pairs.some((p) => p.services) ? pairs : undefined;
-    if (from === undefined) return this.services;
-    for (const x of from) for (const [code, b] of x.services ?? []) sum.set(code, (sum.get(code) ?? 0) + b);
-    return sum;
+    for (const r of from.rows) for (const [code, b] of from.lists.entries(r)) sum.set(code, (sum.get(code) ?? 0) + b);
+    return [...sum];
   }
+}
+
+/** Rows 0..size-1 (those passing `keep`, when given). */
+function rows(size: number, keep: ((r: number) => boolean) | undefined): number[] {
+  const out: number[] = [];
+  for (let r = 0; r < size; r++) if (keep === undefined || keep(r)) out.push(r);
+  return out;
 }
 
 /** The service fields of a code (OTHER_SERVICE: `other`). */
@@ -193,9 +212,9 @@ function serviceOf(code: number): Pick<ServiceRate, 'service' | 'transport' | 'p
 }
 
 /** `{ services }` of a row: its top ROW_SERVICES service names, or nothing when none are known. */
-function rowServices(m: ServiceBytes | undefined): { services?: string[] } {
+function rowServices(m: Array<[number, number]> | undefined): { services?: string[] } {
   if (m === undefined) return {};
-  return { services: topBy(m.entries(), ROW_SERVICES, ([, b]) => b).map(([code]) => serviceOf(code).service) };
+  return { services: topBy(m, ROW_SERVICES, ([, b]) => b).map(([code]) => serviceOf(code).service) };
 }
 
 /**
