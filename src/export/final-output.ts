@@ -19,13 +19,17 @@ export type Write = (chunk: string | Uint8Array) => Promise<void> | void;
 /** Data points per chunk of traffic series handed to a serializer at once (JSON). */
 export const CHUNK_POINTS = 128;
 
-/** Bytes of Prometheus text gathered before each write. */
-const TEXT_CHUNK = 60 * 1024;
+/**
+ * Bytes of Prometheus text gathered before each write: 1 MiB (~4,000 lines, ~2 ms of formatting).
+ * With 60 KB, the 600 MB exposition of 1M pairs took ~10,000 writes, and handing each to a thread
+ * cost more CPU than the bigger buffers do (4 interleaved runs: 3.8 → 3.2 s of CPU for the run).
+ */
+const TEXT_CHUNK = 1024 * 1024;
 
 /**
  * Writes the Prometheus text exposition: `self` (self-telemetry and target_info, as a reader
  * collected it) through the official serializer, then every traffic series in the serializer's
- * exact format (ExpositionLines, written straight from the stores by SeriesLines), ~60 KB at a
+ * exact format (ExpositionLines, written straight from the stores by SeriesLines), ~1 MiB at a
  * time: the exposition of a million series is never in memory at once. The traffic lines go to
  * `write` as bytes, from two buffers in turn: one chunk is lent to `write` while the next is
  * formatted, so a writer that writes on another thread (fileWrite) overlaps the kernel's copy with
