@@ -99,8 +99,8 @@ export interface SeriesFollower {
  * stable while a reader holds the store (beginRead/endRead): expiry, which compacts the entries,
  * waits until no reader does; entries added meanwhile go past the reader's end.
  *
- * Memory: per held series width×4 bytes of key + 4×8 of counters and times + 4 of hash tag +
- * 8 to 16 of hash slots at load ≤ ½ (≈ 84-92 bytes for a source/destination pair). The entry
+ * Memory: per held series width×4 bytes of key + 4×8 of counters and times + 4 of hash +
+ * 4 to 8 of hash slots at load ≤ ½ (≈ 80-84 bytes for a source/destination pair). The entry
  * arrays are allocated for min(limit − 1, PRESIZE_ENTRIES) entries at once but only the pages of
  * entries written become resident; the hash slots grow by doubling with the series held.
  */
@@ -139,9 +139,16 @@ export class SeriesStore {
   readonly #restMask: number;
   /** hash | 1 of entry e. */
   #hashOf: Uint32Array;
-  /** Slot s at 2s and 2s + 1: the hash tag (hash | 1; 0: empty) and entry + 1, side by side (one cache line per probe). */
+  /**
+   * Slot s: entry + 1 in the low #entryBits bits, the hash's high bits above them as a tag
+   * (0: empty). Four bytes per slot: half the memory a probe misses in, and half the pages
+   * touched, of a tag and an entry number side by side.
+   */
   #slots: Int32Array;
   #mask: number;
+  /** Mask of the entry bits of a slot (entry + 1 ≤ capacity fits), and of its tag bits. */
+  #entryMask = 0;
+  #tagMask = 0;
   #capacity: number;
   #readers = 0;
   /** Compact key being looked up / inserted. */
@@ -173,8 +180,9 @@ export class SeriesStore {
     this.start = new Float64Array(this.#capacity);
     this.last = new Float64Array(this.#capacity);
     this.#hashOf = new Uint32Array(this.#capacity);
+    this.#setSlotBits();
     const slots = Math.min(INITIAL_SLOTS, slotCount(this.#capacity));
-    this.#slots = new Int32Array(2 * slots);
+    this.#slots = new Int32Array(slots);
     this.#mask = slots - 1;
   }
 
@@ -327,13 +335,14 @@ export class SeriesStore {
     const slots = this.#slots;
     const keys = this.keys;
     const w = this.width;
-    const tag = h | 0;
+    const tagMask = this.#tagMask;
+    const tag = h & tagMask;
     let s = (h ^ (h >>> 16)) & this.#mask;
     for (;;) {
-      const t = slots[2 * s];
+      const t = slots[s];
       if (t === 0) return -1;
-      if (t === tag) {
-        const e = slots[2 * s + 1] - 1;
+      if ((t & tagMask) === tag) {
+        const e = (t & this.#entryMask) - 1;
         const at = e * w;
         let i = 0;
         while (i < w && keys[at + i] === probe[i]) i++;
@@ -362,9 +371,16 @@ export class SeriesStore {
   #place(e: number, h: number): void {
     const slots = this.#slots;
     let s = (h ^ (h >>> 16)) & this.#mask;
-    while (slots[2 * s] !== 0) s = (s + 1) & this.#mask;
-    slots[2 * s] = h;
-    slots[2 * s + 1] = e + 1;
+    while (slots[s] !== 0) s = (s + 1) & this.#mask;
+    slots[s] = (h & this.#tagMask) | (e + 1);
+  }
+
+  /** Splits a slot's 32 bits into entry bits (enough for capacity + 1) and tag bits. */
+  #setSlotBits(): void {
+    let bits = 1;
+    while (bits < 31 && 2 ** bits <= this.#capacity) bits++;
+    this.#entryMask = bits >= 31 ? 0x7fffffff : (1 << bits) - 1;
+    this.#tagMask = ~this.#entryMask;
   }
 
   /** More entries (past PRESIZE_ENTRIES): the entry arrays double, up to limit − 1. */
@@ -378,12 +394,15 @@ export class SeriesStore {
     this.last = grown(this.last, cap, n);
     this.#hashOf = grown(this.#hashOf, cap, n);
     this.#capacity = cap;
+    const entryMask = this.#entryMask;
+    this.#setSlotBits();
+    if (this.#entryMask !== entryMask) this.#rehash();
   }
 
   /** Twice the hash slots (load ≤ ½), the entries placed again. */
   #growSlots(): void {
     const slots = 2 * (this.#mask + 1);
-    this.#slots = new Int32Array(2 * slots);
+    this.#slots = new Int32Array(slots);
     this.#mask = slots - 1;
     this.#rehash();
   }

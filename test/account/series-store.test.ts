@@ -139,6 +139,16 @@ test('growth keeps every entry findable; expiry compacts and keeps the rest find
   assert.ok(series(s).every((h) => h.bytes === 2));
 });
 
+test('growth from a capacity that is not a power of two (slots and entry numbers grow at different sizes) keeps every entry findable', () => {
+  for (const initial of [3, 5, 6, 7, 100, 1000]) {
+    const s = store(100_000, 'overflow', 0, initial);
+    // Each new key, then every key so far again: a look-up right after each growth.
+    for (let i = 0; i < 600; i++) for (let j = 0; j <= i; j++) s.add(key(j, ~j), 0, 1, 1, 0);
+    assert.equal(s.size, 600, `initial capacity ${initial}: every key found again`);
+    assert.ok(series(s).every((h, j) => h.bytes === 600 - j));
+  }
+});
+
 test('expiry waits for readers', () => {
   const s = store(100, 'overflow', 10);
   s.add(key(1, 2), 0, 1, 1, 0);
