@@ -88,11 +88,12 @@ test('the --read exposition is the same through a writer that holds each lent ch
       resolve();
     }));
     await p.telemetry.writeOutput('prometheus', holding);
+    const heldWhenDone = held; // every chunk written when writeOutput resolves
     await p.telemetry.writeOutput('prometheus', fileWrite(f.fd, (err) => assert.fail(String(err))));
     closeSync(f.fd);
     const expected = trafficLines(copied);
     assert.equal(expected.split('\n').length, 2 * 30_000 + 2, 'every series of both metrics, and their HELP lines');
-    assert.equal(trafficLines(held), expected);
+    assert.equal(trafficLines(heldWhenDone), expected);
     assert.equal(trafficLines(readFileSync(f.path, 'utf8')), expected);
   } finally {
     f.done();
