@@ -6,6 +6,8 @@ import { CaptureError } from './capture/live-capture.ts';
 import { helpText } from './config/help.ts';
 import { ConfigError, loadConfig, oneLine } from './config/load.ts';
 import type { Config } from './config/schema.ts';
+import { fileWrite, isRegularFile } from './export/file-write.ts';
+import type { Write } from './export/final-output.ts';
 import { WebConfigError } from './export/web-config.ts';
 import { FlowListenError } from './flow/flow-listener.ts';
 import { InterfaceNamesError } from './flow/interface-names.ts';
@@ -26,10 +28,10 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   stdoutClosed = true;
 });
 
-/** Writes to stdout, waiting for the pipe to drain when it is full; nothing once it is closed. */
-function writeStdout(text: string): Promise<void> | void {
+/** Writes to stdout (a copy of a byte chunk), waiting for the pipe to drain when it is full; nothing once it is closed. */
+function writeStdout(chunk: string | Uint8Array): Promise<void> | void {
   if (stdoutClosed || process.stdout.destroyed) return;
-  if (!process.stdout.write(text)) {
+  if (!process.stdout.write(typeof chunk === 'string' ? chunk : Buffer.from(chunk))) {
     return new Promise((resolve) => {
       const done = () => {
         process.stdout.off('drain', done).off('close', done);
@@ -38,6 +40,15 @@ function writeStdout(text: string): Promise<void> | void {
       process.stdout.once('drain', done).once('close', done);
     });
   }
+}
+
+/** The --read output's writer: stdout itself when it is a regular file (fileWrite: written on another thread), else writeStdout. */
+function outputWrite(): Write {
+  if (!isRegularFile(1)) return writeStdout;
+  return fileWrite(1, (err) => {
+    process.stderr.write(`otelacct: stdout: cannot write (${err.code ?? err.message})\n`);
+    stdoutClosed = true;
+  });
 }
 
 /**
@@ -114,7 +125,7 @@ async function main(argv: string[]): Promise<number> {
       exitCode = 1;
     }
     await pipeline.traffic.flush();
-    if (config.export.output !== 'none') await pipeline.telemetry.writeOutput(config.export.output, writeStdout);
+    if (config.export.output !== 'none') await pipeline.telemetry.writeOutput(config.export.output, outputWrite());
     pipeline.reportOverflow();
     if (config.export.serve) {
       await untilSignal();

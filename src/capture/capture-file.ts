@@ -84,6 +84,7 @@ export async function readCaptureFile(path: string, sink: PacketSink, interfaces
     if (err instanceof CaptureFileError && stats !== undefined) err.stats = { ...stats };
     throw err;
   } finally {
+    await file.settle();
     file.close();
   }
 }

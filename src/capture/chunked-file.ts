@@ -1,4 +1,4 @@
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, read, readSync } from 'node:fs';
 import { CaptureFileError } from './capture-file-error.ts';
 
 /** Default size of the reused read buffer: 4 MiB. */
@@ -6,6 +6,13 @@ export const DEFAULT_CHUNK_SIZE = 4 * 1024 * 1024;
 
 /** Largest record or block a reader accepts (anything bigger is treated as corrupt): 64 MiB. */
 export const MAX_RECORD_SIZE = 64 * 1024 * 1024;
+
+/**
+ * Room kept in front of a chunk read ahead for the unconsumed tail of the chunk before it: a
+ * classic pcap record of the largest captured length (256 KiB) and its header. A bigger tail (a
+ * huge pcapng block) is joined by copying instead.
+ */
+const TAIL_ROOM = 256 * 1024 + 64;
 
 /**
  * A file read front to back in big chunks into one reused Buffer.
@@ -18,6 +25,11 @@ export const MAX_RECORD_SIZE = 64 * 1024 * 1024;
  * hold at most `chunkSize` bytes (so at most chunkSize/16 packets); readers must re-read `buf`
  * after `refill()`.
  * Reads are sequential (no positioned reads), so pipes such as /dev/stdin work too.
+ *
+ * `refillAhead()` (what readers call between chunks) reads the next chunk of a regular file on libuv's thread pool
+ * into a second buffer while the caller parses the current one: the kernel's copy out of the
+ * page cache (~0.1 s per 750 MB on the bench machine) runs on another core. Then `buf` alternates
+ * between the two buffers, and bytes handed out earlier stay valid only until the next refill.
  */
 export class ChunkedFile {
   /** The file's path, for error messages. */
@@ -34,11 +46,22 @@ export class ChunkedFile {
   eof = false;
   readonly #fd: number;
   readonly #chunkSize: number;
+  /** The buffer being read ahead into (from TAIL_ROOM on), and that read: bytes read, or the error. */
+  #spare: Buffer | undefined;
+  #ahead: Promise<number | NodeJS.ErrnoException> | undefined;
+  #room: number;
+  /**
+   * Only a regular file is read ahead: a read of a pipe or FIFO may wait for its writer, and
+   * close() must wait for the read.
+   */
+  readonly #aheadable: boolean;
 
   private constructor(path: string, fd: number, chunkSize: number) {
     this.path = path;
     this.#fd = fd;
     this.#chunkSize = chunkSize;
+    this.#room = Math.min(TAIL_ROOM, chunkSize);
+    this.#aheadable = isRegularFile(fd);
     this.buf = Buffer.allocUnsafe(chunkSize);
   }
 
@@ -88,7 +111,31 @@ export class ChunkedFile {
     return this.end >= need;
   }
 
-  /** Closes the file descriptor; never throws. */
+  /**
+   * refill(), but what a read started by the previous call brought is taken first, and the next
+   * chunk is then read ahead on the thread pool (until the end of the file): call it between
+   * chunks, and no refill() while one is pending. Same result and errors as refill().
+   */
+  async refillAhead(need: number): Promise<boolean> {
+    const ahead = this.#ahead;
+    if (ahead !== undefined) {
+      this.#ahead = undefined;
+      const got = await ahead;
+      if (typeof got !== 'number') throw this.#readError(got);
+      this.#join(got);
+    }
+    const ok = this.end - this.start >= need || this.refill(need);
+    if (this.#aheadable && !this.eof) this.#readAhead();
+    return ok;
+  }
+
+  /** Waits for a read ahead still running (before close(): its descriptor must stay open until it ends). */
+  async settle(): Promise<void> {
+    await this.#ahead;
+    this.#ahead = undefined;
+  }
+
+  /** Closes the file descriptor (call settle() first); never throws. */
   close(): void {
     try {
       closeSync(this.#fd);
@@ -97,12 +144,64 @@ export class ChunkedFile {
     }
   }
 
+  /** Starts reading the next chunk into the spare buffer, after room for the current tail. */
+  #readAhead(): void {
+    const size = this.#room + this.#chunkSize;
+    if (this.#spare === undefined || this.#spare.length < size) this.#spare = Buffer.allocUnsafe(size);
+    const spare = this.#spare;
+    this.#ahead = new Promise((resolve) => {
+      read(this.#fd, spare, this.#room, this.#chunkSize, null, (err, n) => resolve(err ?? n));
+    });
+  }
+
+  /** Puts the unconsumed tail and the `n` bytes read ahead together in `buf`. */
+  #join(n: number): void {
+    const spare = this.#spare!;
+    const left = this.end - this.start;
+    if (n === 0) this.eof = true;
+    if (left <= this.#room) {
+      // The usual case: the tail goes just before the bytes read, and the buffers swap.
+      const at = this.#room - left;
+      this.buf.copy(spare, at, this.start, this.end);
+      this.#spare = this.buf;
+      this.buf = spare;
+      this.base += this.end - this.#room;
+      this.start = at;
+      this.end = this.#room + n;
+      return;
+    }
+    // A tail too big for the room (or the first chunk's buffer): append by copying.
+    if (left + n > this.buf.length) {
+      const grown = Buffer.allocUnsafe(left + n);
+      this.buf.copy(grown, 0, this.start, this.end);
+      this.buf = grown;
+    } else if (this.start > 0 && left > 0) {
+      this.buf.copyWithin(0, this.start, this.end);
+    }
+    this.base += this.start;
+    spare.copy(this.buf, left, this.#room, this.#room + n);
+    this.start = 0;
+    this.end = left + n;
+  }
+
+  #readError(err: unknown): CaptureFileError {
+    return new CaptureFileError(this.path, `cannot read (${errorCode(err)})`, undefined, undefined, { cause: err });
+  }
+
   #read(at: number, length: number): number {
     try {
       return readSync(this.#fd, this.buf, at, length, null);
     } catch (err) {
-      throw new CaptureFileError(this.path, `cannot read (${errorCode(err)})`, undefined, undefined, { cause: err });
+      throw this.#readError(err);
     }
+  }
+}
+
+function isRegularFile(fd: number): boolean {
+  try {
+    return fstatSync(fd).isFile();
+  } catch {
+    return false;
   }
 }
 

@@ -25,14 +25,15 @@ export interface ReadContext {
 
 /**
  * Ends a chunk: records that the reader consumed up to `pos`, awaits onChunk, and refills the
- * buffer until `need` bytes are unconsumed. Resolves false at a clean end of file (nothing left);
+ * buffer until `need` bytes are unconsumed (ChunkedFile.refillAhead: `file.buf` may be the other
+ * buffer now). Resolves false at a clean end of file (nothing left);
  * throws CaptureFileError `truncated <what>` when the file ends inside a record or block.
  */
 export async function nextChunk(ctx: ReadContext, pos: number, need: number, what: string): Promise<boolean> {
   const file = ctx.file;
   file.start = pos;
   await ctx.onChunk?.(file.base + file.end);
-  if (file.refill(need)) return true;
+  if (await file.refillAhead(need)) return true;
   if (file.available === 0) return false;
   throw new CaptureFileError(file.path, `truncated ${what}`, file.base + file.start, `need ${need} bytes, ${file.available} left`);
 }

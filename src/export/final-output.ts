@@ -8,27 +8,46 @@ import { OPENMETRICS_EOF, OpenMetricsLines, selfOpenMetrics } from './openmetric
 import { SeriesLines } from './series-lines.ts';
 import type { TrafficMetrics } from './traffic-metrics.ts';
 
-/** Where output goes: a write that may buffer (returns a promise to wait on). */
-export type Write = (text: string) => Promise<void> | void;
+/**
+ * Where output goes: a write that may buffer (returns a promise to wait on). Callers wait for
+ * each write before the next. A Uint8Array chunk is lent: the writer must be done with it (or
+ * have copied it) when the returned promise settles, or when it returns if it returns nothing;
+ * the caller then writes new bytes into it.
+ */
+export type Write = (chunk: string | Uint8Array) => Promise<void> | void;
 
 /** Data points per chunk of traffic series handed to a serializer at once (JSON). */
 export const CHUNK_POINTS = 128;
 
-/** Bytes of Prometheus text gathered before each write (a young-generation string). */
-const TEXT_CHUNK = 60 * 1024;
+/**
+ * Bytes of Prometheus text gathered before each write: 1 MiB (~4,000 lines, ~2 ms of formatting).
+ * With 60 KB, the 600 MB exposition of 1M pairs took ~10,000 writes, and handing each to a thread
+ * cost more CPU than the bigger buffers do (4 interleaved runs: 3.8 → 3.2 s of CPU for the run).
+ */
+const TEXT_CHUNK = 1024 * 1024;
 
 /**
  * Writes the Prometheus text exposition: `self` (self-telemetry and target_info, as a reader
  * collected it) through the official serializer, then every traffic series in the serializer's
- * exact format (ExpositionLines, written straight from the stores by SeriesLines), ~60 KB at a
- * time, waiting on `write` between chunks: the exposition of a million series is never in memory
- * at once. Call traffic.flush() before. A metric's lines stay together (HELP/UNIT/TYPE once).
+ * exact format (ExpositionLines, written straight from the stores by SeriesLines), ~1 MiB at a
+ * time: the exposition of a million series is never in memory at once. The traffic lines go to
+ * `write` as bytes, from two buffers in turn: one chunk is lent to `write` while the next is
+ * formatted, so a writer that writes on another thread (fileWrite) overlaps the kernel's copy with
+ * the formatting. Call traffic.flush() before. A metric's lines stay together (HELP/UNIT/TYPE once).
  */
 export async function writePrometheusText(self: ResourceMetrics, traffic: TrafficMetrics | undefined, write: Write): Promise<void> {
   await write(new PrometheusSerializer().serialize(self));
   if (!traffic) return;
   const scope = SCOPE;
-  const out = new LineBuffer(TEXT_CHUNK + 4096);
+  const buffers = [new LineBuffer(TEXT_CHUNK + 4096), new LineBuffer(TEXT_CHUNK + 4096)];
+  let out = buffers[0];
+  let lent: Promise<void> | void = undefined;
+  // Waits for the chunk lent before (its buffer is then free), lends this one, fills the other.
+  const send = async (): Promise<void> => {
+    await lent;
+    lent = write(out.view());
+    out = out === buffers[0] ? buffers[1] : buffers[0];
+  };
   for (const stream of ['bytes', 'packets'] as const) {
     for (const s of traffic.stored()) {
       const values = () => (stream === 'bytes' ? s.store.bytes : s.store.packets);
@@ -39,13 +58,14 @@ export async function writePrometheusText(self: ResourceMetrics, traffic: Traffi
       out.text(lines.header);
       for (let e = 0; e < s.end; e++) {
         series.write(out, e, values()[e]);
-        if (out.length >= TEXT_CHUNK) await write(out.take());
+        if (out.length >= TEXT_CHUNK) await send();
       }
       if (overflow.present) out.text(lines.line({ [ATTR_OVERFLOW]: true }, stream === 'bytes' ? overflow.bytes : overflow.packets));
-      if (out.length >= TEXT_CHUNK) await write(out.take());
+      if (out.length >= TEXT_CHUNK) await send();
     }
   }
-  if (out.length > 0) await write(out.take());
+  if (out.length > 0) await send();
+  await lent;
 }
 
 /**

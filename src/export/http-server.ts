@@ -128,13 +128,14 @@ async function serveExposition(exposition: Exposition, req: IncomingMessage, res
   }
   let started = false;
   try {
-    await exposition((text: string) => {
+    await exposition((chunk: string | Uint8Array) => {
       if (res.destroyed || out.destroyed) throw new ClientGone();
       if (!started) {
         res.writeHead(200, headers);
         started = true;
       }
-      if (!out.write(text)) {
+      // A byte chunk is lent (see Write): the socket may still hold it after write() returns.
+      if (!out.write(typeof chunk === 'string' ? chunk : Buffer.from(chunk))) {
         return new Promise<void>((resolve) => {
           const done = (): void => {
             out.off('drain', done);

@@ -28,6 +28,17 @@ export class LineBuffer {
     this.#buf = bigger;
   }
 
+  /**
+   * The bytes gathered so far, as a view of the buffer (no copy); the buffer is emptied. The view
+   * holds its bytes only until the next append: lend it to a write and append again only once
+   * that write is done with it.
+   */
+  view(): Buffer {
+    const view = this.#buf.subarray(0, this.#off);
+    this.#off = 0;
+    return view;
+  }
+
   /** The text gathered so far; the buffer is emptied. */
   take(): string {
     const text = this.#buf.toString('utf8', 0, this.#off);

@@ -185,15 +185,14 @@ export class TrafficMetrics implements MetricProducer {
       // but named-network entry numbers of the current networks table become labels that outlive it.
       const aNet = spec.aNet && named ? spec.keyWords.indexOf(KeyWord.A_NET) : -1;
       const bNet = spec.bNet && named ? spec.keyWords.indexOf(KeyWord.B_NET) : -1;
-      for (let e = 0; e < table.size; e++) {
-        const base = e * w;
-        if (aNet >= 0 || bNet >= 0) {
+      if (aNet < 0 && bNet < 0) store.addAll(src, table.size, table.bytes, table.packets, now);
+      else {
+        for (let e = 0; e < table.size; e++) {
+          const base = e * w;
           for (let j = 0; j < w; j++) key[j] = src[base + j];
           if (aNet >= 0 && key[aNet] !== 0) key[aNet] = labels.of(named!, key[aNet] - 1, spec.aMode === SideMode.PREFIX);
           if (bNet >= 0 && key[bNet] !== 0) key[bNet] = labels.of(named!, key[bNet] - 1, spec.bMode === SideMode.PREFIX);
           store.add(key, 0, table.bytes[e], table.packets[e], now);
-        } else {
-          store.add(src, base, table.bytes[e], table.packets[e], now);
         }
       }
       if (table.overflowPackets > 0) store.addOverflow(table.overflowBytes, table.overflowPackets, now);

@@ -139,6 +139,38 @@ test('growth keeps every entry findable; expiry compacts and keeps the rest find
   assert.ok(series(s).every((h) => h.bytes === 2));
 });
 
+test('growth from a capacity that is not a power of two (slots and entry numbers grow at different sizes) keeps every entry findable', () => {
+  for (const initial of [3, 5, 6, 7, 100, 1000]) {
+    const s = store(100_000, 'overflow', 0, initial);
+    // Each new key, then every key so far again: a look-up right after each growth.
+    for (let i = 0; i < 600; i++) for (let j = 0; j <= i; j++) s.add(key(j, ~j), 0, 1, 1, 0);
+    assert.equal(s.size, 600, `initial capacity ${initial}: every key found again`);
+    assert.ok(series(s).every((h, j) => h.bytes === 600 - j));
+  }
+});
+
+test('property: addAll (a flush\'s keys at once) leaves the store as add() key by key does, roll-up and overflow included', () => {
+  fc.assert(fc.property(
+    fc.array(fc.array(fc.record({ a: fc.integer({ min: 0, max: 40 }), b: fc.integer({ min: 0, max: 400 }), bytes: fc.nat({ max: 1500 }) }), { maxLength: 70, size: 'max' }), { maxLength: 8 }),
+    fc.integer({ min: 2, max: 300 }), fc.constantFrom<OverflowPolicy>('overflow', 'rollup'),
+    (flushes, limit, policy) => {
+      const one = store(limit, policy);
+      const all = store(limit, policy);
+      flushes.forEach((flush, t) => {
+        const keys = new Uint32Array(flush.length * WORDS.length);
+        flush.forEach((k, i) => keys.set(key((10 << 24) | k.a, (198 << 24) | (k.b * 97)), i * WORDS.length));
+        const bytes = Float64Array.from(flush, (k) => k.bytes);
+        const packets = Float64Array.from(flush, () => 1);
+        for (let i = 0; i < flush.length; i++) one.add(keys, i * WORDS.length, bytes[i], packets[i], t);
+        all.addAll(keys, flush.length, bytes, packets, t);
+      });
+      assert.deepEqual(series(all), series(one));
+      assert.deepEqual([...all.counts.rolled], [...one.counts.rolled]);
+      assert.equal(all.counts.overflowed, one.counts.overflowed);
+    },
+  ), { numRuns: 200 });
+});
+
 test('expiry waits for readers', () => {
   const s = store(100, 'overflow', 10);
   s.add(key(1, 2), 0, 1, 1, 0);
