@@ -58,6 +58,8 @@ export class TestAccounting {
    * attributes are summed, as the SDK does (the IP version is always in the key, not always an attribute).
    */
   rows(i: number): Map<string, [number, number]> {
+    // As the flush does first: derived aggregations (per host, per site) receive the entries.
+    this.accountant.derive();
     const t = this.accountant.flowTables[i];
     const out = new Map<string, [number, number]>();
     const key = new Uint32Array(KEY_WORDS);
