@@ -122,6 +122,9 @@ export class Accountant implements PacketSink, FlowSink {
    * classify the direction (-1: it does).
    */
   readonly #internalFrom: number;
+  /** The packet's context and fields while a full table is derived (#deriveFull). */
+  readonly #savedCtx = new PacketContext();
+  readonly #savedFlow = new Uint32Array(5);
   /** Side A and B addresses of a local/remote entry while it is derived. */
   readonly #a = new Uint32Array(4);
   readonly #b = new Uint32Array(4);
@@ -272,6 +275,7 @@ export class Accountant implements PacketSink, FlowSink {
     for (let n = 0; n < order.length; n++) {
       const i = order[n];
       const table = this.flowTables[i];
+      if (table.size >= table.maxEntries - 1 && !table.derived && !table.direct && this.#derivedOf[i].length > 0) this.#deriveFull(i, table);
       if ((!this.#countIn(this.aggregations[i], table, interfaceIndex, bytes, packets) || table.derived || table.direct) && this.#derivedOf[i].length > 0) {
         this.#direct[i] = 1;
         direct = true;
@@ -311,6 +315,7 @@ export class Accountant implements PacketSink, FlowSink {
       for (let m = 0; m < derived.length; m++) {
         const j = derived[m];
         const table = this.flowTables[j];
+        if (table.size >= table.maxEntries - 1 && !table.derived && !table.direct && this.#derivedOf[j].length > 0) this.#deriveFull(j, table);
         if ((!this.#countIn(this.aggregations[j], table, interfaceIndex, bytes, packets) || table.derived || table.direct) && this.#derivedOf[j].length > 0) {
           this.#direct[j] = 1;
         }
@@ -332,24 +337,47 @@ export class Accountant implements PacketSink, FlowSink {
    * aggregations per packet instead, and its entries are then not derived.
    */
   derive(minKeys = 0): void {
-    const ctx = this.#ctx;
-    ctx.classify = true;
     for (let n = 0; n < this.#sources.length; n++) {
       const i = this.#sources[n];
       const table = this.flowTables[i];
-      if (table.derived || table.size < minKeys) continue;
-      table.derived = true;
-      if (!table.direct) {
-        if (this.aggregations[i].pairForm) {
-          for (let e = 0; e < table.size; e++) this.#derivePair(i, table, e);
-        } else {
-          for (let e = 0; e < table.size; e++) this.#deriveLocal(i, table, e);
-        }
-      }
-      table.direct = table.adds < DERIVE_MIN_ADDS * table.size;
+      if (!table.derived && table.size >= minKeys) this.#deriveTable(i, table);
     }
+  }
+
+  #deriveTable(i: number, table: FlowTable): void {
+    const ctx = this.#ctx;
+    ctx.classify = true;
+    table.derived = true;
+    if (!table.direct) {
+      if (this.aggregations[i].pairForm) {
+        for (let e = 0; e < table.size; e++) this.#derivePair(i, table, e);
+      } else {
+        for (let e = 0; e < table.size; e++) this.#deriveLocal(i, table, e);
+      }
+    }
+    // Only a table counted per packet switches: a derived one receives whole entries.
+    table.direct = this.derivedFrom[i] < 0 && table.adds < DERIVE_MIN_ADDS * table.size;
     ctx.classify = this.#classify;
     this.#flowSet = true;
+  }
+
+  /**
+   * Source table `i` is full or one key short of it (the packet in the context, two keys for a
+   * local-to-local packet counted for both hosts, may find no room): its entries are derived
+   * now, so that this packet and the next ones, counted directly, follow them in the derived
+   * tables, as they would per packet. The packet's context is kept.
+   */
+  #deriveFull(i: number, table: FlowTable): void {
+    const saved = this.#savedCtx;
+    saved.copyFrom(this.#ctx);
+    const protocol = this.#protocol;
+    const vlan = this.#vlan;
+    this.#savedFlow.set(this.#flow);
+    this.#deriveTable(i, table);
+    this.#ctx.copyFrom(saved);
+    this.#protocol = protocol;
+    this.#vlan = vlan;
+    this.#flow.set(this.#savedFlow);
   }
 
   /** Sets the fields of a flow-table key that are not addresses or direction (protocol, VLAN, flow words); returns the interface index. */

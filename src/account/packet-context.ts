@@ -34,6 +34,19 @@ export class PacketContext {
    */
   classify = true;
 
+  /** Copies every field of `o` (the direction classification setting too). */
+  copyFrom(o: PacketContext): void {
+    this.src.set(o.src);
+    this.dst.set(o.dst);
+    this.v6 = o.v6;
+    this.srcPort = o.srcPort;
+    this.dstPort = o.dstPort;
+    this.direction = o.direction;
+    this.srcNet = o.srcNet;
+    this.dstNet = o.dstNet;
+    this.classify = o.classify;
+  }
+
   /**
    * Derives the context of a decoded packet. `keepPort` (65536 flags) is the ports roll-up, or
    * undefined to keep every port; tables are consulted only when configured. `named` says whose
