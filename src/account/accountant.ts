@@ -20,10 +20,10 @@ export function flushMark(maxFlows: number): number {
 }
 
 /**
- * add() calls per entry below which a source table's derived aggregations are counted per packet
- * in the next flush interval instead of from its entries (Accountant.derive).
+ * Packets per entry below which a source table's derived aggregations are counted per packet in
+ * the next flush interval instead of from its entries (Accountant.derive).
  */
-export const DERIVE_MIN_ADDS = 1.25;
+export const DERIVE_MIN_PACKETS = 1.25;
 
 /** How the Accountant counts; fixed for its lifetime. */
 export interface AccountantOptions {
@@ -60,15 +60,17 @@ function namedSides(specs: readonly AggregationSpec[]): number {
  * to the flow table of every aggregation counted per packet. Also keeps the counters
  * self-telemetry reports. Nothing here allocates, throws or calls the OpenTelemetry SDK.
  *
- * Derived aggregations: an aggregation whose keys are a function of a pair aggregation's keys
- * (AggregationSpec.derivableFrom; e.g. per local host and direction, or per named network, from
- * per source/destination address pair) is not counted per packet. Its flow table is filled by
- * `derive()`, which whoever empties the tables calls first: each entry of the pair aggregation's
- * table is added to it as one packet of that key would have been (same direction, local side,
- * named networks, internal traffic counted for both hosts or once). Packets the pair table cannot
- * hold (its overflow), and packets counted after its entries were derived and before it is
- * emptied, are counted in the derived tables directly. The derived tables therefore hold what
- * per-packet counting would have put there, at every flush.
+ * Derived aggregations: an aggregation whose keys are a function of another one's keys
+ * (derivationSources: per local host and direction from the address pairs, per site from per
+ * host) is not counted per packet. Its flow table is filled by `derive()`, which whoever empties
+ * the tables calls first: each entry of the source table is added to it as one packet of that key
+ * would have been (same direction, local side, named networks, internal traffic counted for both
+ * hosts or once). Counted directly instead, as if per packet: everything from the moment a source
+ * table is full (its entries are derived then, so the rest follows them), everything after its
+ * entries were derived and before it is emptied, and, for a flush interval, everything of a
+ * per-packet source table whose previous interval's entries held fewer than DERIVE_MIN_PACKETS
+ * packets each (deriving would cost as much as counting). The derived tables therefore hold what
+ * per-packet counting would have put there, in the same order, at every flush.
  */
 export class Accountant implements PacketSink, FlowSink {
   readonly aggregations: readonly AggregationSpec[];
@@ -105,10 +107,18 @@ export class Accountant implements PacketSink, FlowSink {
   readonly #decoded = new DecodeResult();
   readonly #ctx = new PacketContext();
   readonly #keepPort: Uint8Array | undefined;
-  /** NamedSides bits: whose named network the aggregations counted per packet need. */
+  /** NamedSides bits: whose named network the aggregations counted per packet need; for all. */
   readonly #named: number;
+  readonly #namedAll: number;
   /** The per-packet path classifies the direction (else only derive() and direct counting do). */
-  readonly #classify: boolean;
+  #classify: boolean;
+  /** The named-network look-ups of the per-packet path now (#named, or #namedAll in #everyPacket). */
+  #namedNow: number;
+  /**
+   * This flush interval counts every aggregation per packet: nothing is derived, or every source
+   * table counts its derived aggregations directly (the per-packet path is then the plain one).
+   */
+  #everyPacket: boolean;
   /** Indices of the aggregations counted per packet. */
   readonly #perPacket: readonly number[];
   /** Indices of the aggregations others derive from, each after the one it derives from. */
@@ -167,12 +177,15 @@ export class Accountant implements PacketSink, FlowSink {
     this.#internalFrom = needsDirection ? -1 : this.#perPacket.find((i) => specs[i].pairForm && this.#derivedOf[i].length > 0) ?? -1;
     this.#classify = this.#internalFrom < 0;
     this.#ctx.classify = this.#classify;
+    this.#everyPacket = this.#sources.length === 0;
     // A derived table receives at most a whole source table's keys at a flush on top of what it
     // holds (below the flush mark, or up to maxFlows counted directly): twice maxFlows never
     // overflows where per-packet counting would not have.
     this.flowTables = specs.map((spec, i) => new FlowTable(from[i] < 0 ? o.maxFlows : 2 * o.maxFlows, spec.keyWords));
     this.#fillMark = flushMark(o.maxFlows);
     this.#named = namedSides(specs.filter((_, i) => from[i] < 0));
+    this.#namedAll = namedSides(specs);
+    this.#namedNow = this.#named;
     this.#internalBoth = o.internalTraffic === 'both';
     this.#flowWords = o.aggregations.some((a) => a.flowWords);
     this.#names = o.aggregations.some((a) => a.inName || a.outName);
@@ -194,7 +207,7 @@ export class Accountant implements PacketSink, FlowSink {
       this.decodeErrors[status]++;
       return;
     }
-    this.#ctx.fill(data, d, this.tables, this.#named, this.#keepPort);
+    this.#ctx.fill(data, d, this.tables, this.#namedNow, this.#keepPort);
     this.#protocol = d.protocol;
     this.#vlan = d.vlanId;
     if (this.#flowWords) this.#notFlow();
@@ -209,7 +222,7 @@ export class Accountant implements PacketSink, FlowSink {
   record(exporter: number, r: FlowRecord, interfaceIndex: number = this.flowInterface): void {
     const rate = r.samplingRate >= 1 ? r.samplingRate : 1;
     const ported = hasPorts(r.protocol);
-    this.#ctx.fillWords(r.src, r.dst, r.v6, ported ? r.srcPort : 0, ported ? r.dstPort : 0, this.tables, this.#named, this.#keepPort);
+    this.#ctx.fillWords(r.src, r.dst, r.v6, ported ? r.srcPort : 0, ported ? r.dstPort : 0, this.tables, this.#namedNow, this.#keepPort);
     this.#protocol = r.protocol & 0xff;
     this.#vlan = r.vlanId & 0xfff;
     this.#setFlow(exporter, r.inputIf, r.outputIf);
@@ -233,7 +246,7 @@ export class Accountant implements PacketSink, FlowSink {
       return;
     }
     const rate = samplingRate >= 1 ? samplingRate : 1;
-    this.#ctx.fill(data, d, this.tables, this.#named, this.#keepPort);
+    this.#ctx.fill(data, d, this.tables, this.#namedNow, this.#keepPort);
     this.#protocol = d.protocol;
     this.#vlan = d.vlanId;
     this.#setFlow(exporter, inputIf, outputIf);
@@ -270,6 +283,15 @@ export class Accountant implements PacketSink, FlowSink {
     this.totalBytes += bytes;
     this.totalPackets += packets;
     if (ctx.direction === Direction.INTERNAL) this.internalBytes += bytes;
+    if (this.#everyPacket) {
+      const specs = this.aggregations;
+      for (let i = 0; i < specs.length; i++) {
+        const table = this.flowTables[i];
+        this.#countIn(specs[i], table, interfaceIndex, bytes, packets);
+        if (table.size >= this.#fillMark && !this.#fillSignalled) this.#signalFilling();
+      }
+      return;
+    }
     const order = this.#perPacket;
     let direct = false;
     for (let n = 0; n < order.length; n++) {
@@ -332,7 +354,7 @@ export class Accountant implements PacketSink, FlowSink {
    * already derived since it was last emptied is skipped, so a second call adds nothing.
    *
    * Per source table and flush interval, whichever is cheaper: deriving costs about what counting
-   * one packet directly costs, per entry; where entries hold few packets each (DERIVE_MIN_ADDS,
+   * one packet directly costs, per entry; where entries hold few packets each (DERIVE_MIN_PACKETS,
    * e.g. a million address pairs seen once or twice each), the next interval counts the derived
    * aggregations per packet instead, and its entries are then not derived.
    */
@@ -355,10 +377,25 @@ export class Accountant implements PacketSink, FlowSink {
         for (let e = 0; e < table.size; e++) this.#deriveLocal(i, table, e);
       }
     }
-    // Only a table counted per packet switches: a derived one receives whole entries.
-    table.direct = this.derivedFrom[i] < 0 && table.adds < DERIVE_MIN_ADDS * table.size;
+    // Only a table counted per packet switches (a derived one receives whole entries). Packets
+    // per entry, unscaled (a flow record counts as its packets: more than one add, never fewer).
+    if (this.derivedFrom[i] < 0) {
+      let packets = 0;
+      for (let e = 0; e < table.size; e++) packets += table.packets[e];
+      table.direct = packets < DERIVE_MIN_PACKETS * this.samplingRate * table.size;
+      this.#setMode();
+    }
     ctx.classify = this.#classify;
     this.#flowSet = true;
+  }
+
+  /** Chooses the per-packet path for the next packets from the source tables' modes. */
+  #setMode(): void {
+    let every = true;
+    for (let n = 0; n < this.#sources.length; n++) every &&= this.flowTables[this.#sources[n]].direct;
+    this.#everyPacket = every;
+    this.#classify = every || this.#internalFrom < 0;
+    this.#namedNow = every ? this.#namedAll : this.#named;
   }
 
   /**
@@ -375,6 +412,7 @@ export class Accountant implements PacketSink, FlowSink {
     this.#savedFlow.set(this.#flow);
     this.#deriveTable(i, table);
     this.#ctx.copyFrom(saved);
+    this.#ctx.classify = this.#classify;
     this.#protocol = protocol;
     this.#vlan = vlan;
     this.#flow.set(this.#savedFlow);

@@ -150,23 +150,20 @@ export class AggregationSpec {
 
 /**
  * For each aggregation, the index of the aggregation it is counted from (derivableFrom), or -1
- * when it is counted per packet. Among several candidates the one with the narrowest key (fewest
- * words: the fewest entries to go through at a flush) is chosen, then the first; a chain of
- * derivations never loops back.
+ * when it is counted per packet. Only aggregations counted per packet are sources (no chains:
+ * measured, deriving per site from per-host entries that hold two or three packets each cost more
+ * than counting it per packet). A source is an aggregation derivable from no other; among several
+ * the one with the narrowest key (fewest words: the fewest entries to go through) is chosen, then
+ * the first.
  */
 export function derivationSources(specs: readonly AggregationSpec[]): number[] {
-  const from = specs.map(() => -1);
-  const reaches = (j: number, i: number): boolean => {
-    for (let k = j; k >= 0; k = from[k]) if (k === i) return true;
-    return false;
-  };
-  for (let i = 0; i < specs.length; i++) {
+  const root = specs.map((s) => !specs.some((o) => s.derivableFrom(o)));
+  return specs.map((s) => {
     let best = -1;
     for (let j = 0; j < specs.length; j++) {
-      if (!specs[i].derivableFrom(specs[j]) || reaches(j, i)) continue;
+      if (!root[j] || !s.derivableFrom(specs[j])) continue;
       if (best < 0 || specs[j].keyWords.length < specs[best].keyWords.length) best = j;
     }
-    from[i] = best;
-  }
-  return from;
+    return best;
+  });
 }

@@ -49,8 +49,6 @@ export class FlowTable {
    * this is set (the Accountant's choice per flush interval; clear() keeps it).
    */
   direct = false;
-  /** add() calls since the last clear(). */
-  adds = 0;
   /** The full key to add next: callers write it here, then call add(). */
   readonly scratch = new Uint32Array(KEY_WORDS);
   readonly #words: Int32Array;
@@ -109,7 +107,6 @@ export class FlowTable {
     const k = this.scratch;
     const p = this.#probe;
     const words = this.#words;
-    this.adds++;
     const w = this.width;
     // Gather and hash in one pass (key-hash.ts: the same hash as hashWords over the compact key).
     let h = HASH_SEED;
@@ -178,7 +175,6 @@ export class FlowTable {
     this.overflowBytes = 0;
     this.overflowPackets = 0;
     this.derived = false;
-    this.adds = 0;
   }
 
   /** Bytes held by the table's arrays now. */

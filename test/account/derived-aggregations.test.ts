@@ -25,10 +25,12 @@ function specs(aggs: AggregationConfig[]): AggregationSpec[] {
 const sources = (aggs: string[][]) => derivationSources(specs(aggs.map((dimensions, i) => ({ name: `a${i}`, dimensions }))));
 
 describe('which aggregations are derived', () => {
-  it('the billing configuration: per host from the pairs, per site from per host', () => {
-    assert.deepEqual(derivationSources(specs(BILLING)), [-1, 0, 1]);
-    // Whatever the order: the narrowest source is chosen, chains never loop.
-    assert.deepEqual(derivationSources(specs([BILLING[2], BILLING[1], BILLING[0]])), [1, 2, -1]);
+  it('the billing configuration: per host and per site from the pairs', () => {
+    assert.deepEqual(derivationSources(specs(BILLING)), [-1, 0, 0]);
+    assert.deepEqual(derivationSources(specs([BILLING[2], BILLING[1], BILLING[0]])), [2, 2, -1]);
+    // Without the pairs, per site from per host; two equal aggregations are both counted per packet.
+    assert.deepEqual(derivationSources(specs([BILLING[1], BILLING[2]])), [-1, 0]);
+    assert.deepEqual(derivationSources(specs([BILLING[1], { ...BILLING[1], name: 'host2' }])), [-1, -1]);
   });
 
   it('only from a key that determines it', () => {
