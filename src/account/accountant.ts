@@ -61,8 +61,8 @@ function namedSides(specs: readonly AggregationSpec[]): number {
  * self-telemetry reports. Nothing here allocates, throws or calls the OpenTelemetry SDK.
  *
  * Derived aggregations: an aggregation whose keys are a function of another one's keys
- * (derivationSources: per local host and direction from the address pairs, per site from per
- * host) is not counted per packet. Its flow table is filled by `derive()`, which whoever empties
+ * (derivationSources: per local host and direction, per site and direction, from the address
+ * pairs) is not counted per packet. Its flow table is filled by `derive()`, which whoever empties
  * the tables calls first: each entry of the source table is added to it as one packet of that key
  * would have been (same direction, local side, named networks, internal traffic counted for both
  * hosts or once). Counted directly instead, as if per packet: everything from the moment a source
@@ -315,7 +315,7 @@ export class Accountant implements PacketSink, FlowSink {
   /**
    * Counts the packet in the context, as the per-packet path would, in the aggregations derived
    * from those whose #direct flag is set (their table counts directly this interval, was full, or
-   * was already derived), and so on down the chain.
+   * was already derived).
    */
   #countDirect(interfaceIndex: number, bytes: number, packets: number): void {
     const ctx = this.#ctx;
@@ -348,7 +348,7 @@ export class Accountant implements PacketSink, FlowSink {
 
   /**
    * Hands the entries of every table others derive from, holding at least `minKeys` keys (all
-   * when 0), to the derived aggregations' tables, down the chain (per host before per site).
+   * when 0), to the derived aggregations' tables.
    * Call it right before emptying the tables: every source table it went through must then be
    * emptied (until it is, its packets are also counted in the derived tables directly). A table
    * already derived since it was last emptied is skipped, so a second call adds nothing.
@@ -356,7 +356,8 @@ export class Accountant implements PacketSink, FlowSink {
    * Per source table and flush interval, whichever is cheaper: deriving costs about what counting
    * one packet directly costs, per entry; where entries hold few packets each (DERIVE_MIN_PACKETS,
    * e.g. a million address pairs seen once or twice each), the next interval counts the derived
-   * aggregations per packet instead, and its entries are then not derived.
+   * aggregations per packet instead (the plain per-packet path when every source table does), and
+   * its entries are then not derived.
    */
   derive(minKeys = 0): void {
     for (let n = 0; n < this.#sources.length; n++) {
