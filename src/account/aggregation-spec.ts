@@ -63,6 +63,11 @@ export class AggregationSpec {
    * those, IPv4 and IPv6 packets of one network share a key (their attributes are the same).
    */
   readonly keepVersion: boolean;
+  /**
+   * Keeps both addresses in source/destination orientation (and so the IP version): every local
+   * side, direction and named network of a packet follows from its key (see derivableFrom).
+   */
+  readonly pairForm: boolean;
 
   constructor(agg: ResolvedAggregation) {
     const has = (d: string) => agg.dimensions.includes(d);
@@ -113,5 +118,52 @@ export class AggregationSpec {
     if (this.inName) words.push(KeyWord.IN_NAME);
     if (this.outName) words.push(KeyWord.OUT_NAME);
     this.keyWords = words;
+    this.pairForm = !this.localSide && this.aMode === SideMode.ADDRESS && this.bMode === SideMode.ADDRESS;
   }
+
+  /**
+   * Whether every key of this aggregation is a function of a key of `source` (with the same
+   * network tables and internalTraffic setting): then it can be counted from `source`'s flow-table
+   * entries when they are flushed instead of per packet (Accountant.derive). True when `source`
+   *  - keeps both addresses in source/destination orientation (pairForm: the direction, local
+   *    sides, named networks and prefixes follow from them) and this one is not pairForm itself, or
+   *  - is local/remote, keeps the local address and the direction, and this one is local/remote
+   *    too and needs the remote address only if `source` keeps it;
+   * and `source` keeps every other field this one keeps (ports, protocol, interface, VLAN, flow fields).
+   */
+  derivableFrom(source: AggregationSpec): boolean {
+    if (source === this) return false;
+    let sides: boolean;
+    if (source.pairForm) {
+      sides = !this.pairForm && (!(this.aPort || this.bPort) || (source.aPort && source.bPort));
+    } else {
+      sides = source.localSide && this.localSide && source.aMode === SideMode.ADDRESS && source.direction &&
+        (source.bMode === SideMode.ADDRESS || (this.bMode === SideMode.NONE && !this.bNet)) &&
+        (!this.aPort || source.aPort) && (!this.bPort || source.bPort);
+    }
+    const covered = (mine: boolean, theirs: boolean) => !mine || theirs;
+    return sides && covered(this.protocol, source.protocol) && covered(this.iface, source.iface) && covered(this.vlan, source.vlan) &&
+      covered(this.exporter, source.exporter) && covered(this.inIf, source.inIf) && covered(this.outIf, source.outIf) &&
+      covered(this.inName, source.inName) && covered(this.outName, source.outName);
+  }
+}
+
+/**
+ * For each aggregation, the index of the aggregation it is counted from (derivableFrom), or -1
+ * when it is counted per packet. Only aggregations counted per packet are sources (no chains:
+ * measured, deriving per site from per-host entries that hold two or three packets each cost more
+ * than counting it per packet). A source is an aggregation derivable from no other; among several
+ * the one with the narrowest key (fewest words: the fewest entries to go through) is chosen, then
+ * the first.
+ */
+export function derivationSources(specs: readonly AggregationSpec[]): number[] {
+  const root = specs.map((s) => !specs.some((o) => s.derivableFrom(o)));
+  return specs.map((s) => {
+    let best = -1;
+    for (let j = 0; j < specs.length; j++) {
+      if (!root[j] || !s.derivableFrom(specs[j])) continue;
+      if (best < 0 || specs[j].keyWords.length < specs[best].keyWords.length) best = j;
+    }
+    return best;
+  });
 }

@@ -39,6 +39,16 @@ export class FlowTable {
   overflowBytes = 0;
   /** Packets whose key found the table full. */
   overflowPackets = 0;
+  /**
+   * Its entries were handed to the aggregations derived from it (Accountant.derive) since the
+   * last clear(): until then, what is added here must also be counted there directly.
+   */
+  derived = false;
+  /**
+   * What is added here is counted in the aggregations derived from it directly, for as long as
+   * this is set (the Accountant's choice per flush interval; clear() keeps it).
+   */
+  direct = false;
   /** The full key to add next: callers write it here, then call add(). */
   readonly scratch = new Uint32Array(KEY_WORDS);
   readonly #words: Int32Array;
@@ -89,8 +99,11 @@ export class FlowTable {
     return this.#capacity;
   }
 
-  /** Adds `byteCount` bytes and `packetCount` packets to the key in `scratch`. */
-  add(byteCount: number, packetCount: number): void {
+  /**
+   * Adds `byteCount` bytes and `packetCount` packets to the key in `scratch`. False when the key
+   * found the table full (counted in the overflow counters instead).
+   */
+  add(byteCount: number, packetCount: number): boolean {
     const k = this.scratch;
     const p = this.#probe;
     const words = this.#words;
@@ -117,7 +130,7 @@ export class FlowTable {
         if (i === w) {
           this.bytes[e] += byteCount;
           this.packets[e] += packetCount;
-          return;
+          return true;
         }
       }
       slot = (slot + 1) & this.#mask;
@@ -127,7 +140,7 @@ export class FlowTable {
       if (e >= this.maxEntries) {
         this.overflowBytes += byteCount;
         this.overflowPackets += packetCount;
-        return;
+        return false;
       }
       this.#grow();
       slot = this.#freeSlot(tag);
@@ -140,6 +153,7 @@ export class FlowTable {
     this.bytes[e] = byteCount;
     this.packets[e] = packetCount;
     this.size = e + 1;
+    return true;
   }
 
   /** Copies entry e's key into `out` at full width (words the table does not keep are 0). */
@@ -160,6 +174,7 @@ export class FlowTable {
     this.size = 0;
     this.overflowBytes = 0;
     this.overflowPackets = 0;
+    this.derived = false;
   }
 
   /** Bytes held by the table's arrays now. */

@@ -28,6 +28,24 @@ export class PacketContext {
   /** Named-network entry of the source / destination address, -1 for none. */
   srcNet = -1;
   dstNet = -1;
+  /**
+   * Whether `derive` classifies the direction (accounting.localNetworks, when configured); false
+   * leaves it NONE, for callers whose aggregations do not need it for this packet.
+   */
+  classify = true;
+
+  /** Copies every field of `o` (the direction classification setting too). */
+  copyFrom(o: PacketContext): void {
+    this.src.set(o.src);
+    this.dst.set(o.dst);
+    this.v6 = o.v6;
+    this.srcPort = o.srcPort;
+    this.dstPort = o.dstPort;
+    this.direction = o.direction;
+    this.srcNet = o.srcNet;
+    this.dstNet = o.dstNet;
+    this.classify = o.classify;
+  }
 
   /**
    * Derives the context of a decoded packet. `keepPort` (65536 flags) is the ports roll-up, or
@@ -70,9 +88,9 @@ export class PacketContext {
     this.dstPort = keepPort === undefined || keepPort[dstPort] === 1 ? dstPort : 0;
     const local = tables.local;
     let dir: number = Direction.NONE;
-    if (local !== undefined) {
-      const s = lookup(local, this.src, v6) >= 0;
-      const t = lookup(local, this.dst, v6) >= 0;
+    if (local !== undefined && this.classify) {
+      const s = lookupAddress(local, this.src, v6) >= 0;
+      const t = lookupAddress(local, this.dst, v6) >= 0;
       dir = s ? (t ? Direction.INTERNAL : Direction.TRANSMIT) : t ? Direction.RECEIVE : Direction.TRANSIT;
     }
     this.direction = dir;
@@ -84,8 +102,8 @@ export class PacketContext {
       const dstLocal = dir === Direction.RECEIVE || dir === Direction.INTERNAL;
       const wantSrc = (named & NamedSides.SOURCE) !== 0 || ((named & NamedSides.LOCAL) !== 0 && srcLocal) || ((named & NamedSides.REMOTE) !== 0 && dstLocal);
       const wantDst = (named & NamedSides.DESTINATION) !== 0 || ((named & NamedSides.LOCAL) !== 0 && dstLocal) || ((named & NamedSides.REMOTE) !== 0 && srcLocal);
-      this.srcNet = wantSrc ? lookup(trie, this.src, v6) : -1;
-      this.dstNet = wantDst ? lookup(trie, this.dst, v6) : -1;
+      this.srcNet = wantSrc ? lookupAddress(trie, this.src, v6) : -1;
+      this.dstNet = wantDst ? lookupAddress(trie, this.dst, v6) : -1;
     } else {
       this.srcNet = -1;
       this.dstNet = -1;
@@ -100,7 +118,7 @@ export const NamedSides = { SOURCE: 1, DESTINATION: 2, LOCAL: 4, REMOTE: 8 } as 
  * Longest match of the address in `w`. Words are passed as int32 (`| 0`): a uint32 above 2^31
  * passed to a function that is not inlined would be boxed in a heap number, once per packet.
  */
-function lookup(trie: PrefixTrie, w: Uint32Array, v6: boolean): number {
+export function lookupAddress(trie: PrefixTrie, w: Uint32Array, v6: boolean): number {
   return v6 ? trie.lookup6(w[0] | 0, w[1] | 0, w[2] | 0, w[3] | 0) : trie.lookup4(w[0] | 0);
 }
 

@@ -170,6 +170,8 @@ export class TrafficMetrics implements MetricProducer {
 
   #flushOnce(afterDrain: (() => void) | undefined, minKeys: number): void {
     const now = this.#now();
+    // Derived aggregations (per host, per site) receive the entries of the tables emptied below.
+    this.#accountant.derive(minKeys);
     const tables = this.#accountant.flowTables;
     const named = this.#accountant.tables.named;
     const labels = this.#labels;

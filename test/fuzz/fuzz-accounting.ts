@@ -90,6 +90,7 @@ export class FuzzAccounting {
     }
     const seen = a.framesByInterface.reduce((x, y) => x + y, 0);
     if (seen !== fed) throw new FuzzFailure(`${label}: frames per interface add up to ${seen}, ${fed} fed`);
+    a.derive();
     a.flowTables.forEach((table, i) => {
       if (attributes) {
         const rowBytes = this.t.sumBytes(i);

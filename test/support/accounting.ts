@@ -33,16 +33,16 @@ export class TestAccounting {
 
   constructor(aggregations: AggregationConfig[], opts: {
     local?: string[]; named?: PrefixEntry[]; fallback?: string; samplingRate?: number; ports?: number[];
-    internalTraffic?: AccountantOptions['internalTraffic']; maxFlows?: number;
+    internalTraffic?: AccountantOptions['internalTraffic']; maxFlows?: number; derive?: boolean; cardinalityLimit?: number;
   } = {}) {
-    const specs = resolveAggregations({ aggregations, accounting: { dimensions: [] }, export: { cardinalityLimit: 1000 } }).map((r) => new AggregationSpec(r));
+    const specs = resolveAggregations({ aggregations, accounting: { dimensions: [] }, export: { cardinalityLimit: opts.cardinalityLimit ?? 1000 } }).map((r) => new AggregationSpec(r));
     const tables = new NetworkTables(
       opts.local ? PrefixTrie.build(opts.local.map((c) => cidr(c))) : undefined,
       opts.named ? PrefixTrie.build(opts.named) : undefined,
     );
     this.accountant = new Accountant({
       aggregations: specs, tables, maxFlows: opts.maxFlows ?? 4096, samplingRate: opts.samplingRate ?? 1,
-      ports: opts.ports ?? [], internalTraffic: opts.internalTraffic ?? 'both',
+      ports: opts.ports ?? [], internalTraffic: opts.internalTraffic ?? 'both', derive: opts.derive,
     });
     this.attributes = specs.map((s) => new FlowAttributes(s, this.interfaces, this.labels, opts.fallback ?? 'unknown'));
     this.ifIndex = this.interfaces.register('eth0');
@@ -58,6 +58,8 @@ export class TestAccounting {
    * attributes are summed, as the SDK does (the IP version is always in the key, not always an attribute).
    */
   rows(i: number): Map<string, [number, number]> {
+    // As the flush does first: derived aggregations (per host, per site) receive the entries.
+    this.accountant.derive();
     const t = this.accountant.flowTables[i];
     const out = new Map<string, [number, number]>();
     const key = new Uint32Array(KEY_WORDS);

@@ -33,6 +33,7 @@ export class Harness {
 
   /** What TrafficMetrics.flush does to the tables, with LiveRates listening. */
   flush(): void {
+    this.acc.accountant.derive();
     this.acc.accountant.flowTables.forEach((t, i) => {
       this.rates.drain(i, t);
       t.clear();
