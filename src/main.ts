@@ -128,6 +128,8 @@ async function main(argv: string[]): Promise<number> {
     if (config.export.output !== 'none') await pipeline.telemetry.writeOutput(config.export.output, outputWrite());
     pipeline.reportOverflow();
     if (config.export.serve) {
+      // /metrics answers during the read too (counts so far); this line says the totals are final.
+      log.info('file read; serving until SIGINT or SIGTERM', { file: config.capture.read });
       await untilSignal();
     }
     await pipeline.stop();

@@ -223,7 +223,7 @@ export const schema = {
       format: ['prometheus', 'json', 'none'], default: 'prometheus', env: 'OTELACCT_EXPORT_OUTPUT', arg: 'output',
     },
     serve: {
-      doc: 'With --read: keep serving /metrics (and exporting OTLP) after the file ends, until SIGINT/SIGTERM.',
+      doc: 'With --read: keep serving /metrics (and exporting OTLP) after the file ends, until SIGINT/SIGTERM. /metrics answers during the read too (the counts so far); the log line "file read; serving until SIGINT or SIGTERM" marks the final totals.',
       format: Boolean, default: false, env: 'OTELACCT_EXPORT_SERVE', arg: 'serve',
     },
   },

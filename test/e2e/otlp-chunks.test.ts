@@ -82,6 +82,8 @@ test('a collector that refuses (503) one request of a push: the other requests l
   const log = new OutputWatch(child);
   t.after(() => stop(child));
   const url = (JSON.parse(await log.line(/"serving metrics"/)) as { url: string }).url;
+  // /metrics answers while the file is read: the totals are final once the read is over.
+  await log.line(/"file read; serving/);
   const scrape = async () => parseExposition(await (await fetch(url)).text());
 
   const expo = await scrape();
