@@ -11,6 +11,7 @@ import { unmet } from '../support/requirements.ts';
 import { CLI, parseExposition, parseLabels } from '../support/run-otelacct.ts';
 import { capabilitiesOf, commandOf, composeModel, FLOW_DEMO_FILES, hostPathIn, type ComposeModel } from './compose-model.ts';
 import { buildStage, type BuiltStage } from './docker-build.ts';
+import { containerPid, exited } from './image-root.ts';
 import { parseDockerfile } from './dockerfile.ts';
 import { promqlNames } from './promql-names.ts';
 import { readRepo, readYaml, repoPath } from './repo.ts';
@@ -72,18 +73,6 @@ function get(url: string): Promise<string> {
     req.end();
   });
 }
-
-/** PID of the container's PID 1 (unshare's child) as this namespace sees it. */
-function containerPid(child: ChildProcess): number | undefined {
-  try {
-    const kids = readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim();
-    return kids ? Number(kids.split(' ')[0]) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-const exited = (child: ChildProcess) => new Promise<void>((r) => (child.exitCode !== null || child.signalCode !== null ? r() : child.once('exit', () => r())));
 
 /** One series' value from an exposition: the series of `metric` whose labels include `labels`; undefined if none. */
 function value(exposition: Map<string, number>, metric: string, labels: Record<string, string>): number | undefined {

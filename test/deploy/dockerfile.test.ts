@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
@@ -13,7 +13,7 @@ import { unmet } from '../support/requirements.ts';
 import { buildStage, type BuildCache, type BuiltStage } from './docker-build.ts';
 import { parseDockerfile, type Stage } from './dockerfile.ts';
 import { buildContext, isIgnored, parseDockerignore } from './dockerignore.ts';
-import { baseLayer, hostNode } from './image-root.ts';
+import { baseLayer, containerPid, exited, hostNode } from './image-root.ts';
 import { readRepo, ROOT } from './repo.ts';
 
 /*
@@ -65,18 +65,6 @@ function get(url: string, auth?: string): Promise<{ status: number; type: string
     req.on('error', reject);
     req.end();
   });
-}
-
-const exited = (child: ChildProcess) => new Promise<void>((r) => (child.exitCode !== null || child.signalCode !== null ? r() : child.once('exit', () => r())));
-
-/** PID (in this namespace) of the container's PID 1: unshare's child. */
-function containerPid(child: ChildProcess): number | undefined {
-  try {
-    const kids = readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim();
-    return kids ? Number(kids.split(' ')[0]) : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 interface RunSetup {

@@ -2,6 +2,19 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
 import { basename, join, posix, resolve } from 'node:path';
 
+/** PID (in this namespace) of a container's PID 1: the child of the unshare process `child`; undefined until it exists. */
+export function containerPid(child: ChildProcess): number | undefined {
+  try {
+    const kids = readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim();
+    return kids ? Number(kids.split(' ')[0]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Resolves once `child` has exited (at once if it already has). */
+export const exited = (child: ChildProcess) => new Promise<void>((r) => (child.exitCode !== null || child.signalCode !== null ? r() : child.once('exit', () => r())));
+
 /**
  * The environment Docker gives every process of a node:*-bookworm-slim image (its ENV lines);
  * the Dockerfile's own ENV lines are added on top.

@@ -20,13 +20,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { FlowCounter, FlowStats } from '../../src/flow/flow-sink.ts';
-import { NetflowDecoder } from '../../src/flow/netflow-decoder.ts';
 import {
-  captureTruth, diffTotals, otelacctFlowTotals, runExporter, runPmacctCollector, samplingSigma, sflowIpTotals, sumCounters, withoutFiller,
+  captureTruth, diffTotals, netflowDecoderTotals, otelacctFlowTotals, runExporter, runPmacctCollector, samplingSigma, sflowIpTotals, sumCounters, withoutFiller,
   writeFlowCapture, type ExportOptions, type FlowCapture, type FlowCounters,
 } from '../support/flow-oracle.ts';
-import { FlowRecorder } from '../support/netflow-builder.ts';
 import { skipUnless, unmet } from '../support/requirements.ts';
 
 const TOOLS = { tools: ['softflowd', 'pmacctd', 'nfacctd', 'sfacctd'] };
@@ -53,18 +50,7 @@ type Key = 'src_host' | 'dst_host' | 'in_iface' | 'out_iface' | 'vlan';
 
 /** otelacct's NetFlow decoder on `datagrams`: renormalised totals per key, the rates seen, its counters. */
 function decode(datagrams: readonly Buffer[], keys: Key[]) {
-  const sink = new FlowRecorder();
-  const stats = new FlowStats();
-  const decoder = new NetflowDecoder(sink, stats, { templateTimeout: 1800, samplingRate: () => 1 });
-  for (const d of datagrams) decoder.datagram(d, d.length, 0, 1e6);
-  const totals = new Map<string, FlowCounters>();
-  for (const r of sink.records) {
-    const key = keys.map((k) => ({ src_host: r.src, dst_host: r.dst, in_iface: r.inputIf, out_iface: r.outputIf, vlan: r.vlanId })[k]).join(' ');
-    const c = totals.get(key) ?? { bytes: 0, packets: 0 };
-    totals.set(key, { bytes: c.bytes + r.bytes * r.samplingRate, packets: c.packets + r.packets * r.samplingRate });
-  }
-  const problems = stats.get(0, FlowCounter.MALFORMED) + stats.get(0, FlowCounter.LOST_RECORDS) + stats.get(0, FlowCounter.LOST_DATAGRAMS);
-  return { totals, rates: new Set(sink.records.map((r) => r.samplingRate)), problems };
+  return netflowDecoderTotals(datagrams, (r) => keys.map((k) => ({ src_host: r.src, dst_host: r.dst, in_iface: r.inputIf, out_iface: r.outputIf, vlan: r.vlanId })[k]).join(' '));
 }
 
 function assertWithinSampling(got: FlowCounters, truth: FlowCounters, sigma: FlowCounters, what: string): void {

@@ -8,11 +8,9 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { FlowCounter, FlowStats } from '../../src/flow/flow-sink.ts';
-import { NetflowDecoder } from '../../src/flow/netflow-decoder.ts';
-import { diffTotals, runPmacctCollector, type FlowCounters } from '../support/flow-oracle.ts';
+import { diffTotals, netflowDecoderTotals, runPmacctCollector, type FlowCounters } from '../support/flow-oracle.ts';
 import {
-  dataSet, type FieldSpec, FlowRecorder, ipfixMessage, ipfixTemplateSet, v9OptionsTemplateSet, v9Packet, v9TemplateSet,
+  dataSet, type FieldSpec, ipfixMessage, ipfixTemplateSet, v9OptionsTemplateSet, v9Packet, v9TemplateSet,
 } from '../support/netflow-builder.ts';
 import { skipUnless } from '../support/requirements.ts';
 
@@ -79,18 +77,7 @@ const SCENARIOS: Scenario[] = [
 ];
 
 function decode(datagrams: readonly Uint8Array[]) {
-  const sink = new FlowRecorder();
-  const stats = new FlowStats();
-  const decoder = new NetflowDecoder(sink, stats, { templateTimeout: 1800, samplingRate: () => 1 });
-  for (const d of datagrams) decoder.datagram(d, d.length, 0, 1e6);
-  const totals = new Map<string, FlowCounters>();
-  for (const r of sink.records) {
-    const k = `${r.src} ${r.dst}`;
-    const c = totals.get(k) ?? { bytes: 0, packets: 0 };
-    totals.set(k, { bytes: c.bytes + r.bytes * r.samplingRate, packets: c.packets + r.packets * r.samplingRate });
-  }
-  const problems = stats.get(0, FlowCounter.MALFORMED) + stats.get(0, FlowCounter.LOST_RECORDS) + stats.get(0, FlowCounter.LOST_DATAGRAMS);
-  return { totals, problems };
+  return netflowDecoderTotals(datagrams, (r) => `${r.src} ${r.dst}`);
 }
 
 describe('template life cycles: otelacct = nfacctd = what was sent', () => {

@@ -15,8 +15,11 @@ import { createSocket } from 'node:dgram';
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatIPv4, formatIPv6 } from '../../src/decode/address-format.ts';
+import { FlowCounter, FlowStats } from '../../src/flow/flow-sink.ts';
+import { NetflowDecoder } from '../../src/flow/netflow-decoder.ts';
 import { ethernetIPv4 } from './frames.ts';
 import { writePairsCapture, type PairsTruth } from './pairs-capture.ts';
+import { FlowRecorder, type SeenRecord } from './netflow-builder.ts';
 import { PcapWriter } from './pcap-writer.ts';
 import { replay } from './flow-datagrams.ts';
 import { OutputWatch, stop, waitFor } from './processes.ts';
@@ -263,4 +266,23 @@ export async function otelacctFlowMetrics(dir: string, kind: 'sflow' | 'netflow'
   } finally {
     await stop(child);
   }
+}
+
+/**
+ * otelacct's NetFlow/IPFIX decoder alone on `datagrams`: renormalised totals per `keyOf(record)`,
+ * the sampling rates seen, and its problems (malformed datagrams and lost datagrams and records).
+ */
+export function netflowDecoderTotals(datagrams: readonly Uint8Array[], keyOf: (r: SeenRecord) => string) {
+  const sink = new FlowRecorder();
+  const stats = new FlowStats();
+  const decoder = new NetflowDecoder(sink, stats, { templateTimeout: 1800, samplingRate: () => 1 });
+  for (const d of datagrams) decoder.datagram(d, d.length, 0, 1e6);
+  const totals = new Map<string, FlowCounters>();
+  for (const r of sink.records) {
+    const key = keyOf(r);
+    const c = totals.get(key) ?? { bytes: 0, packets: 0 };
+    totals.set(key, { bytes: c.bytes + r.bytes * r.samplingRate, packets: c.packets + r.packets * r.samplingRate });
+  }
+  const problems = stats.get(0, FlowCounter.MALFORMED) + stats.get(0, FlowCounter.LOST_RECORDS) + stats.get(0, FlowCounter.LOST_DATAGRAMS);
+  return { totals, rates: new Set(sink.records.map((r) => r.samplingRate)), problems };
 }
