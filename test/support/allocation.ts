@@ -1,4 +1,11 @@
-import { GCProfiler } from 'node:v8';
+import { GCProfiler, setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+
+// A full collection on demand (as --expose-gc gives): gcCountDuring empties the young generation
+// before it counts, so allocation made before `fn` (a warm-up, the test's setup) cannot fill it
+// during `fn` and be counted against it.
+setFlagsFromString('--expose-gc');
+const collectGarbage = runInNewContext('gc') as () => void;
 
 /** GC types of the young generation: what allocation in a hot loop triggers. */
 const YOUNG_GC = new Set(['Scavenge', 'MinorMarkSweep', 'MinorMarkCompact']);
@@ -6,11 +13,12 @@ const YOUNG_GC = new Set(['Scavenge', 'MinorMarkSweep', 'MinorMarkCompact']);
 /**
  * Number of young-generation garbage collections V8 ran while `fn` ran. A loop that allocates
  * nothing triggers none; one that allocates even 32 bytes per iteration over a few million
- * iterations fills the young generation several times. (Major collections are not counted: V8
+ * iterations fills the young generation several times. The young generation is emptied first. (Major collections are not counted: V8
  * may finish marking that earlier work started, whatever the loop does.) Call after a warm-up so
  * that JIT compilation is done.
  */
 export function gcCountDuring(fn: () => void): number {
+  collectGarbage();
   const profiler = new GCProfiler();
   profiler.start();
   fn();
