@@ -296,15 +296,26 @@ export class Accountant implements PacketSink, FlowSink {
     let direct = false;
     for (let n = 0; n < order.length; n++) {
       const i = order[n];
-      const table = this.flowTables[i];
-      if (table.size >= table.maxEntries - 1 && !table.derived && !table.direct && this.#derivedOf[i].length > 0) this.#deriveFull(i, table);
-      if ((!this.#countIn(this.aggregations[i], table, interfaceIndex, bytes, packets) || table.derived || table.direct) && this.#derivedOf[i].length > 0) {
+      if (this.#countOne(i, interfaceIndex, bytes, packets)) {
         this.#direct[i] = 1;
         direct = true;
       }
-      if (table.size >= this.#fillMark && !this.#fillSignalled) this.#signalFilling();
     }
     if (direct) this.#countDirect(interfaceIndex, bytes, packets);
+  }
+
+  /**
+   * Counts the packet in aggregation i's flow table (a full table with derived aggregations hands
+   * its entries over first) and signals a filling table; true when the aggregations derived from i
+   * must count this packet directly (i's table did not take it, was derived or counts directly).
+   */
+  #countOne(i: number, interfaceIndex: number, bytes: number, packets: number): boolean {
+    const table = this.flowTables[i];
+    const hasDerived = this.#derivedOf[i].length > 0;
+    if (hasDerived && table.size >= table.maxEntries - 1 && !table.derived && !table.direct) this.#deriveFull(i, table);
+    const counted = this.#countIn(this.aggregations[i], table, interfaceIndex, bytes, packets);
+    if (table.size >= this.#fillMark && !this.#fillSignalled) this.#signalFilling();
+    return hasDerived && (!counted || table.derived || table.direct);
   }
 
   #signalFilling(): void {
@@ -336,12 +347,7 @@ export class Accountant implements PacketSink, FlowSink {
       const derived = this.#derivedOf[i];
       for (let m = 0; m < derived.length; m++) {
         const j = derived[m];
-        const table = this.flowTables[j];
-        if (table.size >= table.maxEntries - 1 && !table.derived && !table.direct && this.#derivedOf[j].length > 0) this.#deriveFull(j, table);
-        if ((!this.#countIn(this.aggregations[j], table, interfaceIndex, bytes, packets) || table.derived || table.direct) && this.#derivedOf[j].length > 0) {
-          this.#direct[j] = 1;
-        }
-        if (table.size >= this.#fillMark && !this.#fillSignalled) this.#signalFilling();
+        if (this.#countOne(j, interfaceIndex, bytes, packets)) this.#direct[j] = 1;
       }
     }
   }
