@@ -1,7 +1,8 @@
-import { isIP, SocketAddress } from 'node:net';
+import { isIP } from 'node:net';
 import { aggregationList, checkDimensions, type AggregationConfig } from './aggregations.ts';
 import { DEFAULT_DIMENSIONS, DIMENSIONS } from './dimensions.ts';
 import { httpPath } from './http-path.ts';
+import { canonicalAddress, canonicalPrefix } from './ip-address.ts';
 
 /**
  * The configuration schema (convict). Every key has a doc string, a default and a format; most
@@ -72,45 +73,45 @@ function urlOrEmpty(value: unknown): void {
   if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('must be an http:// or https:// URL');
 }
 
-/** The canonical text of IP address `a` (IPv6 compressed, lower case), so that two spellings compare equal. */
-function canonicalIp(a: string): string {
-  if (isIP(a) !== 6) return a;
-  try {
-    return new SocketAddress({ address: a, family: 'ipv6' }).address;
-  } catch {
-    return a;
-  }
-}
-
 /**
  * flow.samplingRates: `EXPORTER=N` or `*=N` (any exporter without its own entry); one entry per
- * exporter (two spellings of one address are the same exporter): a second is rejected rather
- * than one silently winning.
+ * exporter: two spellings of one address (`::ffff:192.0.2.1` and `192.0.2.1`, `2001:DB8::1` and
+ * `2001:db8:0::1`) are the same exporter (canonicalAddress), and a second entry is rejected
+ * rather than one silently winning.
  */
 function samplingRateList(value: unknown): void {
   stringList(value);
   const seen = new Map<string, string>();
   for (const v of value as string[]) {
     const m = /^([^=\s]+)=(\d+)$/.exec(v);
-    if (!m || (m[1] !== '*' && isIP(m[1]) === 0) || Number(m[2]) < 1 || Number(m[2]) > 1e9) {
+    const who = m === null ? undefined : m[1] === '*' ? '*' : canonicalAddress(m[1]);
+    if (!m || who === undefined || Number(m[2]) < 1 || Number(m[2]) > 1e9) {
       throw new Error(`${JSON.stringify(v)} is not EXPORTER=N (EXPORTER an IP address or *, N from 1 to 1000000000), e.g. 192.0.2.1=1000`);
     }
-    const who = canonicalIp(m[1]);
     const first = seen.get(who);
-    if (first !== undefined) throw new Error(`${JSON.stringify(v)} repeats exporter ${m[1]} (already ${JSON.stringify(first)}): one rate per exporter`);
+    if (first !== undefined) throw new Error(`${JSON.stringify(v)} repeats exporter ${who} (already ${JSON.stringify(first)}): one rate per exporter`);
     seen.set(who, v);
   }
 }
 
-/** flow.allowedExporters: CIDR prefixes, IPv4 /0-32 or IPv6 /0-128. */
+/**
+ * flow.allowedExporters: CIDR prefixes, IPv4 /0-32 or IPv6 /0-128 (no leading zero in the
+ * length); each prefix once, in whatever spelling (canonicalPrefix: `::ffff:192.0.2.0/120` is
+ * `192.0.2.0/24`).
+ */
 function prefixList(value: unknown): void {
   if (!Array.isArray(value)) throw new Error('must be a list of CIDR prefixes like 192.0.2.0/24 or 2001:db8::/32');
+  const seen = new Map<string, string>();
   for (const v of value) {
-    const m = typeof v === 'string' ? /^([^/\s]+)\/(\d{1,3})$/.exec(v) : null;
-    const family = m ? isIP(m[1]) : 0;
-    if (m === null || family === 0 || Number(m[2]) > (family === 4 ? 32 : 128)) {
-      throw new Error(`${JSON.stringify(v)} is not a CIDR prefix like 192.0.2.0/24 or 2001:db8::/32`);
+    const p = typeof v === 'string' ? canonicalPrefix(v) : undefined;
+    if (p === undefined) {
+      const zero = typeof v === 'string' && /\/0\d/.test(v) ? ' (no leading zero in the length)' : '';
+      throw new Error(`${JSON.stringify(v)} is not a CIDR prefix like 192.0.2.0/24 or 2001:db8::/32${zero}`);
     }
+    const key = `${p.address}/${p.length}`;
+    const first = seen.get(key);
+    if (first !== undefined) throw new Error(`${JSON.stringify(v)} repeats prefix ${key} (already ${JSON.stringify(first)})`);
+    seen.set(key, v as string);
   }
 }
 
@@ -132,7 +133,7 @@ function dnsServerList(value: unknown): void {
     if (m === null || isIP(m[1]) === 0 || (m[2] !== undefined && m[2] !== '' && (Number(m[2]) < 1 || Number(m[2]) > 65535))) {
       throw new Error(`${JSON.stringify(v)} is not a DNS server address (an IP address, optionally :port from 1 to 65535; IPv6 with a port in brackets)`);
     }
-    const ip = canonicalIp(m[1]);
+    const ip = canonicalAddress(m[1]) ?? m[1];
     const family = isIP(ip);
     const unusable = family === 4
       ? ip === '0.0.0.0' || ip === '255.255.255.255' || (Number(ip.split('.')[0]) >= 224 && Number(ip.split('.')[0]) <= 239)

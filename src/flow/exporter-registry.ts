@@ -1,4 +1,5 @@
 import { BlockList, isIP } from 'node:net';
+import { canonicalPrefix } from '../config/ip-address.ts';
 
 /**
  * Maps flow exporters (the source address of their datagrams) to small integers, so that
@@ -20,10 +21,11 @@ export class ExporterRegistry {
     this.#max = Math.min(max, 65536);
     if (allowed.length > 0) {
       const list = new BlockList();
-      for (const p of allowed) {
-        const slash = p.lastIndexOf('/');
-        const address = p.slice(0, slash);
-        list.addSubnet(address, Number(p.slice(slash + 1)), isIP(address) === 6 ? 'ipv6' : 'ipv4');
+      for (const text of allowed) {
+        // An IPv4-mapped prefix becomes the IPv4 prefix it covers: sources are matched as IPv4.
+        const p = canonicalPrefix(text);
+        if (p === undefined) throw new Error(`flow.allowedExporters: ${JSON.stringify(text)} is not a CIDR prefix`);
+        list.addSubnet(p.address, p.length, p.family === 6 ? 'ipv6' : 'ipv4');
       }
       this.#allowed = list;
     }

@@ -1,11 +1,12 @@
 import { FlowInput, type Accountant } from '../account/accountant.ts';
 import type { InterfaceRegistry } from '../capture/interface-registry.ts';
+import { canonicalAddress } from '../config/ip-address.ts';
 import type { Config } from '../config/schema.ts';
 import type { FlowDecoderFactories } from './decoders.ts';
 import { ExporterRegistry } from './exporter-registry.ts';
 import { FlowListener, FlowListenError, type BoundSocket, type FlowLog } from './flow-listener.ts';
 import { FlowStats, type FlowDecoder } from './flow-sink.ts';
-import { canonicalAddress, InterfaceNameTable, loadInterfaceNames } from './interface-names.ts';
+import { InterfaceNameTable, loadInterfaceNames } from './interface-names.ts';
 import { udpSocketDrops } from './udp-stats.ts';
 
 export interface FlowCollectorOptions {

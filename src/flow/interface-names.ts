@@ -1,4 +1,4 @@
-import { isIP, SocketAddress } from 'node:net';
+import { canonicalAddress } from '../config/ip-address.ts';
 import { readLimited, sizeText } from '../config/read-limited.ts';
 
 /** Largest interface names file read: 64 MiB. */
@@ -46,18 +46,6 @@ export class InterfaceNameTable {
 /** The text of an interface-name key word (flow-key.ts): the mapped name, else the ifIndex. */
 export function interfaceNameText(table: InterfaceNameTable, word: number): string {
   return (word & NAME_BIT) !== 0 ? table.name(word & 0x7fffffff) : String(word);
-}
-
-/** Canonical text of an IP address (as node's dgram reports sources), or undefined. */
-export function canonicalAddress(text: string): string | undefined {
-  const family = isIP(text);
-  if (family === 0) return undefined;
-  if (family === 4) return text;
-  try {
-    return new SocketAddress({ address: text, family: 'ipv6' }).address;
-  } catch {
-    return text; // a scoped address (fe80::1%eth0) as given
-  }
 }
 
 /**
