@@ -90,9 +90,15 @@ export const FlowError = {
   DECODER_FAILURE: 8,
   /** A record claiming more than MAX_RECORD_BYTES or MAX_RECORD_PACKETS (count × sampling rate): dropped, not accounted. */
   IMPLAUSIBLE_COUNT: 9,
+  /**
+   * A NetFlow v9 / IPFIX data record whose template has neither a source nor a destination
+   * address field (IPv4 8/12, IPv6 27/28): nothing to key it by but 0.0.0.0 on both sides, so it
+   * is dropped, not accounted. (A record with one of the two accounts the other as 0.0.0.0 / ::.)
+   */
+  NO_ADDRESS: 10,
 } as const;
 export const FLOW_ERROR_NAMES: readonly string[] = ['truncated', 'bad_version', 'bad_template', 'no_template', 'bad_sample', 'undecodable_header',
-  'template_cache_full', 'sampler_table_full', 'decoder_failure', 'implausible_count'];
+  'template_cache_full', 'sampler_table_full', 'decoder_failure', 'implausible_count', 'no_address'];
 
 /**
  * Most bytes one record may stand for, its count × its sampling rate: 2^48 (281 TB). One flow
@@ -131,7 +137,10 @@ export function plausibleHeader(frameLength: number, rate: number): boolean {
 export const FlowCounter = {
   /** Datagrams received and handed to a decoder. */
   DATAGRAMS: 0,
-  /** Records (or sFlow flow samples) handed to the sink (not those dropped as IMPLAUSIBLE_COUNT). */
+  /**
+   * Records (or sFlow flow samples) handed to the sink: not those dropped as IMPLAUSIBLE_COUNT or
+   * NO_ADDRESS, nor NetFlow/IPFIX records of zero bytes and zero packets (nothing to add).
+   */
   RECORDS: 1,
   /**
    * Datagrams with at least one FlowError: once per datagram however many problems it has (the

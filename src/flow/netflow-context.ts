@@ -43,13 +43,19 @@ export class NetflowContext {
    * Fills the record from the reader's values (a data record of `t` just read) and hands it to
    * the sink. `setRate` is the rate for records of `t` that carry no sampler id or interval of
    * their own (computed once per set by setSamplingRate; else 0), `fallback` the configured
-   * rate (fetched once per set). False when the record's counts are implausible (counted as
-   * IMPLAUSIBLE_COUNT, not handed over).
+   * rate (fetched once per set). False when the record is not handed over: its template has no
+   * address field (counted as NO_ADDRESS), its counts are implausible (IMPLAUSIBLE_COUNT), or it
+   * has zero bytes and zero packets (not an error, not counted: it would add nothing but a
+   * series, as an idle flow's active-timeout report does).
    */
   emit(exporter: number, domain: number, t: CompiledTemplate, data: Uint8Array, setRate: number, fallback: number, nowMs: number): boolean {
     const v = this.reader.values;
     const r = this.record;
     const kinds = t.kinds;
+    if ((kinds & ADDRESS_KINDS) === 0) {
+      this.stats.error(exporter, FlowError.NO_ADDRESS);
+      return false;
+    }
     r.reset();
     if ((kinds & ((1 << Kind.SRC6) | (1 << Kind.DST6))) !== 0
       && ((kinds & ((1 << Kind.SRC4) | (1 << Kind.DST4))) === 0 || (v[Kind.SRC4] === 0 && v[Kind.DST4] === 0))) {
@@ -73,6 +79,7 @@ export class NetflowContext {
       this.stats.error(exporter, FlowError.IMPLAUSIBLE_COUNT);
       return false;
     }
+    if (r.bytes === 0 && r.packets === 0) return false;
     this.sink.record(exporter, r);
     return true;
   }
@@ -123,6 +130,7 @@ export class NetflowContext {
   }
 }
 
+const ADDRESS_KINDS = (1 << Kind.SRC4) | (1 << Kind.DST4) | (1 << Kind.SRC6) | (1 << Kind.DST6);
 const VLAN_KINDS = (1 << Kind.VLAN) | (1 << Kind.POST_VLAN) | (1 << Kind.DOT1Q_VLAN) | (1 << Kind.POST_DOT1Q_VLAN);
 
 /**

@@ -57,6 +57,8 @@ export function decodeV5(ctx: NetflowContext, data: Uint8Array, length: number, 
       ctx.stats.error(exporter, FlowError.IMPLAUSIBLE_COUNT);
       continue;
     }
+    // Zero bytes and zero packets: nothing to add, and no series for it (not in RECORDS either).
+    if (r.bytes === 0 && r.packets === 0) continue;
     ctx.sink.record(exporter, r);
     accounted++;
   }

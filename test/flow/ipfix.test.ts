@@ -28,27 +28,28 @@ describe('ipfix', () => {
     assert.equal(h.counter('RECORDS'), 2);
   });
 
+  // Records of zero bytes and zero packets are not handed over: each template here carries packetDeltaCount 1.
   it('chooses the VLAN as nfacctd: by flowDirection (58/243 in, 59/254 out), else the first of 58, 59, 243, 254', () => {
     const h = new Harness();
-    const all: FieldSpec[] = [{ id: 8, length: 4 }, { id: 254, length: 2 }, { id: 243, length: 2 }, { id: 59, length: 2 }, { id: 58, length: 2 }];
-    const dot1q: FieldSpec[] = [{ id: 8, length: 4 }, { id: 254, length: 2 }, { id: 243, length: 2 }];
+    const all: FieldSpec[] = [{ id: 8, length: 4 }, { id: 2, length: 4 }, { id: 254, length: 2 }, { id: 243, length: 2 }, { id: 59, length: 2 }, { id: 58, length: 2 }];
+    const dot1q: FieldSpec[] = [{ id: 8, length: 4 }, { id: 2, length: 4 }, { id: 254, length: 2 }, { id: 243, length: 2 }];
     const withDirection: FieldSpec[] = [...dot1q, { id: 61, length: 1 }];
-    const post: FieldSpec[] = [{ id: 8, length: 4 }, { id: 254, length: 2 }, { id: 59, length: 2 }];
+    const post: FieldSpec[] = [{ id: 8, length: 4 }, { id: 2, length: 4 }, { id: 254, length: 2 }, { id: 59, length: 2 }];
     h.feed(message(0, [ipfixTemplateSet([{ id: 256, fields: all }, { id: 257, fields: dot1q }, { id: 258, fields: withDirection },
       { id: 259, fields: post }]),
-    dataSet(256, all, [['10.0.0.1', 4, 3, 2, 1]]), dataSet(257, dot1q, [['10.0.0.1', 4, 3]]),
-    dataSet(258, withDirection, [['10.0.0.1', 4, 3, 0], ['10.0.0.1', 4, 3, 1], ['10.0.0.1', 4, 3, 2]]),
-    dataSet(259, post, [['10.0.0.1', 4, 2]])]));
+    dataSet(256, all, [['10.0.0.1', 1, 4, 3, 2, 1]]), dataSet(257, dot1q, [['10.0.0.1', 1, 4, 3]]),
+    dataSet(258, withDirection, [['10.0.0.1', 1, 4, 3, 0], ['10.0.0.1', 1, 4, 3, 1], ['10.0.0.1', 1, 4, 3, 2]]),
+    dataSet(259, post, [['10.0.0.1', 1, 4, 2]])]));
     assert.deepEqual(h.take().map((r) => r.vlanId), [1, 3, 3, 4, 0, 2]);
   });
 
   it('takes ports from 7/11, else udpSourcePort/udpDestinationPort 180/181, else tcpSourcePort/tcpDestinationPort 182/183', () => {
     const h = new Harness();
-    const a: FieldSpec[] = [{ id: 8, length: 4 }, { id: 182, length: 2 }, { id: 183, length: 2 }, { id: 180, length: 2 }, { id: 181, length: 2 }];
+    const a: FieldSpec[] = [{ id: 8, length: 4 }, { id: 2, length: 4 }, { id: 182, length: 2 }, { id: 183, length: 2 }, { id: 180, length: 2 }, { id: 181, length: 2 }];
     const b: FieldSpec[] = [...a, { id: 7, length: 2 }, { id: 11, length: 2 }];
-    const c: FieldSpec[] = [{ id: 8, length: 4 }, { id: 182, length: 2 }, { id: 183, length: 2 }];
+    const c: FieldSpec[] = [{ id: 8, length: 4 }, { id: 2, length: 4 }, { id: 182, length: 2 }, { id: 183, length: 2 }];
     h.feed(message(0, [ipfixTemplateSet([{ id: 256, fields: a }, { id: 257, fields: b }, { id: 258, fields: c }]),
-      dataSet(256, a, [['10.0.0.1', 1, 2, 3, 4]]), dataSet(257, b, [['10.0.0.1', 1, 2, 3, 4, 5, 6]]), dataSet(258, c, [['10.0.0.1', 1, 2]])]));
+      dataSet(256, a, [['10.0.0.1', 1, 1, 2, 3, 4]]), dataSet(257, b, [['10.0.0.1', 1, 1, 2, 3, 4, 5, 6]]), dataSet(258, c, [['10.0.0.1', 1, 1, 2]])]));
     assert.deepEqual(h.take().map((r) => [r.srcPort, r.dstPort]), [[3, 4], [5, 6], [1, 2]]);
   });
 
