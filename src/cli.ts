@@ -12,6 +12,26 @@
 // flag: set at run time it has no effect.
 import module from 'node:module';
 
+// SIGHUP asks for a reload, but main.ts installs its handler only once the pipeline exists (after
+// ~0.3 s of imports and set-up), and until then Node's default would end the process. Held here
+// from the first line instead, and replayed once to main's handler when it is added (one reload
+// re-reads everything: several early requests are one). SIGINT/SIGTERM keep Node's default until
+// main takes them: a stop asked before there is anything to stop ends the process at once.
+if (process.argv[2] !== 'report') {
+  let held = false;
+  const hold = () => { held = true; };
+  process.on('SIGHUP', hold);
+  process.on('newListener', function replay(event: string | symbol) {
+    if (event !== 'SIGHUP') return;
+    process.off('newListener', replay);
+    // After main's listener is in place: never a moment with no SIGHUP listener at all.
+    queueMicrotask(() => {
+      process.off('SIGHUP', hold);
+      if (held) process.emit('SIGHUP', 'SIGHUP');
+    });
+  });
+}
+
 try {
   module.enableCompileCache?.();
 } catch {
