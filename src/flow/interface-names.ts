@@ -1,4 +1,5 @@
 import { canonicalAddress } from '../config/ip-address.ts';
+import { quote } from '../config/quote.ts';
 import { readLimited, sizeText } from '../config/read-limited.ts';
 
 /** Largest interface names file read: 64 MiB. */
@@ -150,6 +151,9 @@ function hash(exp: number, ifIndex: number): number {
  */
 export function parseInterfaceNames(text: string, file: string, table: InterfaceNameTable): Map<string, Map<number, number>> {
   const out = new Map<string, Map<number, number>>();
+  // A NUL byte: a binary file (an image, a capture) given by mistake; say so rather than quote it.
+  const nul = text.indexOf('\0');
+  if (nul >= 0) throw new InterfaceNamesError(`${file}: line ${text.slice(0, nul).split('\n').length}: a NUL byte: not a text file`);
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i].replace(/#.*/, '').trim();
@@ -160,7 +164,7 @@ export function parseInterfaceNames(text: string, file: string, table: Interface
       const kv = new Map<string, string>();
       for (const part of line.split(/\s+/)) {
         const eq = part.indexOf('=');
-        if (eq <= 0) throw new InterfaceNamesError(`${where}: ${JSON.stringify(part)} is not key=value (keys: ip, ifindex, in, out, name, set_label)`);
+        if (eq <= 0) throw new InterfaceNamesError(`${where}: ${quote(part)} is not key=value (keys: ip, ifindex, in, out, name, set_label)`);
         kv.set(part.slice(0, eq).toLowerCase(), part.slice(eq + 1));
       }
       exporter = kv.get('ip') ?? '*';
@@ -169,20 +173,20 @@ export function parseInterfaceNames(text: string, file: string, table: Interface
       if (ifText === '' || name === '') throw new InterfaceNamesError(`${where}: needs ifindex= (or in=/out=) and name= (or set_label=)`);
     } else {
       const m = /^(\S+)\s+(\S+)\s+(.+)$/.exec(line);
-      if (!m) throw new InterfaceNamesError(`${where}: expected "EXPORTER IFINDEX NAME" (EXPORTER an IP address or *), got ${JSON.stringify(line.slice(0, 80))}`);
+      if (!m) throw new InterfaceNamesError(`${where}: expected "EXPORTER IFINDEX NAME" (EXPORTER an IP address or *), got ${quote(line)}`);
       [, exporter, ifText, name] = m;
     }
     const address = exporter === '*' ? '*' : canonicalAddress(exporter.replace(/\/(32|128)$/, ''));
-    if (address === undefined) throw new InterfaceNamesError(`${where}: exporter ${JSON.stringify(exporter)} is not an IP address or *`);
-    if (!/^\d{1,10}$/.test(ifText) || Number(ifText) > 0x7fffffff) throw new InterfaceNamesError(`${where}: ifIndex ${JSON.stringify(ifText)} is not an integer from 0 to 2147483647`);
+    if (address === undefined) throw new InterfaceNamesError(`${where}: exporter ${quote(exporter)} is not an IP address or *`);
+    if (!/^\d{1,10}$/.test(ifText) || Number(ifText) > 0x7fffffff) throw new InterfaceNamesError(`${where}: ifIndex ${quote(ifText)} is not an integer from 0 to 2147483647`);
     const trimmed = name.trim();
     // C0 and C1 control characters (tab, escape, ...): a name is printable text.
     if (/[\u0000-\u001f\u007f-\u009f]/.test(trimmed)) {
-      throw new InterfaceNamesError(`${where}: name ${JSON.stringify(trimmed.slice(0, 80))} has a control character`);
+      throw new InterfaceNamesError(`${where}: name ${quote(trimmed)} has a control character`);
     }
     const bytes = Buffer.byteLength(trimmed, 'utf8');
     if (bytes > MAX_INTERFACE_NAME_BYTES) {
-      throw new InterfaceNamesError(`${where}: name ${JSON.stringify(trimmed.slice(0, 40))}... is ${bytes} bytes long (at most ${MAX_INTERFACE_NAME_BYTES}, SNMP ifName's limit)`);
+      throw new InterfaceNamesError(`${where}: name ${quote(trimmed)} is ${bytes} bytes long (at most ${MAX_INTERFACE_NAME_BYTES}, SNMP ifName's limit)`);
     }
     let entries = out.get(address);
     if (!entries) out.set(address, (entries = new Map()));

@@ -30,6 +30,32 @@ describe('flow and reverse-DNS input validation', () => {
     assert.equal(parse('* 1 uplink\r\n').get('*')?.size, 1, 'CRLF line ends are not part of the name');
   });
 
+  it('interface names: a binary file gets one short printable line, never its bytes', () => {
+    const parse = (bytes: Uint8Array) => parseInterfaceNames(Buffer.from(bytes).toString('utf8'), 'names', new InterfaceNameTable());
+    const message = (bytes: Uint8Array): string => {
+      try {
+        parse(bytes);
+      } catch (err) {
+        return (err as Error).message;
+      }
+      return '';
+    };
+    // An ELF header (NUL bytes): said to be binary, nothing quoted.
+    const elf = new Uint8Array(2000).map((_, i) => (i < 4 ? [0x7f, 0x45, 0x4c, 0x46][i] : (i * 37) % 7 === 0 ? 0 : (i * 91) & 0xff));
+    assert.equal(message(elf), 'names: line 1: a NUL byte: not a text file');
+    assert.equal(message(new TextEncoder().encode('* 1 uplink\n* 2 x\0y\n')), 'names: line 2: a NUL byte: not a text file');
+    // High bytes and controls without a NUL: a quoted, escaped prefix of at most 40 characters.
+    for (const seed of [1, 2, 3]) {
+      const junk = new Uint8Array(3000).map((_, i) => 1 + ((i * 131 + seed * 17) % 255));
+      const m = message(junk);
+      assert.match(m, /^names: line 1: /);
+      assert.ok(m.length < 400, `${m.length} characters: ${m}`);
+      assert.match(m, /^[\x20-\x7e]+$/, 'printable ASCII only');
+    }
+    assert.throws(() => parse(new TextEncoder().encode(`ip=192.0.2.1 ${'\u0085'.repeat(300)}\n`)),
+      { message: `names: line 1: "${'\\u0085'.repeat(40)}"... is not key=value (keys: ip, ifindex, in, out, name, set_label)` });
+  });
+
   it('flow.samplingRates: an exporter given twice is rejected, naming both entries', () => {
     assert.deepEqual(problems(['--flow-sampling-rate', '192.0.2.1=100', '--flow-sampling-rate', '192.0.2.1=1000']),
       ['flow.samplingRates=["192.0.2.1=100","192.0.2.1=1000"]: "192.0.2.1=1000" repeats exporter 192.0.2.1 (already "192.0.2.1=100"): one rate per exporter']);
