@@ -127,7 +127,8 @@ async function main(argv: string[]): Promise<number> {
     await pipeline.traffic.flush();
     if (config.export.output !== 'none') await pipeline.telemetry.writeOutput(config.export.output, outputWrite());
     pipeline.reportOverflow();
-    if (config.export.serve) {
+    // A file not read to its end ends otelacct (exit 1) even with --serve: its totals are not final.
+    if (config.export.serve && exitCode === 0) {
       // /metrics answers during the read too (counts so far); this line says the totals are final.
       log.info('file read; serving until SIGINT or SIGTERM', { file: config.capture.read });
       await untilSignal();
