@@ -70,6 +70,8 @@ function parsePrefix(text: string): { version: 4 | 6; words: number[]; length: n
   const lengthText = text.slice(slash + 1);
   const length = /^\d{1,3}$/.test(lengthText) ? Number(lengthText) : -1;
   if (length < 0 || length > max) throw new LineProblem(text, `prefix length must be 0..${max} for IPv${addr.version}`);
+  // pmacct reads `/08` as 8 (atoi); a zero-padded length is more likely a typo than a style.
+  if (lengthText.length > 1 && lengthText.charCodeAt(0) === 48) throw new LineProblem(text, `prefix length ${lengthText} has a leading zero (write /${length})`);
   const words = networkWords(addr.words, length);
   if (words.some((w, k) => w !== addr.words[k])) {
     const net = formatAddressWords({ version: addr.version, words });

@@ -1,4 +1,5 @@
 import { isIP, SocketAddress } from 'node:net';
+import { formatAddressWords, networkWords, parseAddressWords } from '../account/ip-text.ts';
 
 /**
  * The one text of an IP address, so that every spelling of one address compares equal: IPv4 as
@@ -50,4 +51,12 @@ export function canonicalPrefix(text: string): CanonicalPrefix | undefined {
     return { address, family: 4, length };
   }
   return { address, family: family as 4 | 6, length };
+}
+
+/** The network address of prefix `p` (its address with every host bit cleared), as canonicalAddress writes it. */
+export function networkText(p: CanonicalPrefix): string {
+  const a = parseAddressWords(p.address);
+  if (a === undefined) return p.address;
+  const net = formatAddressWords({ version: a.version, words: networkWords(a.words, p.length) });
+  return canonicalAddress(net) ?? net;
 }

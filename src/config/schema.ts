@@ -2,7 +2,7 @@ import { isIP } from 'node:net';
 import { aggregationList, checkDimensions, type AggregationConfig } from './aggregations.ts';
 import { DEFAULT_DIMENSIONS, DIMENSIONS } from './dimensions.ts';
 import { httpPath } from './http-path.ts';
-import { canonicalAddress, canonicalPrefix } from './ip-address.ts';
+import { canonicalAddress, canonicalPrefix, networkText } from './ip-address.ts';
 
 /**
  * The configuration schema (convict). Every key has a doc string, a default and a format; most
@@ -96,7 +96,7 @@ function samplingRateList(value: unknown): void {
 
 /**
  * flow.allowedExporters: CIDR prefixes, IPv4 /0-32 or IPv6 /0-128 (no leading zero in the
- * length); each prefix once, in whatever spelling (canonicalPrefix: `::ffff:192.0.2.0/120` is
+ * length, no host bits set: as the networks file); each prefix once, in whatever spelling (canonicalPrefix: `::ffff:192.0.2.0/120` is
  * `192.0.2.0/24`).
  */
 function prefixList(value: unknown): void {
@@ -108,6 +108,8 @@ function prefixList(value: unknown): void {
       const zero = typeof v === 'string' && /\/0\d/.test(v) ? ' (no leading zero in the length)' : '';
       throw new Error(`${JSON.stringify(v)} is not a CIDR prefix like 192.0.2.0/24 or 2001:db8::/32${zero}`);
     }
+    const net = networkText(p);
+    if (net !== p.address) throw new Error(`${JSON.stringify(v)} has host bits set (did you mean ${net}/${p.length}?)`);
     const key = `${p.address}/${p.length}`;
     const first = seen.get(key);
     if (first !== undefined) throw new Error(`${JSON.stringify(v)} repeats prefix ${key} (already ${JSON.stringify(first)})`);

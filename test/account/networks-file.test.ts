@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { loadNetworksFile, NetworksFileError, parseNetworks } from '../../src/account/networks-file.ts';
+import { loadNetworkTables } from '../../src/account/networks.ts';
 import type { PrefixEntry } from '../../src/account/prefix-trie.ts';
 
 const entry = (version: 4 | 6, words: number[], length: number, name: string): PrefixEntry => ({ version, words, length, name });
@@ -73,6 +74,11 @@ test('each bad line gives one line naming the file, the line, the text and the p
     ['10.0.0.0/-1', '"10.0.0.0/-1": prefix length must be 0..32 for IPv4'],
     ['10.0.0.0/8/9', '"10.0.0.0/8/9": prefix length must be 0..32 for IPv4'],
     ['10.0.0.1/8', '"10.0.0.1/8": host bits set (did you mean 10.0.0.0/8?)'],
+    // pmacct reads /08 as /8 and masks host bits away silently (net_aggr.c): otelacct refuses both.
+    ['1.0.0.0/08', '"1.0.0.0/08": prefix length 08 has a leading zero (write /8)'],
+    ['2001:db8::/032 x', '"2001:db8::/032": prefix length 032 has a leading zero (write /32)'],
+    ['65500,10.0.0.0/08', '"10.0.0.0/08": prefix length 08 has a leading zero (write /8)'],
+    ['10.0.0.0/00', '"10.0.0.0/00": prefix length 00 has a leading zero (write /0)'],
     ['2001:db8::1/32 x', '"2001:db8::1/32": host bits set (did you mean 2001:db8::/32?)'],
     ['10.0.0.256/24', '"10.0.0.256/24": "10.0.0.256" is not an IPv4 or IPv6 address'],
     ['010.0.0.0/8', '"010.0.0.0/8": "010.0.0.0" is not an IPv4 or IPv6 address'],
@@ -196,4 +202,12 @@ test('loadNetworksFile reads in 1 MiB pieces: lines across pieces, a BOM, CRLF; 
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('accounting.localNetworks reads its entries as networks-file lines: a leading zero or host bits name the entry', () => {
+  assert.throws(() => loadNetworkTables(['192.0.2.0/24', '10.0.0.0/08'], ''),
+    { name: 'NetworksFileError', message: 'accounting.localNetworks entry 2: "10.0.0.0/08": prefix length 08 has a leading zero (write /8)' });
+  assert.throws(() => loadNetworkTables(['10.1.2.3/8'], ''),
+    { name: 'NetworksFileError', message: 'accounting.localNetworks entry 1: "10.1.2.3/8": host bits set (did you mean 10.0.0.0/8?)' });
+  assert.equal(loadNetworkTables(['10.0.0.0/8', '2001:db8::/32'], '').local?.size, 2);
 });

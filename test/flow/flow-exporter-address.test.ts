@@ -84,6 +84,8 @@ describe('flow exporter addresses in any spelling', () => {
     assert.deepEqual(problems(['--flow-sampling-rate', '::127.0.0.1=10', '--flow-sampling-rate', '127.0.0.1=20']), [], 'IPv4-compatible is another address');
     assert.deepEqual(problems(['--flow-allowed-exporter', '192.0.2.0/24', '--flow-allowed-exporter', '::ffff:192.0.2.0/120']),
       ['flow.allowedExporters=["192.0.2.0/24","::ffff:192.0.2.0/120"]: "::ffff:192.0.2.0/120" repeats prefix 192.0.2.0/24 (already "192.0.2.0/24")']);
+    assert.deepEqual(problems(['--flow-allowed-exporter', '10.1.2.3/8']),
+      ['flow.allowedExporters=["10.1.2.3/8"]: "10.1.2.3/8" has host bits set (did you mean 10.0.0.0/8?)'], 'as the networks file, not masked silently');
     assert.deepEqual(problems(['--flow-allowed-exporter', '192.0.2.0/024']),
       ['flow.allowedExporters=["192.0.2.0/024"]: "192.0.2.0/024" is not a CIDR prefix like 192.0.2.0/24 or 2001:db8::/32 (no leading zero in the length)']);
   });
