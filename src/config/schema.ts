@@ -96,8 +96,8 @@ function samplingRateList(value: unknown): void {
 
 /**
  * flow.allowedExporters: CIDR prefixes, IPv4 /0-32 or IPv6 /0-128 (no leading zero in the
- * length, no host bits set: as the networks file); each prefix once, in whatever spelling (canonicalPrefix: `::ffff:192.0.2.0/120` is
- * `192.0.2.0/24`).
+ * length, no host bits set: as the networks file); each prefix once, in whatever spelling
+ * (canonicalPrefix: `::ffff:192.0.2.0/120` is `192.0.2.0/24`).
  */
 function prefixList(value: unknown): void {
   if (!Array.isArray(value)) throw new Error('must be a list of CIDR prefixes like 192.0.2.0/24 or 2001:db8::/32');
