@@ -2,14 +2,11 @@ import { NetworksFileError } from './account/networks.ts';
 import { CaptureFileError, FilterError } from './capture/capture-file.ts';
 import { FIFO_WRITER_WAIT_MS, waitForFifoWriter } from './capture/fifo-writer.ts';
 import { defaultInterface } from './capture/default-interface.ts';
-import { CaptureError } from './capture/live-capture.ts';
 import { helpText } from './config/help.ts';
 import { ConfigError, loadConfig, oneLine } from './config/load.ts';
 import type { Config } from './config/schema.ts';
 import { fileWrite, isRegularFile } from './export/file-write.ts';
 import type { Write } from './export/final-output.ts';
-import { WebConfigError } from './export/web-config.ts';
-import { FlowListenError } from './flow/flow-listener.ts';
 import { InterfaceNamesError } from './flow/interface-names.ts';
 import { Logger, redactSecrets } from './log.ts';
 import { Pipeline } from './pipeline.ts';
@@ -87,9 +84,10 @@ async function main(argv: string[]): Promise<number> {
   const offline = config.capture.read !== '';
   let pipeline: Pipeline;
   try {
-    pipeline = new Pipeline(config, log, { outputReader: offline });
+    pipeline = await Pipeline.create(config, log, { outputReader: offline });
   } catch (err) {
-    if (err instanceof NetworksFileError || err instanceof ConfigError || err instanceof FlowListenError || err instanceof InterfaceNamesError) return fail(err.message, 2);
+    if (err instanceof NetworksFileError || err instanceof ConfigError || err instanceof InterfaceNamesError) return fail(err.message, 2);
+    if (pipelineFlowOn(config) && err instanceof (await import('./flow/flow-listener.ts')).FlowListenError) return fail(err.message, 2);
     throw err;
   }
   let liveInterfaces: string[] | undefined;
@@ -145,7 +143,7 @@ async function main(argv: string[]): Promise<number> {
       const bound = await pipeline.startFlow();
       log.info('collecting flows', { listeners: bound.map((b) => `${b.address}:${b.port}`) });
     } catch (err) {
-      if (!(err instanceof FlowListenError)) throw err;
+      if (!(err instanceof (await import('./flow/flow-listener.ts')).FlowListenError)) throw err;
       await pipeline.stop();
       return fail(err.message, 1);
     }
@@ -153,9 +151,9 @@ async function main(argv: string[]): Promise<number> {
   if (interfaces.length > 0) {
     liveInterfaces = interfaces;
     try {
-      pipeline.startLive(interfaces);
+      await pipeline.startLive(interfaces);
     } catch (err) {
-      if (err instanceof CaptureError) {
+      if (err instanceof (await import('./capture/live-capture.ts')).CaptureError) {
         await pipeline.stop();
         return fail(err.message, 1);
       }
@@ -172,6 +170,15 @@ async function main(argv: string[]): Promise<number> {
   log.info('stopping', { signal });
   await pipeline.stop();
   return 0;
+}
+
+/**
+ * Whether flow.* is on. The modules of the flow collector (and of the live capture, the HTTP
+ * server) are loaded only when their feature is (Pipeline.create, startLive, serve): their error
+ * classes are imported where an error is checked, by then already loaded.
+ */
+function pipelineFlowOn(config: Config): boolean {
+  return config.flow.sflow.enabled || config.flow.netflow.enabled;
 }
 
 /** The configured interfaces, or the default one. */
@@ -204,7 +211,7 @@ async function startServer(pipeline: Pipeline, log: Logger): Promise<{ message: 
     if (url) log.info('serving metrics', { url });
     return undefined;
   } catch (err) {
-    if (err instanceof WebConfigError) return { message: err.message, code: 2 };
+    if (err instanceof (await import('./export/web-config.ts')).WebConfigError) return { message: err.message, code: 2 };
     return { message: (err as Error).message, code: 1 };
   }
 }
