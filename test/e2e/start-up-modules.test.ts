@@ -27,7 +27,11 @@ const FEATURE_MODULES: ReadonlyArray<[string, RegExp]> = [
   ['OTLP', /^src\/export\/otlp-(reader|push)\.ts$|\/node_modules\/@opentelemetry\/(exporter-metrics-otlp|otlp-)|\/node_modules\/@grpc\//],
   ['live capture', /^src\/capture\/live-capture\.ts$|\/node_modules\/cap\//],
   ['the networks-file worker', /^src\/account\/networks-(loader|worker)\.ts$/],
-  ['node:dgram, node:dns', /^node:(dgram|dns)$/],
+  ['node:dgram, node:dns, node:worker_threads', /^node:(dgram|dns|worker_threads)$/],
+  // An ESM import of node:http (@opentelemetry/exporter-prometheus's ESM build) evaluates its
+  // lazy WebSocket getters: undici, http2, tls, zlib... (src/export/otel-packages.ts).
+  ['undici', /^node:internal\/deps\/undici\/undici$/],
+  ['an ESM build of an OpenTelemetry package', /\/node_modules\/@opentelemetry\/.*\.mjs$/],
 ];
 
 /** The modules `otelacct args...` loads: src files relative to the checkout, other file URLs and node:built-ins as they are. */
@@ -35,8 +39,9 @@ async function loadedModules(args: string[], name: string): Promise<string[]> {
   const list = join(tmp.path, name);
   const r = await runOtelacct(args, { nodeFlags: ['--import', HOOK], env: { LOADED_MODULES_FILE: list } });
   assert.equal(r.code, 0, r.stderr);
-  return readFileSync(list, 'utf8').split('\n').filter((l) => l !== '')
-    .map((u) => (u.startsWith('file://') && fileURLToPath(u).startsWith(SRC) ? `src/${fileURLToPath(u).slice(SRC.length)}` : u));
+  // A built-in imported from ESM is listed twice: by the load hook and by moduleLoadList.
+  return [...new Set(readFileSync(list, 'utf8').split('\n').filter((l) => l !== '')
+    .map((u) => (u.startsWith('file://') && fileURLToPath(u).startsWith(SRC) ? `src/${fileURLToPath(u).slice(SRC.length)}` : u)))];
 }
 
 function loadedFeatures(modules: string[]): string[] {
@@ -54,5 +59,5 @@ test('--read to stdout loads no module of a feature that is off', async () => {
 test('a feature that is on is loaded (the check above can see one)', async () => {
   const networks = tmp.write('networks.lst', Buffer.from('10.0.0.0/8 ten\n'));
   const modules = await loadedModules(['--read', empty, '--networks-file', networks], 'read-networks.txt');
-  assert.deepEqual(loadedFeatures(modules), ['the networks-file worker: src/account/networks-loader.ts']);
+  assert.deepEqual(loadedFeatures(modules), ['the networks-file worker: src/account/networks-loader.ts', 'node:dgram, node:dns, node:worker_threads: node:worker_threads']);
 });

@@ -1,6 +1,6 @@
 // Loaded with `node --import` before otelacct's entry point: records every module the process
 // loads (file URLs, through a module.registerHooks load hook, and Node's built-ins from
-// process.moduleLoadList) and writes them, one a line, to $LOADED_MODULES_FILE at exit.
+// process.moduleLoadList, undocumented) and writes them, one a line, to $LOADED_MODULES_FILE at exit.
 import { writeFileSync } from 'node:fs';
 import module from 'node:module';
 
@@ -14,6 +14,6 @@ module.registerHooks({
   },
 });
 process.on('exit', () => {
-  const builtins = process.moduleLoadList.filter((m) => m.startsWith('NativeModule ')).map((m) => `node:${m.slice('NativeModule '.length)}`);
+  const builtins = (process as unknown as { moduleLoadList: string[] }).moduleLoadList.filter((m) => m.startsWith('NativeModule ')).map((m) => `node:${m.slice('NativeModule '.length)}`);
   writeFileSync(file, [...urls, ...builtins].join('\n') + '\n');
 });
