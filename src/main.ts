@@ -9,7 +9,7 @@ import { fileWrite, isRegularFile } from './export/file-write.ts';
 import type { Write } from './export/final-output.ts';
 import { InterfaceNamesError } from './flow/interface-names.ts';
 import { Logger, redactSecrets } from './log.ts';
-import { Pipeline } from './pipeline.ts';
+import { flowEnabled, Pipeline } from './pipeline.ts';
 import { VERSION } from './version.ts';
 
 /** Seconds SIGINT/SIGTERM may take (stop capture, final OTLP export) before a forced exit. */
@@ -87,7 +87,8 @@ async function main(argv: string[]): Promise<number> {
     pipeline = await Pipeline.create(config, log, { outputReader: offline });
   } catch (err) {
     if (err instanceof NetworksFileError || err instanceof ConfigError || err instanceof InterfaceNamesError) return fail(err.message, 2);
-    if (pipelineFlowOn(config) && err instanceof (await import('./flow/flow-listener.ts')).FlowListenError) return fail(err.message, 2);
+    // The flow collector's modules are loaded only with flow.* on (so is its error class, by then).
+    if (flowEnabled(config) && err instanceof (await import('./flow/flow-listener.ts')).FlowListenError) return fail(err.message, 2);
     throw err;
   }
   let liveInterfaces: string[] | undefined;
@@ -170,15 +171,6 @@ async function main(argv: string[]): Promise<number> {
   log.info('stopping', { signal });
   await pipeline.stop();
   return 0;
-}
-
-/**
- * Whether flow.* is on. The modules of the flow collector (and of the live capture, the HTTP
- * server) are loaded only when their feature is (Pipeline.create, startLive, serve): their error
- * classes are imported where an error is checked, by then already loaded.
- */
-function pipelineFlowOn(config: Config): boolean {
-  return config.flow.sflow.enabled || config.flow.netflow.enabled;
 }
 
 /** The configured interfaces, or the default one. */

@@ -42,7 +42,7 @@ export interface PipelineFeatures {
 }
 
 /** Whether the flow listeners are configured. */
-function flowEnabled(config: Config): boolean {
+export function flowEnabled(config: Config): boolean {
   return config.flow.sflow.enabled || config.flow.netflow.enabled;
 }
 
