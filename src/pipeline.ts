@@ -117,8 +117,8 @@ export class Pipeline {
     const a = config.accounting;
     const specs = resolveAggregations(config).map((r) => new AggregationSpec(r));
     const tables = loadNetworkTables(a.localNetworks, '');
-    if (a.networksFile) this.#networks = new (need(features.networks, 'accounting.networksFile')).NetworksFileLoader();
-    tables.named = a.networksFile ? this.#networks!.loadSync(a.networksFile) : undefined;
+    this.#networks = a.networksFile ? new (need(features.networks, 'accounting.networksFile')).NetworksFileLoader() : undefined;
+    tables.named = this.#networks?.loadSync(a.networksFile);
     if (tables.named) this.#warnDuplicates(a.networksFile, tables.named);
     this.accountant = new Accountant({
       aggregations: specs, tables, maxFlows: a.maxFlows, samplingRate: a.samplingRate, ports: a.ports,
