@@ -2,17 +2,14 @@ import { NetworksFileError } from './account/networks.ts';
 import { CaptureFileError, FilterError } from './capture/capture-file.ts';
 import { FIFO_WRITER_WAIT_MS, waitForFifoWriter } from './capture/fifo-writer.ts';
 import { defaultInterface } from './capture/default-interface.ts';
-import { CaptureError } from './capture/live-capture.ts';
 import { helpText } from './config/help.ts';
 import { ConfigError, loadConfig, oneLine } from './config/load.ts';
 import type { Config } from './config/schema.ts';
 import { fileWrite, isRegularFile } from './export/file-write.ts';
 import type { Write } from './export/final-output.ts';
-import { WebConfigError } from './export/web-config.ts';
-import { FlowListenError } from './flow/flow-listener.ts';
 import { InterfaceNamesError } from './flow/interface-names.ts';
 import { Logger, redactSecrets } from './log.ts';
-import { Pipeline } from './pipeline.ts';
+import { flowEnabled, Pipeline } from './pipeline.ts';
 import { VERSION } from './version.ts';
 
 /** Seconds SIGINT/SIGTERM may take (stop capture, final OTLP export) before a forced exit. */
@@ -87,9 +84,11 @@ async function main(argv: string[]): Promise<number> {
   const offline = config.capture.read !== '';
   let pipeline: Pipeline;
   try {
-    pipeline = new Pipeline(config, log, { outputReader: offline });
+    pipeline = await Pipeline.create(config, log, { outputReader: offline });
   } catch (err) {
-    if (err instanceof NetworksFileError || err instanceof ConfigError || err instanceof FlowListenError || err instanceof InterfaceNamesError) return fail(err.message, 2);
+    if (err instanceof NetworksFileError || err instanceof ConfigError || err instanceof InterfaceNamesError) return fail(err.message, 2);
+    // The flow collector's modules are loaded only with flow.* on (so is its error class, by then).
+    if (flowEnabled(config) && err instanceof (await import('./flow/flow-listener.ts')).FlowListenError) return fail(err.message, 2);
     throw err;
   }
   let liveInterfaces: string[] | undefined;
@@ -146,7 +145,7 @@ async function main(argv: string[]): Promise<number> {
       const bound = await pipeline.startFlow();
       log.info('collecting flows', { listeners: bound.map((b) => `${b.address}:${b.port}`) });
     } catch (err) {
-      if (!(err instanceof FlowListenError)) throw err;
+      if (!(err instanceof (await import('./flow/flow-listener.ts')).FlowListenError)) throw err;
       await pipeline.stop();
       return fail(err.message, 1);
     }
@@ -154,9 +153,9 @@ async function main(argv: string[]): Promise<number> {
   if (interfaces.length > 0) {
     liveInterfaces = interfaces;
     try {
-      pipeline.startLive(interfaces);
+      await pipeline.startLive(interfaces);
     } catch (err) {
-      if (err instanceof CaptureError) {
+      if (err instanceof (await import('./capture/live-capture.ts')).CaptureError) {
         await pipeline.stop();
         return fail(err.message, 1);
       }
@@ -205,7 +204,7 @@ async function startServer(pipeline: Pipeline, log: Logger): Promise<{ message: 
     if (url) log.info('serving metrics', { url });
     return undefined;
   } catch (err) {
-    if (err instanceof WebConfigError) return { message: err.message, code: 2 };
+    if (err instanceof (await import('./export/web-config.ts')).WebConfigError) return { message: err.message, code: 2 };
     return { message: (err as Error).message, code: 1 };
   }
 }

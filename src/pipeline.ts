@@ -3,30 +3,77 @@ import { Accountant, flushMark } from './account/accountant.ts';
 import { AggregationSpec } from './account/aggregation-spec.ts';
 import { loadNetworkTables } from './account/networks.ts';
 import { NetworkLabels } from './account/network-labels.ts';
-import { NetworksFileLoader } from './account/networks-loader.ts';
+import type { NetworksFileLoader } from './account/networks-loader.ts';
 import type { PrefixTrie } from './account/prefix-trie.ts';
 import { resolveAggregations } from './config/aggregations.ts';
 import { readCaptureFile, type CaptureFileStats } from './capture/capture-file.ts';
 import { InterfaceRegistry } from './capture/interface-registry.ts';
 import { KernelStats } from './capture/kernel-stats.ts';
-import { LiveCapture } from './capture/live-capture.ts';
+import type { LiveCapture } from './capture/live-capture.ts';
 import { ReadProgress } from './capture/read-progress.ts';
 import { schema, type Config } from './config/schema.ts';
 import { leaves } from './config/schema-leaves.ts';
 import { FlowAttributes } from './export/flow-attributes.ts';
-import { createMetricsServer, listen } from './export/http-server.ts';
-import { loadWebConfig } from './export/web-config.ts';
 import { resolveOtlp } from './export/otlp-settings.ts';
 import { buildResource } from './export/resource.ts';
 import { Telemetry } from './export/telemetry.ts';
 import { TrafficMetrics } from './export/traffic-metrics.ts';
-import { flowMetrics } from './export/flow-telemetry.ts';
-import { FlowCollector } from './flow/flow-collector.ts';
-import { flowDecoders, type FlowDecoderFactories } from './flow/decoders.ts';
+import type { flowMetrics } from './export/flow-telemetry.ts';
+import type { FlowCollector } from './flow/flow-collector.ts';
+import type { flowDecoders, FlowDecoderFactories } from './flow/decoders.ts';
 import type { BoundSocket } from './flow/flow-listener.ts';
 import type { Logger } from './log.ts';
 import type { LivePage } from './web/live-page.ts';
-import { createLiveWeb } from './web/live-web.ts';
+import type { createLiveWeb } from './web/live-web.ts';
+
+/**
+ * The modules of optional features, loaded (dynamic import) only when the configuration turns the
+ * feature on: a plain `--read` to stdout loads none of them (start-up time: each module costs
+ * resolution, compilation and the built-ins it pulls in, e.g. node:dgram, node:dns, node:worker_threads).
+ * The HTTP server and live capture are loaded where they start (serve, startLive).
+ */
+export interface PipelineFeatures {
+  /** flow.sflow.enabled or flow.netflow.enabled. */
+  flow?: { FlowCollector: typeof FlowCollector; flowDecoders: typeof flowDecoders; flowMetrics: typeof flowMetrics };
+  /** The live page, where it can be served (webServed). */
+  web?: { createLiveWeb: typeof createLiveWeb };
+  /** accounting.networksFile set. */
+  networks?: { NetworksFileLoader: typeof NetworksFileLoader };
+}
+
+/** Whether the flow listeners are configured. */
+export function flowEnabled(config: Config): boolean {
+  return config.flow.sflow.enabled || config.flow.netflow.enabled;
+}
+
+/**
+ * Whether the live page exists: web.enabled where it can be served (live capture, or --read with
+ * --serve). A plain --read would pay for its per-flush work for nothing.
+ */
+function webServed(config: Config): boolean {
+  return config.web.enabled && config.prometheus.enabled && (config.capture.read === '' || config.export.serve);
+}
+
+/** Loads the modules of the features `config` turns on (PipelineFeatures). */
+export async function loadFeatures(config: Config): Promise<PipelineFeatures> {
+  const [flow, web, networks] = await Promise.all([
+    flowEnabled(config)
+      ? Promise.all([import('./flow/flow-collector.ts'), import('./flow/decoders.ts'), import('./export/flow-telemetry.ts')])
+        .then(([c, d, t]) => ({ FlowCollector: c.FlowCollector, flowDecoders: d.flowDecoders, flowMetrics: t.flowMetrics }))
+      : undefined,
+    webServed(config) ? import('./web/live-web.ts') : undefined,
+    config.accounting.networksFile ? import('./account/networks-loader.ts') : undefined,
+  ]);
+  return { flow, web, networks };
+}
+
+export interface PipelineOptions {
+  outputReader: boolean;
+  env?: NodeJS.ProcessEnv;
+  now?: () => number;
+  /** Flow decoders to use instead of the real ones (tests). */
+  flowDecoders?: FlowDecoderFactories;
+}
 
 /**
  * One otelacct instance: capture (live or file) → accountant → traffic metrics → exporters.
@@ -51,23 +98,36 @@ export class Pipeline {
   readonly #overflowSeen = new Map<string, number>();
   #overflowTimer: NodeJS.Timeout | undefined;
   readonly #log: Logger;
-  readonly #networks = new NetworksFileLoader();
+  /** Loads and reloads accounting.networksFile (created with the first file). */
+  #networks: NetworksFileLoader | undefined;
 
-  constructor(config: Config, log: Logger, opts: { outputReader: boolean; env?: NodeJS.ProcessEnv; now?: () => number; flowDecoders?: FlowDecoderFactories }) {
+  /**
+   * A pipeline for `config`, with the modules of the features it turns on loaded first
+   * (loadFeatures). Throws as the constructor does, before anything starts.
+   */
+  static async create(config: Config, log: Logger, opts: PipelineOptions): Promise<Pipeline> {
+    return new Pipeline(config, log, { ...opts, features: await loadFeatures(config) });
+  }
+
+  /** Prefer Pipeline.create, which loads `opts.features`; the constructor throws if a feature that `config` turns on is missing. */
+  constructor(config: Config, log: Logger, opts: PipelineOptions & { features?: PipelineFeatures }) {
     this.#config = config;
     this.#log = log;
+    const features = opts.features ?? {};
     const a = config.accounting;
     const specs = resolveAggregations(config).map((r) => new AggregationSpec(r));
     const tables = loadNetworkTables(a.localNetworks, '');
-    tables.named = a.networksFile ? this.#networks.loadSync(a.networksFile) : undefined;
+    this.#networks = a.networksFile ? new (need(features.networks, 'accounting.networksFile')).NetworksFileLoader() : undefined;
+    tables.named = this.#networks?.loadSync(a.networksFile);
     if (tables.named) this.#warnDuplicates(a.networksFile, tables.named);
     this.accountant = new Accountant({
       aggregations: specs, tables, maxFlows: a.maxFlows, samplingRate: a.samplingRate, ports: a.ports,
       internalTraffic: a.internalTraffic,
     });
     const f = config.flow;
-    const flow = f.sflow.enabled || f.netflow.enabled ? new FlowCollector({
-      config: f, accountant: this.accountant, interfaces: this.interfaces, decoders: opts.flowDecoders ?? flowDecoders(),
+    const flowModules = flowEnabled(config) ? need(features.flow, 'flow') : undefined;
+    const flow = flowModules ? new flowModules.FlowCollector({
+      config: f, accountant: this.accountant, interfaces: this.interfaces, decoders: opts.flowDecoders ?? flowModules.flowDecoders(),
       log: (level, msg, fields, repeating) => (repeating ? log.repeating(level, msg, fields) : log.log(level, msg, fields)),
     }) : undefined;
     this.flow = flow;
@@ -87,18 +147,16 @@ export class Pipeline {
       accountant: this.accountant, interfaces: this.interfaces, otlp,
       outputReader: opts.outputReader, onError: (message, fields) => log.repeating('warn', message, fields), kernel: this.kernel,
       interfaceUp: () => this.#live?.states(),
-      flow: flow && ((start, now) => flowMetrics(flow, start, now)),
+      flow: flow && flowModules && ((start, now) => flowModules.flowMetrics(flow, start, now)),
       flowInterfaces: flow && (() => new Set(flow.sources.map((x) => this.interfaces.register(x.protocol)))),
     });
-    // The page exists only where it can be served: live capture, or --read with --serve. (A
-    // plain --read would pay for its per-flush work for nothing.)
-    const served = config.prometheus.enabled && (config.capture.read === '' || config.export.serve);
-    this.web = createLiveWeb({
-      config: { ...config, web: { ...config.web, enabled: config.web.enabled && served } }, accountant: this.accountant, traffic: this.traffic, exportHealth: this.telemetry.health, kernel: this.kernel,
+    // The page exists only where it can be served (webServed).
+    this.web = webServed(config) ? need(features.web, 'web').createLiveWeb({
+      config, accountant: this.accountant, traffic: this.traffic, exportHealth: this.telemetry.health, kernel: this.kernel,
       otlp: this.otlpUrl !== undefined, onError: (message) => log.warn(message),
       interfacesDown: () => [...(this.#live?.states() ?? [])].flatMap(([index, up]) => (up ? [] : [this.interfaces.name(index)])),
       sources: () => [...(this.#live?.states() ?? [])].map(([index, up]) => ({ kind: 'interface' as const, name: this.interfaces.name(index), up })),
-    });
+    }) : undefined;
     this.accountant.onTableFilling = () => {
       void this.traffic.flushFilling(flushMark(a.maxFlows));
     };
@@ -108,6 +166,7 @@ export class Pipeline {
   async serve(): Promise<string | undefined> {
     const p = this.#config.prometheus;
     if (!p.enabled || !this.telemetry.prometheus) return undefined;
+    const [{ createMetricsServer, listen }, { loadWebConfig }] = await Promise.all([import('./export/http-server.ts'), import('./export/web-config.ts')]);
     const web = p.webConfigFile ? loadWebConfig(p.webConfigFile) : undefined;
     this.#server = createMetricsServer((write, format) => this.telemetry.writePrometheus(write, format), p.path, { web, routes: this.web?.handle });
     const port = await listen(this.#server, p.host, p.port);
@@ -142,8 +201,9 @@ export class Pipeline {
     }
   }
 
-  /** Starts live capture on `interfaces` (throws CaptureError with a clear message). */
-  startLive(interfaces: string[]): void {
+  /** Starts live capture on `interfaces` (rejects with CaptureError, a clear message). */
+  async startLive(interfaces: string[]): Promise<void> {
+    const { LiveCapture } = await import('./capture/live-capture.ts');
     this.#liveInterfaces = interfaces;
     const c = this.#config.capture;
     this.#live = new LiveCapture({ interfaces, filter: c.filter, bufferSize: c.bufferSize, snaplen: c.snaplen }, this.accountant, this.interfaces, this.kernel,
@@ -171,6 +231,7 @@ export class Pipeline {
    */
   async reloadNetworks(path: string = this.#config.accounting.networksFile): Promise<string | undefined> {
     if (!path) return undefined;
+    this.#networks ??= new (await import('./account/networks-loader.ts')).NetworksFileLoader();
     const r = await this.#networks.reload(path);
     if (r.status === 'failed') return r.error;
     if (r.status === 'unchanged') {
@@ -248,12 +309,12 @@ export class Pipeline {
       this.#live.close();
       this.#config = { ...this.#config, capture: next.capture };
       try {
-        this.startLive(liveInterfaces);
+        await this.startLive(liveInterfaces);
         applied.push(...liveChanged);
       } catch (err) {
         errors.push((err as Error).message);
         this.#config = { ...this.#config, capture: old.capture };
-        this.startLive(old.interfaces);
+        await this.startLive(old.interfaces);
       }
     }
     this.#config = withKeys(next, this.#config, kept, this.#live ? 'capture' : undefined);
@@ -290,6 +351,12 @@ export class Pipeline {
     // close() waits for every connection to end: idle ones (kept alive, or never used) are cut.
     await new Promise<void>((resolve) => (this.#server ? this.#server.close(() => resolve()).closeAllConnections() : resolve()));
   }
+}
+
+/** The modules of a feature `config` turns on; throws when the pipeline was constructed without them. */
+function need<T>(modules: T | undefined, feature: string): T {
+  if (!modules) throw new Error(`pipeline: ${feature} is on but its modules are not loaded (create the pipeline with Pipeline.create)`);
+  return modules;
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { HrTime } from '@opentelemetry/api';
-import { AggregationTemporality, DataPointType, type MetricData } from '@opentelemetry/sdk-metrics';
+import type { MetricData } from '@opentelemetry/sdk-metrics';
+import { AggregationTemporality, DataPointType } from './otel-packages.ts';
 import type { SeriesFollower, SeriesStore } from '../account/series-store.ts';
 
 /**

@@ -1,7 +1,7 @@
 import type { Attributes, AttributeValue } from '@opentelemetry/api';
-import { PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
 import type { Resource } from '@opentelemetry/resources';
-import { AggregationTemporality, DataPointType, type MetricDescriptor } from '@opentelemetry/sdk-metrics';
+import type { MetricDescriptor } from '@opentelemetry/sdk-metrics';
+import { AggregationTemporality, DataPointType, PrometheusSerializer } from './otel-packages.ts';
 
 /**
  * The Prometheus text lines of one monotonic sum (a traffic metric), byte for byte as the official

@@ -1,6 +1,5 @@
-import { PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
-import { hrTimeToMilliseconds } from '@opentelemetry/core';
-import { DataPointType, type MetricData, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
+import type { MetricData, ResourceMetrics } from '@opentelemetry/sdk-metrics';
+import { DataPointType, hrTimeToMilliseconds, PrometheusSerializer } from './otel-packages.ts';
 import { ATTR_OVERFLOW, SCOPE } from './semconv.ts';
 import { ExpositionLines } from './exposition-lines.ts';
 import { LineBuffer } from './line-buffer.ts';

@@ -1,5 +1,6 @@
-import { ValueType, type Attributes, type HrTime } from '@opentelemetry/api';
-import { AggregationTemporality, DataPointType, type MetricData } from '@opentelemetry/sdk-metrics';
+import type { Attributes, HrTime } from '@opentelemetry/api';
+import type { MetricData } from '@opentelemetry/sdk-metrics';
+import { AggregationTemporality, DataPointType, ValueType } from './otel-packages.ts';
 import type { FlowCollector } from '../flow/flow-collector.ts';
 import { FLOW_ERROR_NAMES, FlowCounter } from '../flow/flow-sink.ts';
 import { rcvbufErrors } from '../flow/udp-stats.ts';

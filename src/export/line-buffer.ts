@@ -97,6 +97,56 @@ export class LineBuffer {
     buf[this.#off++] = HEX[n & 0xf];
   }
 
+  /** Appends the IPv4 address in word `w` (first octet in the high byte) in dotted decimal (call reserve() first). */
+  ipv4(w: number): void {
+    const buf = this.#buf;
+    let off = this.#off;
+    for (let shift = 24; shift >= 0; shift -= 8) {
+      let n = (w >>> shift) & 0xff;
+      if (n >= 100) {
+        const h = (n / 100) | 0;
+        buf[off++] = 48 + h;
+        n -= h * 100;
+        const t = (n / 10) | 0;
+        buf[off++] = 48 + t;
+        n -= t * 10;
+      } else if (n >= 10) {
+        const t = (n / 10) | 0;
+        buf[off++] = 48 + t;
+        n -= t * 10;
+      }
+      buf[off++] = 48 + n;
+      if (shift > 0) buf[off++] = 46;
+    }
+    this.#off = off;
+  }
+
+  /**
+   * Appends the IPv6 address in words `words[at..at+3]` (first group in the high half of the first
+   * word) as eight groups in lower-case hex without leading zeros, `:` between them, and the
+   * `length` groups from `zeros` on as `::` (zeros < 0: none) (call reserve() first).
+   */
+  ipv6(words: Uint32Array, at: number, zeros: number, length: number): void {
+    const buf = this.#buf;
+    let off = this.#off;
+    for (let i = 0; i < 8; i++) {
+      if (i === zeros) {
+        buf[off++] = 58;
+        if (i === 0) buf[off++] = 58;
+        i += length - 1;
+        continue;
+      }
+      const w = words[at + (i >> 1)];
+      const n = (i & 1) === 0 ? w >>> 16 : w & 0xffff;
+      if (n >= 0x1000) buf[off++] = HEX[n >>> 12];
+      if (n >= 0x100) buf[off++] = HEX[(n >>> 8) & 0xf];
+      if (n >= 0x10) buf[off++] = HEX[(n >>> 4) & 0xf];
+      buf[off++] = HEX[n & 0xf];
+      if (i < 7) buf[off++] = 58;
+    }
+    this.#off = off;
+  }
+
   /** Appends a sample value as the serializer writes it (call reserve() first). */
   number(v: number): void {
     if (!(v >= 0 && v <= Number.MAX_SAFE_INTEGER && Math.floor(v) === v)) {

@@ -1,7 +1,7 @@
 import type { Attributes, HrTime } from '@opentelemetry/api';
-import { PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
 import type { Resource } from '@opentelemetry/resources';
-import { DataPointType, type MetricData, type MetricDescriptor, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
+import type { MetricData, MetricDescriptor, ResourceMetrics } from '@opentelemetry/sdk-metrics';
+import { DataPointType, PrometheusSerializer } from './otel-packages.ts';
 import { ExpositionLines } from './exposition-lines.ts';
 
 /** The two expositions /metrics serves. */

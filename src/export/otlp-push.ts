@@ -1,4 +1,5 @@
-import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
+import type { ExportResult } from '@opentelemetry/core';
+import { ExportResultCode } from './otel-packages.ts';
 import type { MetricData, MetricReader, PushMetricExporter, ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import { SCOPE } from './semconv.ts';
 import { DeltaBaselines, SelfDeltas, type Temporality } from './delta-baseline.ts';

@@ -1,13 +1,18 @@
-import { credentials, Metadata } from '@grpc/grpc-js';
-import { OTLPMetricExporter as GrpcExporter } from '@opentelemetry/exporter-metrics-otlp-grpc';
-import { AggregationTemporalityPreference, OTLPMetricExporter as JsonExporter } from '@opentelemetry/exporter-metrics-otlp-http';
-import { OTLPMetricExporter as ProtobufExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
+import type * as GrpcJs from '@grpc/grpc-js';
+import type * as OtlpGrpc from '@opentelemetry/exporter-metrics-otlp-grpc';
+import type * as OtlpHttp from '@opentelemetry/exporter-metrics-otlp-http';
+import type * as OtlpProto from '@opentelemetry/exporter-metrics-otlp-proto';
 import type { MetricReader, PushMetricExporter } from '@opentelemetry/sdk-metrics';
+import { createRequire } from 'node:module';
 import type { Config } from '../config/schema.ts';
 import { OtlpPush } from './otlp-push.ts';
 import type { OtlpSettings } from './otlp-settings.ts';
 import type { ExportHealth } from './self-telemetry.ts';
 import type { TrafficMetrics } from './traffic-metrics.ts';
+
+// The exporters' CommonJS builds, as for the other OpenTelemetry packages (otel-packages.ts: one
+// build of each shared package), and only the one of the configured protocol.
+const require = createRequire(import.meta.url);
 
 /**
  * The official OTLP exporter for the protocol: `@opentelemetry/exporter-metrics-otlp-proto`,
@@ -20,6 +25,7 @@ import type { TrafficMetrics } from './traffic-metrics.ts';
  * what was checked at start-up (otlp-settings.ts) is what is used.
  */
 export function createOtlpExporter(config: Config, s: OtlpSettings): PushMetricExporter {
+  const { AggregationTemporalityPreference } = require('@opentelemetry/exporter-metrics-otlp-http') as typeof OtlpHttp;
   const common = {
     url: s.url,
     timeoutMillis: config.otlp.timeout,
@@ -34,6 +40,8 @@ export function createOtlpExporter(config: Config, s: OtlpSettings): PushMetricE
   };
   const { ca, cert, key, insecure } = s.tls;
   if (s.protocol === 'grpc') {
+    const { credentials, Metadata } = require('@grpc/grpc-js') as typeof GrpcJs;
+    const { OTLPMetricExporter: GrpcExporter } = require('@opentelemetry/exporter-metrics-otlp-grpc') as typeof OtlpGrpc;
     const metadata = new Metadata();
     for (const [k, v] of Object.entries(config.otlp.headers)) metadata.set(k, v);
     // As the spec says: http:// is plaintext, https:// is TLS, no scheme follows INSECURE.
@@ -41,7 +49,8 @@ export function createOtlpExporter(config: Config, s: OtlpSettings): PushMetricE
     return new GrpcExporter({ ...common, metadata, credentials: plain ? credentials.createInsecure() : credentials.createSsl(ca ?? null, key ?? null, cert ?? null) });
   }
   const http = { ...common, headers: { ...config.otlp.headers }, httpAgentOptions: { keepAlive: true, ca, cert, key } };
-  return s.protocol === 'http/json' ? new JsonExporter(http) : new ProtobufExporter(http);
+  if (s.protocol === 'http/json') return new (require('@opentelemetry/exporter-metrics-otlp-http') as typeof OtlpHttp).OTLPMetricExporter(http);
+  return new (require('@opentelemetry/exporter-metrics-otlp-proto') as typeof OtlpProto).OTLPMetricExporter(http);
 }
 
 /**

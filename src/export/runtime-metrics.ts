@@ -1,9 +1,9 @@
-import { ValueType, type Attributes, type HrTime } from '@opentelemetry/api';
-import { hrTime } from '@opentelemetry/core';
+import type { Attributes, HrTime } from '@opentelemetry/api';
 import type { Resource } from '@opentelemetry/resources';
-import { AggregationTemporality, DataPointType, type CollectionResult, type MetricData, type MetricProducer } from '@opentelemetry/sdk-metrics';
+import type { CollectionResult, MetricData, MetricProducer } from '@opentelemetry/sdk-metrics';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { getHeapSpaceStatistics } from 'node:v8';
+import { AggregationTemporality, DataPointType, hrTime, ValueType } from './otel-packages.ts';
 import {
   ATTR_CPU_MODE, ATTR_V8JS_HEAP_SPACE_NAME, METRIC_NODEJS_EVENTLOOP_DELAY_MAX, METRIC_NODEJS_EVENTLOOP_DELAY_P50,
   METRIC_NODEJS_EVENTLOOP_DELAY_P99, METRIC_PROCESS_CPU_TIME, METRIC_PROCESS_MEMORY_USAGE, METRIC_V8JS_MEMORY_HEAP_SPACE_SIZE,

@@ -79,7 +79,6 @@ export class SeriesLines {
   readonly #cache: Array<LabelText | undefined> = new Array(CACHE_SLOTS);
   readonly #full = new Uint32Array(KEY_WORDS);
   readonly #v6 = new Uint8Array(16);
-  readonly #groups = new Uint16Array(8);
 
   /**
    * @param words the full-key word indices the store keeps (its aggregation's keyWords)
@@ -178,41 +177,20 @@ export class SeriesLines {
 
   #address(out: LineBuffer, keys: Uint32Array, at: number, v6: boolean): void {
     if (!v6) {
-      const w = keys[at];
-      out.octet(w >>> 24);
-      out.byte(46);
-      out.octet((w >>> 16) & 0xff);
-      out.byte(46);
-      out.octet((w >>> 8) & 0xff);
-      out.byte(46);
-      out.octet(w & 0xff);
+      out.ipv4(keys[at]);
       return;
     }
     // formatIPv6's rules (glibc inet_ntop): the first longest run of two or more zero groups is
     // '::'; groups in lower-case hex without leading zeros; the embedded-IPv4 forms it writes.
-    const g = this.#groups;
-    for (let i = 0; i < 4; i++) {
-      const w = keys[at + i];
-      g[2 * i] = w >>> 16;
-      g[2 * i + 1] = w & 0xffff;
-    }
-    let best = -1;
-    let bestLength = 0;
-    for (let i = 0; i < 8;) {
-      if (g[i] !== 0) {
-        i++;
-        continue;
-      }
-      let j = i;
-      while (j < 8 && g[j] === 0) j++;
-      if (j - i > bestLength) {
-        best = i;
-        bestLength = j - i;
-      }
-      i = j;
-    }
-    if (bestLength < 2) best = -1;
-    if (best === 0 && (bestLength === 6 || (bestLength === 5 && g[5] === 0xffff))) {
+    // The run comes from a table by the mask of zero groups (bit i: group i is 0).
+    const w0 = keys[at];
+    const w1 = keys[at + 1];
+    const w2 = keys[at + 2];
+    const w3 = keys[at + 3];
+    const run = ZERO_RUNS[zeroGroup(w0) << 6 | zeroGroup(w1) << 4 | zeroGroup(w2) << 2 | zeroGroup(w3)];
+    const best = run === NO_RUN ? -1 : run >> 4;
+    const bestLength = run & 0xf;
+    if (best === 0 && (bestLength === 6 || (bestLength === 5 && (w2 & 0xffff) === 0xffff))) {
       const a = this.#v6;
       for (let i = 0; i < 4; i++) {
         const w = keys[at + i];
@@ -221,18 +199,40 @@ export class SeriesLines {
       out.ascii(formatIPv6(a, 0));
       return;
     }
-    for (let i = 0; i < 8; i++) {
-      if (i === best) {
-        out.byte(58);
-        if (i === 0) out.byte(58);
-        i += bestLength - 1;
-        continue;
-      }
-      out.hex(g[i]);
-      if (i < 7) out.byte(58);
-    }
+    out.ipv6(keys, at, best, bestLength);
   }
 }
+
+/** Bits for the two groups of address word `w`: 2 when its first group is 0, 1 when its second is (group order: high bits first). */
+function zeroGroup(w: number): number {
+  return ((w >>> 16) === 0 ? 2 : 0) | ((w & 0xffff) === 0 ? 1 : 0);
+}
+
+/** ZERO_RUNS entry for a mask with no run of two or more zero groups. */
+const NO_RUN = 0xff;
+
+/**
+ * By the mask of an address's zero groups (bit 7 - i: group i is 0): the first longest run of two
+ * or more zero groups, as start << 4 | length, or NO_RUN.
+ */
+const ZERO_RUNS = Uint8Array.from({ length: 256 }, (_, mask) => {
+  let best = -1;
+  let bestLength = 0;
+  for (let i = 0; i < 8;) {
+    if ((mask & (0x80 >> i)) === 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && (mask & (0x80 >> j)) !== 0) j++;
+    if (j - i > bestLength) {
+      best = i;
+      bestLength = j - i;
+    }
+    i = j;
+  }
+  return bestLength < 2 ? NO_RUN : best << 4 | bestLength;
+});
 
 function sameRest(rest: Uint32Array, keys: Uint32Array, at: number, restAt: Int32Array): boolean {
   for (let i = 0; i < rest.length; i++) if (rest[i] !== keys[at + restAt[i]]) return false;

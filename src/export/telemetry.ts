@@ -1,6 +1,6 @@
-import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import type { Resource } from '@opentelemetry/resources';
-import { MeterProvider, MetricReader, type IMetricReader, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
+import type { IMetricReader, ResourceMetrics } from '@opentelemetry/sdk-metrics';
+import { MeterProvider, MetricReader, PrometheusExporter } from './otel-packages.ts';
 import type { Accountant } from '../account/accountant.ts';
 import type { InterfaceRegistry } from '../capture/interface-registry.ts';
 import type { KernelStats } from '../capture/kernel-stats.ts';

@@ -1,9 +1,9 @@
-import { ValueType, type Attributes, type HrTime } from '@opentelemetry/api';
+import type { Attributes, HrTime } from '@opentelemetry/api';
 import type { Resource } from '@opentelemetry/resources';
-import {
-  AggregationTemporality, DataPointType, type CollectionResult, type MetricData, type MetricDescriptor,
-  type MetricProducer, type SumMetricData, type ViewOptions,
+import type {
+  CollectionResult, MetricData, MetricDescriptor, MetricProducer, SumMetricData, ViewOptions,
 } from '@opentelemetry/sdk-metrics';
+import { AggregationTemporality, DataPointType, ValueType } from './otel-packages.ts';
 import type { Accountant } from '../account/accountant.ts';
 import type { AggregationSpec } from '../account/aggregation-spec.ts';
 import { KeyWord } from '../account/flow-key.ts';

@@ -74,7 +74,7 @@ test('duplicate prefixes: one warning line with the count and the first few, at 
   const path = tmp.write('dups.lst', Buffer.from('10.0.0.0/8 a\n10.0.0.0/8 b\n192.0.2.0/24 x\n2001:db8::/32 v\n65500,192.0.2.0/24\n2001:db8::/32 w\n10.0.0.0/8 c\n'));
   const lines: string[] = [];
   const { config } = loadConfig(['--networks-file', path, '--no-prometheus'], {});
-  const pipeline = new Pipeline(config, new Logger('info', (l) => lines.push(l)), { outputReader: false, env: {} });
+  const pipeline = await Pipeline.create(config, new Logger('info', (l) => lines.push(l)), { outputReader: false, env: {} });
   t.after(() => pipeline.stop());
   const warnings = () => lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.level === 'warn');
   assert.equal(warnings().length, 1, lines.join(''));

@@ -44,7 +44,7 @@ test('prometheus.path: a plain path outside the live page, or one line saying wh
 
 test('LIVE_PAGE_PATHS are the paths the live page answers, and the paths next to them are not', async (t) => {
   const { config } = loadConfig(['--prometheus-host', '127.0.0.1', '--prometheus-port', '0'], {});
-  const p = new Pipeline(config, new Logger('error', () => {}), { outputReader: false, env: {} });
+  const p = await Pipeline.create(config, new Logger('error', () => {}), { outputReader: false, env: {} });
   t.after(() => p.stop());
   const base = new URL((await p.serve())!).origin;
   const plain404 = async (path: string): Promise<boolean> => {

@@ -15,7 +15,7 @@ const A = ['--local-network', '10.1.0.0/16'];
 const B = ['--local-network', '10.2.0.0/16'];
 
 test('a reload that changes localNetworks with a restart-only key applies the networks and keeps only that key', async (t) => {
-  const p = new Pipeline(config([...A, '--max-flows', '1024']), quiet, { outputReader: true, env: {} });
+  const p = await Pipeline.create(config([...A, '--max-flows', '1024']), quiet, { outputReader: true, env: {} });
   t.after(() => p.stop());
   const local = (addr: number) => p.accountant.tables.local!.lookup4(addr) >= 0;
 
@@ -34,7 +34,7 @@ test('a reload that changes localNetworks with a restart-only key applies the ne
 });
 
 test('a local network list that fails to load leaves the running value, so the next reload retries it', async (t) => {
-  const p = new Pipeline(config(A), quiet, { outputReader: true, env: {} });
+  const p = await Pipeline.create(config(A), quiet, { outputReader: true, env: {} });
   t.after(() => p.stop());
   // Passes the schema's syntax check, fails in the table builder (host bits set).
   let r = await p.reload(config(['--local-network', '10.2.0.1/16']), undefined);

@@ -91,7 +91,7 @@ test('Prometheus never scraped while OTLP pushes every 100 ms under address chur
   const base = await rx.start();
   const { config } = loadConfig(['--prometheus-port', '0', '--prometheus-host', '127.0.0.1', '--dimensions', 'source.address',
     '--cardinality-limit', '1000', '--idle-timeout', '1'], { OTEL_METRIC_EXPORT_INTERVAL: '100' });
-  const p = new Pipeline(config, quiet, { outputReader: false, env: { OTEL_EXPORTER_OTLP_ENDPOINT: base } });
+  const p = await Pipeline.create(config, quiet, { outputReader: false, env: { OTEL_EXPORTER_OTLP_ENDPOINT: base } });
   await p.serve();
   let src = 0x0c000000;
   const heap: number[] = [];
@@ -119,7 +119,7 @@ test('a reader that is never collected costs nothing: 3000 collections by anothe
   const gc = runInNewContext('gc') as () => void;
   // Prometheus enabled (never scraped) + the output reader, collected over and over.
   const { config } = loadConfig(['--prometheus-port', '0', '--dimensions', 'source.address'], {});
-  const p = new Pipeline(config, quiet, { outputReader: true });
+  const p = await Pipeline.create(config, quiet, { outputReader: true });
   for (let i = 0; i < 50; i++) { send(p, 0x0d000000 + i); await p.telemetry.collectOutput(); }
   gc();
   const before = process.memoryUsage().heapUsed;

@@ -62,7 +62,7 @@ function trafficLines(text: string): string {
 
 test('the --read exposition is the same through a writer that holds each lent chunk until its promise settles, and through fileWrite', async () => {
   const { config } = loadConfig(['--cardinality-limit', '100000', '--no-web'], {});
-  const p = new Pipeline(config, new Logger('error', () => {}), { outputReader: true });
+  const p = await Pipeline.create(config, new Logger('error', () => {}), { outputReader: true });
   const f = tempFile();
   try {
     const v4 = ipv4Packet({ src: '10.0.0.1', dst: '198.51.100.1', proto: 6, srcPort: 1, dstPort: 2, payloadLength: 100 });

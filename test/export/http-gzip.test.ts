@@ -23,7 +23,7 @@ const traffic = (text: string) => text.split('\n').filter((l) => l.startsWith('o
 
 test('/metrics is gzipped when the client asks, plain otherwise, with the same series', async () => {
   const { config } = loadConfig(['--prometheus-host', '127.0.0.1', '--prometheus-port', '0', '--no-web'], {});
-  const p = new Pipeline(config, new Logger('error', () => {}), { outputReader: false });
+  const p = await Pipeline.create(config, new Logger('error', () => {}), { outputReader: false });
   try {
     const url = (await p.serve())!;
     for (let i = 0; i < 3000; i++) {
@@ -46,7 +46,7 @@ test('/metrics is gzipped when the client asks, plain otherwise, with the same s
 
 test('/metrics as OpenMetrics when the Accept header prefers it: streamed, gzipped or not, the same samples plus _created, ending in # EOF', async () => {
   const { config } = loadConfig(['--prometheus-host', '127.0.0.1', '--prometheus-port', '0', '--no-web'], {});
-  const p = new Pipeline(config, new Logger('error', () => {}), { outputReader: false });
+  const p = await Pipeline.create(config, new Logger('error', () => {}), { outputReader: false });
   const accept = 'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1';
   try {
     const url = (await p.serve())!;

@@ -80,7 +80,7 @@ test('a connection that never sends a byte is closed after the idle timeout', as
 
 test('live page clients that never read are disconnected and their slots freed', async (t) => {
   const { config } = loadConfig(['--prometheus-host', '127.0.0.1', '--prometheus-port', '0', '--local-network', '10.0.0.0/16'], {});
-  const pipeline = new Pipeline(config, new Logger('error', () => {}), { outputReader: false, env: {} });
+  const pipeline = await Pipeline.create(config, new Logger('error', () => {}), { outputReader: false, env: {} });
   const url = await pipeline.serve();
   t.after(() => pipeline.stop());
   const base = url!.replace(/\/metrics$/, '');

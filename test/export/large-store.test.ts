@@ -39,7 +39,7 @@ test(`a scrape of ${PAIRS} pairs streams: every series once, the total exact, he
   setFlagsFromString('--expose-gc');
   const gc = runInNewContext('gc') as () => void;
   const { config } = loadConfig(['--prometheus-host', '127.0.0.1', '--prometheus-port', '0', '--no-web', '--cardinality-limit', String(2 * PAIRS)], {});
-  const p = new Pipeline(config, new Logger('error', () => {}), { outputReader: false });
+  const p = await Pipeline.create(config, new Logger('error', () => {}), { outputReader: false });
   const url = (await p.serve())!;
   const pkt = ipv4Packet({ src: '10.0.0.1', dst: '172.16.0.1', proto: 17, srcPort: 1, dstPort: 2, payloadLength: 20 });
   for (let i = 0; i < PAIRS; i++) {

@@ -25,7 +25,7 @@ async function push(protocol: OtlpProtocol, rx: ReceiverBase, o: { sources?: num
   const { config } = loadConfig(['--no-prometheus', '--dimensions', 'source.address,destination.address', '--cardinality-limit', String(sources + 10),
     '--otlp-protocol', protocol, '--otlp-endpoint', protocol === 'grpc' ? base : `${base}/v1/metrics`,
     '--otlp-max-data-points', String(o.max ?? MAX), '--otlp-interval', '86400000', '--otlp-timeout', String(o.timeout ?? 5000)], {});
-  const p = new Pipeline(config, quiet, { outputReader: false, env: {} });
+  const p = await Pipeline.create(config, quiet, { outputReader: false, env: {} });
   for (let i = 0; i < sources; i++) {
     const spec = { src: o.ipv6 ? `2001:db8:${(i >> 8).toString(16)}::${(i & 255).toString(16)}` : `10.1.${i >> 8}.${i & 255}`,
       dst: o.ipv6 ? `2001:db8:ffff:${i % 97}::${i.toString(16)}` : '10.255.255.1', proto: 17, srcPort: 1, dstPort: 2, payloadLength: o.ipv6 ? 0 : i };

@@ -15,7 +15,7 @@ const status = (url: string): Promise<number> => new Promise((resolve, reject) =
 
 test(`at most ${MAX_SCRAPES} scrapes stream at once: clients that never read cannot starve the rest`, async () => {
   const { config } = loadConfig(['--prometheus-host', '127.0.0.1', '--prometheus-port', '0', '--no-web', '--cardinality-limit', '400000'], {});
-  const p = new Pipeline(config, new Logger('error', () => {}), { outputReader: false });
+  const p = await Pipeline.create(config, new Logger('error', () => {}), { outputReader: false });
   const sockets: Socket[] = [];
   try {
     const url = new URL((await p.serve())!);

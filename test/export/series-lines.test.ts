@@ -127,3 +127,19 @@ test('when an address attribute is not what the writer would write, every line g
   assert.equal(ours, official);
   assert.equal(s.series.direct, false);
 });
+
+test('every pattern of zero groups in an IPv6 address (where "::" goes, the embedded-IPv4 forms): the same lines', () => {
+  const [base] = fc.sample(key, { numRuns: 1, seed: 5 });
+  const keys: Key[] = [];
+  for (let mask = 0; mask < 256; mask++) {
+    // Group i is 0 where bit 7 - i of the mask is set, else a value of 1 to 4 hex digits (ffff in group 5: the mapped form).
+    const groups = Array.from({ length: 8 }, (_, i) => ((mask & (0x80 >> i)) !== 0 ? 0 : i === 5 && mask & 1 ? 0xffff : [0x1, 0x2a, 0xdb8, 0xfe80][(mask + i) % 4]));
+    const words = [0, 1, 2, 3].map((i) => ((groups[2 * i] << 16) | groups[2 * i + 1]) >>> 0);
+    keys.push({ ...base, v6: true, a6: words, b6: [...words].reverse(), value: mask });
+  }
+  const s = setup(['source.address', 'destination.address', 'network.type'], keys);
+  const { ours, official } = both(s);
+  assert.equal(ours.split('\n').length, 257);
+  assert.equal(ours, official);
+  assert.ok(s.series.direct);
+});

@@ -16,7 +16,7 @@ const config = (flags: string[]) => loadConfig(['--no-prometheus', '--netflow', 
 test('SIGHUP: the interface names file is re-read (a bad one keeps the names in use); other flow keys need a restart and keep their running values', async (t) => {
   const names = join(tmp.path, 'names.txt');
   writeFileSync(names, '192.0.2.1 1 a\n');
-  const p = new Pipeline(config(['--flow-interface-names-file', names]), quiet, { outputReader: false, env: {}, flowDecoders: testDecoders });
+  const p = await Pipeline.create(config(['--flow-interface-names-file', names]), quiet, { outputReader: false, env: {}, flowDecoders: testDecoders });
   t.after(() => p.stop());
   const first = p.accountant.interfaceNames;
   assert.equal(first?.size, 1);

@@ -19,7 +19,7 @@ after(() => tmp.dispose());
 /** A pipeline (no capture) serving on a free port; packets are fed with `send`. */
 async function start(t: TestContext, args: string[] = []): Promise<{ pipeline: Pipeline; base: string; send: (src: string, dst: string, payload: number, n: number) => void }> {
   const { config } = loadConfig(['--prometheus-host', '127.0.0.1', '--prometheus-port', '0', ...args], {});
-  const pipeline = new Pipeline(config, new Logger('error', () => {}), { outputReader: false, env: {} });
+  const pipeline = await Pipeline.create(config, new Logger('error', () => {}), { outputReader: false, env: {} });
   const url = await pipeline.serve();
   assert.ok(url);
   t.after(() => pipeline.stop());
