@@ -230,6 +230,18 @@ export class SeriesStore {
         hashes[j] = h;
         touched ^= slots[(h ^ (h >>> 16)) & mask];
       }
+      // Second read ahead: the entry a key's home slot names when its tag matches (a key seen in
+      // an earlier flush): its key words and counters, which the add then reads and writes.
+      const tagMask = this.#tagMask;
+      const entryMask = this.#entryMask;
+      const keys = this.keys;
+      for (let j = 0; j < n; j++) {
+        const h = hashes[j];
+        const t = slots[(h ^ (h >>> 16)) & mask];
+        if (t === 0 || (t & tagMask) !== (h & tagMask)) continue;
+        const e = (t & entryMask) - 1;
+        touched ^= keys[e * w] ^ keys[e * w + w - 1] ^ this.bytes[e] ^ this.packets[e] ^ this.last[e];
+      }
       for (let j = 0; j < n; j++) {
         const base = (b + j) * w;
         for (let i = 0; i < w; i++) probe[i] = src[base + i];
