@@ -134,6 +134,8 @@ export class SeriesStore {
   /** Where side B's address and the PROTO word sit in a compact key (rollable stores). */
   readonly #bAt: number;
   readonly #protoAt: number;
+  /** Compact positions of the words other than side B's address and PROTO (for #restHash). */
+  readonly #restAt: Int32Array;
   /**
    * One bit per hash of a key's words other than side B and the level: set once a rolled series
    * exists for such a key. A clear bit proves there is none, so a key that finds no room skips
@@ -173,6 +175,8 @@ export class SeriesStore {
     this.#localSide = o.localSide;
     this.#bAt = o.words.indexOf(KeyWord.B);
     this.#protoAt = o.words.indexOf(KeyWord.PROTO);
+    const rest = o.words.flatMap((_, i) => (i === this.#protoAt || (i >= this.#bAt && i < this.#bAt + 4) ? [] : [i]));
+    this.#restAt = Int32Array.from(this.#rollable ? rest : []);
     if (this.#rollable && (this.#bAt < 0 || this.#protoAt < 0)) throw new RangeError('series store: rollup needs side B\'s address and the PROTO word in the key');
     const bits = Math.max(1 << 12, Math.min(1 << 22, slotCount(o.limit) * 8));
     this.#restSeen = new Int32Array(this.#rollable ? bits >>> 5 : 0);
@@ -221,7 +225,7 @@ export class SeriesStore {
   addAll(src: Uint32Array, count: number, bytes: Float64Array, packets: Float64Array, now: number): void {
     const w = this.width;
     const probe = this.#probe;
-    const hashes = this.#batch;
+    const batch = this.#batch;
     let touched = 0;
     for (let b = 0; b < count; b += BATCH) {
       const n = Math.min(BATCH, count - b);
@@ -229,7 +233,7 @@ export class SeriesStore {
       const mask = this.#mask;
       for (let j = 0; j < n; j++) {
         const h = hashWords(src, (b + j) * w, w);
-        hashes[j] = h;
+        batch[j] = h;
         touched ^= slots[(h ^ (h >>> 16)) & mask];
       }
       // Second read ahead: the entry a key's home slot names when its tag matches (a key seen in
@@ -238,7 +242,7 @@ export class SeriesStore {
       const entryMask = this.#entryMask;
       const keys = this.keys;
       for (let j = 0; j < n; j++) {
-        const h = hashes[j];
+        const h = batch[j];
         const t = slots[(h ^ (h >>> 16)) & mask];
         if (t === 0 || (t & tagMask) !== (h & tagMask)) continue;
         const e = (t & entryMask) - 1;
@@ -247,7 +251,7 @@ export class SeriesStore {
       for (let j = 0; j < n; j++) {
         const base = (b + j) * w;
         for (let i = 0; i < w; i++) probe[i] = src[base + i];
-        this.#addHashed(probe, hashes[j], bytes[b + j], packets[b + j], now);
+        this.#addHashed(probe, batch[j], bytes[b + j], packets[b + j], now);
       }
     }
     this.#touched = touched;
@@ -273,7 +277,8 @@ export class SeriesStore {
    * rolled series yet skip the look-ups when no level has room (the address-scan case).
    */
   #rollUp(probe: Uint32Array, now: number): number {
-    const rest = restHash(probe, 0, this.width, this.#bAt, this.#protoAt) & this.#restMask;
+    const restFull = this.#restHash(probe, 0);
+    const rest = restFull & this.#restMask;
     const seen = (this.#restSeen[rest >>> 5] & (1 << (rest & 31))) !== 0;
     if (!seen && this.size >= this.#marks[ROLLUP_LEVELS - 1]) return -1;
     const v6 = (probe[this.#protoAt] & 0xff) === 6;
@@ -285,7 +290,7 @@ export class SeriesStore {
         probe[at] = bits >= 32 ? probe[at] : bits <= 0 ? 0 : (probe[at] & (0xffffffff << (32 - bits))) >>> 0;
       }
       probe[this.#protoAt] = ((probe[this.#protoAt] & 0x00ffffff) | (level << LEVEL_SHIFT)) >>> 0;
-      const h = hashWords(probe, 0, this.width);
+      const h = rolledHash(restFull, probe, this.#bAt, level);
       let e = seen ? this.#find(probe, h) : -1;
       if (e < 0 && this.size < this.#marks[level]) {
         e = this.#insert(probe, h, now);
@@ -359,11 +364,19 @@ export class SeriesStore {
     if (this.#rollable) {
       for (let e = 0; e < this.size; e++) {
         if (((this.keys[e * w + this.#protoAt] >>> LEVEL_SHIFT) & 3) === 0) continue;
-        const rest = restHash(this.keys, e * w, w, this.#bAt, this.#protoAt) & this.#restMask;
+        const rest = this.#restHash(this.keys, e * w) & this.#restMask;
         this.#restSeen[rest >>> 5] |= 1 << (rest & 31);
       }
     }
     return dropped;
+  }
+
+  /** Hash of the compact key at k[at..]'s words but side B's address and the level bits. */
+  #restHash(k: Uint32Array, at: number): number {
+    const restAt = this.#restAt;
+    let h = hashStep(0x2545f491, k[at + this.#protoAt] & 0x00ffffff);
+    for (let i = 0; i < restAt.length; i++) h = hashStep(h, k[at + restAt[i]]);
+    return h >>> 0;
   }
 
   /** Copies entry e's key into `out` at full width (words the aggregation does not keep are 0). */
@@ -468,12 +481,15 @@ export class SeriesStore {
   }
 }
 
-/** Hash of a compact key's words but side B's address (4 words at bAt) and the level bits. */
-function restHash(k: Uint32Array, at: number, width: number, bAt: number, protoAt: number): number {
-  let h = 0x2545f491;
-  for (let i = 0; i < width; i++) {
-    if (i >= bAt && i < bAt + 4) continue;
-    h = hashStep(h, i === protoAt ? k[at + i] & 0x00ffffff : k[at + i]);
-  }
-  return h >>> 0;
+/**
+ * The hash of a rolled-up key (level ≥ 1): its rest hash (#restHash: every word but side B's
+ * address and the level), the level and side B's rolled address words. Exact keys hash as
+ * hashWords over all their words (as their flow table does); a rolled key is only ever looked up
+ * by #rollUp, with this hash, and differs from every exact key in its level bits, so the two
+ * hashes never need to agree.
+ */
+function rolledHash(rest: number, k: Uint32Array, bAt: number, level: number): number {
+  let h = hashStep(rest, level);
+  for (let i = 0; i < 4; i++) h = hashStep(h, k[bAt + i]);
+  return (h | 1) >>> 0;
 }

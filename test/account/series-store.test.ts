@@ -70,6 +70,7 @@ test('property: totals conserved, limit held, exact keys exact, series monotonic
         const values = new Map<string, number>();
         for (const h of held) {
           const id = `${h.a},${h.b},${h.level}`;
+          assert.ok(!values.has(id), `one series per key (${id})`);
           values.set(id, h.bytes);
           const was = previous.get(id);
           if (was !== undefined) assert.ok(h.bytes >= was, `series ${id} went down: ${was} → ${h.bytes}`);
