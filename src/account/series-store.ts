@@ -218,11 +218,13 @@ export class SeriesStore {
 
   /**
    * add() for `count` keys at once: compact keys at `src[e*width ..]` with their deltas in
-   * `bytes[e]` and `packets[e]` (a flow table's arrays). The keys' first hash slots are read a
-   * batch ahead: those reads do not depend on one another, so their cache and TLB misses overlap
-   * instead of being waited for one at a time.
+   * `bytes[e]` and `packets[e]` (a flow table's arrays), and optionally their hashes in
+   * `hashes[e]`, which must be `hashWords(src, e*width, width)` (FlowTable.hashes: the table
+   * computed them already). The keys' first hash slots are read a batch ahead: those reads do not
+   * depend on one another, so their cache and TLB misses overlap instead of being waited for one
+   * at a time.
    */
-  addAll(src: Uint32Array, count: number, bytes: Float64Array, packets: Float64Array, now: number): void {
+  addAll(src: Uint32Array, count: number, bytes: Float64Array, packets: Float64Array, now: number, hashes?: Uint32Array): void {
     const w = this.width;
     const probe = this.#probe;
     const batch = this.#batch;
@@ -232,7 +234,7 @@ export class SeriesStore {
       const slots = this.#slots;
       const mask = this.#mask;
       for (let j = 0; j < n; j++) {
-        const h = hashWords(src, (b + j) * w, w);
+        const h = hashes === undefined ? hashWords(src, (b + j) * w, w) : hashes[b + j];
         batch[j] = h;
         touched ^= slots[(h ^ (h >>> 16)) & mask];
       }
