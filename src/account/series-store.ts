@@ -103,8 +103,8 @@ export interface SeriesFollower {
  * stable while a reader holds the store (beginRead/endRead): expiry, which compacts the entries,
  * waits until no reader does; entries added meanwhile go past the reader's end.
  *
- * Memory: per held series width×4 bytes of key + 4×8 of counters and times + 4 of hash +
- * 8 to 32 of hash slots at load ½ to ⅛ (≈ 84-108 bytes for a source/destination pair). The entry
+ * Memory: per held series width×4 bytes of key + 4×8 of counters and times + 8 to 32 of hash
+ * slots at load ½ to ⅛ (≈ 80-104 bytes for a source/destination pair). The entry
  * arrays are allocated for min(limit − 1, PRESIZE_ENTRIES) entries at once but only the pages of
  * entries written become resident; the hash slots grow by doubling with the series held.
  */
@@ -143,8 +143,6 @@ export class SeriesStore {
    */
   #restSeen: Int32Array;
   readonly #restMask: number;
-  /** hash | 1 of entry e. */
-  #hashOf: Uint32Array;
   /**
    * Slot s: entry + 1 in the low #entryBits bits, the hash's high bits above them as a tag
    * (0: empty). Four bytes per slot: half the memory a probe misses in, and half the pages
@@ -190,7 +188,6 @@ export class SeriesStore {
     this.packets = new Float64Array(this.#capacity);
     this.start = new Float64Array(this.#capacity);
     this.last = new Float64Array(this.#capacity);
-    this.#hashOf = new Uint32Array(this.#capacity);
     this.#setSlotBits();
     const slots = Math.min(INITIAL_SLOTS, slotCount(this.#capacity));
     this.#slots = new Int32Array(slots);
@@ -352,7 +349,6 @@ export class SeriesStore {
         this.packets[to] = this.packets[e];
         this.start[to] = this.start[e];
         this.last[to] = this.last[e];
-        this.#hashOf[to] = this.#hashOf[e];
       }
       to++;
     }
@@ -394,7 +390,7 @@ export class SeriesStore {
    * allocated for up to PRESIZE_ENTRIES entries, but only the pages of entries written are resident).
    */
   memoryBytes(): number {
-    return this.size * (this.width * 4 + 4 * 8 + 4) + this.#slots.length * 4;
+    return this.size * (this.width * 4 + 4 * 8) + this.#slots.length * 4;
   }
 
   #find(probe: Uint32Array, h: number): number {
@@ -429,7 +425,6 @@ export class SeriesStore {
     this.packets[e] = 0;
     this.start[e] = now;
     this.last[e] = now;
-    this.#hashOf[e] = h;
     this.#place(e, h);
     return e;
   }
@@ -458,7 +453,6 @@ export class SeriesStore {
     this.packets = grown(this.packets, cap, n);
     this.start = grown(this.start, cap, n);
     this.last = grown(this.last, cap, n);
-    this.#hashOf = grown(this.#hashOf, cap, n);
     this.#capacity = cap;
     const entryMask = this.#entryMask;
     this.#setSlotBits();
@@ -477,9 +471,18 @@ export class SeriesStore {
     this.#rehash();
   }
 
+  /**
+   * Places every entry again, its hash computed from its key as add() and #rollUp compute it (no
+   * per-entry hash is kept: 4 bytes less per series, one array less to write and first touch).
+   */
   #rehash(): void {
     this.#slots.fill(0);
-    for (let e = 0; e < this.size; e++) this.#place(e, this.#hashOf[e]);
+    const keys = this.keys;
+    const w = this.width;
+    for (let e = 0, at = 0; e < this.size; e++, at += w) {
+      const level = this.#rollable ? (keys[at + this.#protoAt] >>> LEVEL_SHIFT) & 3 : 0;
+      this.#place(e, level === 0 ? hashWords(keys, at, w) : rolledHash(this.#restHash(keys, at), keys, at + this.#bAt, level));
+    }
   }
 }
 

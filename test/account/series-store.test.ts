@@ -131,6 +131,20 @@ test('roll-up levels in order: exact, /24, /16, /0, then the overflow series', (
   assert.deepEqual([...s.counts.rolled], [0, 2, 1, 2]);
 });
 
+test('rolled-up series are found again after expiry compacts and rehashes the store', () => {
+  const s = store(1001, 'rollup', 100); // usable 1000: exact < 750, /24 < 812
+  for (let i = 0; i < 10; i++) s.add(key(1000 + i, i), 0, 1, 1, 0); // idle by t = 150
+  for (let i = 0; i < 740; i++) s.add(key(i, i), 0, 1, 1, 100);
+  const rolled = [0x0a000001, 0x0a000102, 0x0a000203, 0x0a000304, 0x0a000405];
+  for (const b of rolled) s.add(key(5000, b), 0, 10, 1, 100); // no exact room: one /24 each
+  assert.equal(s.size, 755);
+  assert.equal(s.expire(150), 10);
+  for (let i = 740; i < 750; i++) s.add(key(i, i), 0, 1, 1, 150); // exact room taken again
+  for (const b of rolled) s.add(key(5000, b + 7), 0, 10, 1, 150); // same /24s: found, not added
+  const held = series(s).filter((h) => h.a === 5000);
+  assert.deepEqual(held.map((h) => [h.level, h.b >>> 0, h.bytes]), rolled.map((b) => [1, (b & 0xffffff00) >>> 0, 20]));
+});
+
 test('growth keeps every entry findable; expiry compacts and keeps the rest findable', () => {
   const s = store(100_000, 'overflow', 10, 2);
   for (let i = 0; i < 20_000; i++) s.add(key(i, i * 7), 0, 1, 1, i < 10_000 ? 0 : 100);
