@@ -41,6 +41,8 @@ const ROLLUP_MARKS = [0.75, 0.8125, 0.875, 1] as const;
 export const PRESIZE_ENTRIES = 1 << 21;
 /** Hash slots a store starts with (grown by doubling, load ≤ ½). */
 const INITIAL_SLOTS = 2048;
+/** Factor by which the hash slots grow (load ≤ ½ before, ≥ ⅛ after). */
+const SLOT_GROWTH = 4;
 /** Keys whose first hash slots addAll() reads ahead at a time. */
 const BATCH = 16;
 
@@ -101,8 +103,8 @@ export interface SeriesFollower {
  * stable while a reader holds the store (beginRead/endRead): expiry, which compacts the entries,
  * waits until no reader does; entries added meanwhile go past the reader's end.
  *
- * Memory: per held series width×4 bytes of key + 4×8 of counters and times + 4 of hash +
- * 4 to 8 of hash slots at load ≤ ½ (≈ 80-84 bytes for a source/destination pair). The entry
+ * Memory: per held series width×4 bytes of key + 4×8 of counters and times + 8 to 32 of hash
+ * slots at load ½ to ⅛ (≈ 80-104 bytes for a source/destination pair). The entry
  * arrays are allocated for min(limit − 1, PRESIZE_ENTRIES) entries at once but only the pages of
  * entries written become resident; the hash slots grow by doubling with the series held.
  */
@@ -132,6 +134,8 @@ export class SeriesStore {
   /** Where side B's address and the PROTO word sit in a compact key (rollable stores). */
   readonly #bAt: number;
   readonly #protoAt: number;
+  /** Compact positions of the words other than side B's address and PROTO (for #restHash). */
+  readonly #restAt: Int32Array;
   /**
    * One bit per hash of a key's words other than side B and the level: set once a rolled series
    * exists for such a key. A clear bit proves there is none, so a key that finds no room skips
@@ -139,8 +143,6 @@ export class SeriesStore {
    */
   #restSeen: Int32Array;
   readonly #restMask: number;
-  /** hash | 1 of entry e. */
-  #hashOf: Uint32Array;
   /**
    * Slot s: entry + 1 in the low #entryBits bits, the hash's high bits above them as a tag
    * (0: empty). Four bytes per slot: half the memory a probe misses in, and half the pages
@@ -171,6 +173,8 @@ export class SeriesStore {
     this.#localSide = o.localSide;
     this.#bAt = o.words.indexOf(KeyWord.B);
     this.#protoAt = o.words.indexOf(KeyWord.PROTO);
+    const rest = o.words.flatMap((_, i) => (i === this.#protoAt || (i >= this.#bAt && i < this.#bAt + 4) ? [] : [i]));
+    this.#restAt = Int32Array.from(this.#rollable ? rest : []);
     if (this.#rollable && (this.#bAt < 0 || this.#protoAt < 0)) throw new RangeError('series store: rollup needs side B\'s address and the PROTO word in the key');
     const bits = Math.max(1 << 12, Math.min(1 << 22, slotCount(o.limit) * 8));
     this.#restSeen = new Int32Array(this.#rollable ? bits >>> 5 : 0);
@@ -184,7 +188,6 @@ export class SeriesStore {
     this.packets = new Float64Array(this.#capacity);
     this.start = new Float64Array(this.#capacity);
     this.last = new Float64Array(this.#capacity);
-    this.#hashOf = new Uint32Array(this.#capacity);
     this.#setSlotBits();
     const slots = Math.min(INITIAL_SLOTS, slotCount(this.#capacity));
     this.#slots = new Int32Array(slots);
@@ -212,28 +215,42 @@ export class SeriesStore {
 
   /**
    * add() for `count` keys at once: compact keys at `src[e*width ..]` with their deltas in
-   * `bytes[e]` and `packets[e]` (a flow table's arrays). The keys' first hash slots are read a
-   * batch ahead: those reads do not depend on one another, so their cache and TLB misses overlap
-   * instead of being waited for one at a time.
+   * `bytes[e]` and `packets[e]` (a flow table's arrays), and optionally their hashes in
+   * `hashes[e]`, which must be `hashWords(src, e*width, width)` (FlowTable.hashes: the table
+   * computed them already). The keys' first hash slots are read a batch ahead: those reads do not
+   * depend on one another, so their cache and TLB misses overlap instead of being waited for one
+   * at a time.
    */
-  addAll(src: Uint32Array, count: number, bytes: Float64Array, packets: Float64Array, now: number): void {
+  addAll(src: Uint32Array, count: number, bytes: Float64Array, packets: Float64Array, now: number, hashes?: Uint32Array): void {
     const w = this.width;
     const probe = this.#probe;
-    const hashes = this.#batch;
+    const batch = this.#batch;
     let touched = 0;
     for (let b = 0; b < count; b += BATCH) {
       const n = Math.min(BATCH, count - b);
       const slots = this.#slots;
       const mask = this.#mask;
       for (let j = 0; j < n; j++) {
-        const h = hashWords(src, (b + j) * w, w);
-        hashes[j] = h;
+        const h = hashes === undefined ? hashWords(src, (b + j) * w, w) : hashes[b + j];
+        batch[j] = h;
         touched ^= slots[(h ^ (h >>> 16)) & mask];
+      }
+      // Second read ahead: the entry a key's home slot names when its tag matches (a key seen in
+      // an earlier flush): its key words and counters, which the add then reads and writes.
+      const tagMask = this.#tagMask;
+      const entryMask = this.#entryMask;
+      const keys = this.keys;
+      for (let j = 0; j < n; j++) {
+        const h = batch[j];
+        const t = slots[(h ^ (h >>> 16)) & mask];
+        if (t === 0 || (t & tagMask) !== (h & tagMask)) continue;
+        const e = (t & entryMask) - 1;
+        touched ^= keys[e * w] ^ keys[e * w + w - 1] ^ this.bytes[e] ^ this.packets[e] ^ this.last[e];
       }
       for (let j = 0; j < n; j++) {
         const base = (b + j) * w;
         for (let i = 0; i < w; i++) probe[i] = src[base + i];
-        this.#addHashed(probe, hashes[j], bytes[b + j], packets[b + j], now);
+        this.#addHashed(probe, batch[j], bytes[b + j], packets[b + j], now);
       }
     }
     this.#touched = touched;
@@ -259,7 +276,8 @@ export class SeriesStore {
    * rolled series yet skip the look-ups when no level has room (the address-scan case).
    */
   #rollUp(probe: Uint32Array, now: number): number {
-    const rest = restHash(probe, 0, this.width, this.#bAt, this.#protoAt) & this.#restMask;
+    const restFull = this.#restHash(probe, 0);
+    const rest = restFull & this.#restMask;
     const seen = (this.#restSeen[rest >>> 5] & (1 << (rest & 31))) !== 0;
     if (!seen && this.size >= this.#marks[ROLLUP_LEVELS - 1]) return -1;
     const v6 = (probe[this.#protoAt] & 0xff) === 6;
@@ -271,7 +289,7 @@ export class SeriesStore {
         probe[at] = bits >= 32 ? probe[at] : bits <= 0 ? 0 : (probe[at] & (0xffffffff << (32 - bits))) >>> 0;
       }
       probe[this.#protoAt] = ((probe[this.#protoAt] & 0x00ffffff) | (level << LEVEL_SHIFT)) >>> 0;
-      const h = hashWords(probe, 0, this.width);
+      const h = rolledHash(restFull, probe, this.#bAt, level);
       let e = seen ? this.#find(probe, h) : -1;
       if (e < 0 && this.size < this.#marks[level]) {
         e = this.#insert(probe, h, now);
@@ -331,7 +349,6 @@ export class SeriesStore {
         this.packets[to] = this.packets[e];
         this.start[to] = this.start[e];
         this.last[to] = this.last[e];
-        this.#hashOf[to] = this.#hashOf[e];
       }
       to++;
     }
@@ -345,11 +362,19 @@ export class SeriesStore {
     if (this.#rollable) {
       for (let e = 0; e < this.size; e++) {
         if (((this.keys[e * w + this.#protoAt] >>> LEVEL_SHIFT) & 3) === 0) continue;
-        const rest = restHash(this.keys, e * w, w, this.#bAt, this.#protoAt) & this.#restMask;
+        const rest = this.#restHash(this.keys, e * w) & this.#restMask;
         this.#restSeen[rest >>> 5] |= 1 << (rest & 31);
       }
     }
     return dropped;
+  }
+
+  /** Hash of the compact key at k[at..]'s words but side B's address and the level bits. */
+  #restHash(k: Uint32Array, at: number): number {
+    const restAt = this.#restAt;
+    let h = hashStep(0x2545f491, k[at + this.#protoAt] & 0x00ffffff);
+    for (let i = 0; i < restAt.length; i++) h = hashStep(h, k[at + restAt[i]]);
+    return h >>> 0;
   }
 
   /** Copies entry e's key into `out` at full width (words the aggregation does not keep are 0). */
@@ -365,7 +390,7 @@ export class SeriesStore {
    * allocated for up to PRESIZE_ENTRIES entries, but only the pages of entries written are resident).
    */
   memoryBytes(): number {
-    return this.size * (this.width * 4 + 4 * 8 + 4) + this.#slots.length * 4;
+    return this.size * (this.width * 4 + 4 * 8) + this.#slots.length * 4;
   }
 
   #find(probe: Uint32Array, h: number): number {
@@ -400,7 +425,6 @@ export class SeriesStore {
     this.packets[e] = 0;
     this.start[e] = now;
     this.last[e] = now;
-    this.#hashOf[e] = h;
     this.#place(e, h);
     return e;
   }
@@ -429,33 +453,48 @@ export class SeriesStore {
     this.packets = grown(this.packets, cap, n);
     this.start = grown(this.start, cap, n);
     this.last = grown(this.last, cap, n);
-    this.#hashOf = grown(this.#hashOf, cap, n);
     this.#capacity = cap;
     const entryMask = this.#entryMask;
     this.#setSlotBits();
     if (this.#entryMask !== entryMask) this.#rehash();
   }
 
-  /** Twice the hash slots (load ≤ ½), the entries placed again. */
+  /**
+   * Four times the hash slots (as many as the entries allocated need at most), the entries placed
+   * again: a store filled with 1M keys rehashes ~340k entries instead of ~2M, and first touches
+   * ~11 MB of slot arrays instead of ~16 MB (a page first touched costs ~13 µs on the bench machine).
+   */
   #growSlots(): void {
-    const slots = 2 * (this.#mask + 1);
+    const slots = Math.max(2 * (this.#mask + 1), Math.min(SLOT_GROWTH * (this.#mask + 1), slotCount(this.#capacity)));
     this.#slots = new Int32Array(slots);
     this.#mask = slots - 1;
     this.#rehash();
   }
 
+  /**
+   * Places every entry again, its hash computed from its key as add() and #rollUp compute it (no
+   * per-entry hash is kept: 4 bytes less per series, one array less to write and first touch).
+   */
   #rehash(): void {
     this.#slots.fill(0);
-    for (let e = 0; e < this.size; e++) this.#place(e, this.#hashOf[e]);
+    const keys = this.keys;
+    const w = this.width;
+    for (let e = 0, at = 0; e < this.size; e++, at += w) {
+      const level = this.#rollable ? (keys[at + this.#protoAt] >>> LEVEL_SHIFT) & 3 : 0;
+      this.#place(e, level === 0 ? hashWords(keys, at, w) : rolledHash(this.#restHash(keys, at), keys, at + this.#bAt, level));
+    }
   }
 }
 
-/** Hash of a compact key's words but side B's address (4 words at bAt) and the level bits. */
-function restHash(k: Uint32Array, at: number, width: number, bAt: number, protoAt: number): number {
-  let h = 0x2545f491;
-  for (let i = 0; i < width; i++) {
-    if (i >= bAt && i < bAt + 4) continue;
-    h = hashStep(h, i === protoAt ? k[at + i] & 0x00ffffff : k[at + i]);
-  }
-  return h >>> 0;
+/**
+ * The hash of a rolled-up key (level ≥ 1): its rest hash (#restHash: every word but side B's
+ * address and the level), the level and side B's rolled address words. Exact keys hash as
+ * hashWords over all their words (as their flow table does); a rolled key is only ever looked up
+ * by #rollUp, with this hash, and differs from every exact key in its level bits, so the two
+ * hashes never need to agree.
+ */
+function rolledHash(rest: number, k: Uint32Array, bAt: number, level: number): number {
+  let h = hashStep(rest, level);
+  for (let i = 0; i < 4; i++) h = hashStep(h, k[bAt + i]);
+  return (h | 1) >>> 0;
 }

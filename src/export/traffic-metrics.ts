@@ -187,7 +187,7 @@ export class TrafficMetrics implements MetricProducer {
       // but named-network entry numbers of the current networks table become labels that outlive it.
       const aNet = spec.aNet && named ? spec.keyWords.indexOf(KeyWord.A_NET) : -1;
       const bNet = spec.bNet && named ? spec.keyWords.indexOf(KeyWord.B_NET) : -1;
-      if (aNet < 0 && bNet < 0) store.addAll(src, table.size, table.bytes, table.packets, now);
+      if (aNet < 0 && bNet < 0) store.addAll(src, table.size, table.bytes, table.packets, now, table.hashes);
       else {
         for (let e = 0; e < table.size; e++) {
           const base = e * w;

@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { KeyWord } from '../../src/account/flow-key.ts';
 import { PRESIZE_ENTRIES, SeriesStore, keyRollupLevel, type OverflowPolicy } from '../../src/account/series-store.ts';
-import { KEY_WORDS } from '../../src/account/flow-table.ts';
+import { FlowTable, KEY_WORDS } from '../../src/account/flow-table.ts';
+import { hashWords } from '../../src/account/key-hash.ts';
 
 /** Source/destination address pair keys (IPv4): words A, B and PROTO, as a pair aggregation keeps them. */
 const WORDS = [KeyWord.A, KeyWord.A + 1, KeyWord.A + 2, KeyWord.A + 3, KeyWord.B, KeyWord.B + 1, KeyWord.B + 2, KeyWord.B + 3, KeyWord.PROTO];
@@ -70,6 +71,7 @@ test('property: totals conserved, limit held, exact keys exact, series monotonic
         const values = new Map<string, number>();
         for (const h of held) {
           const id = `${h.a},${h.b},${h.level}`;
+          assert.ok(!values.has(id), `one series per key (${id})`);
           values.set(id, h.bytes);
           const was = previous.get(id);
           if (was !== undefined) assert.ok(h.bytes >= was, `series ${id} went down: ${was} → ${h.bytes}`);
@@ -129,6 +131,20 @@ test('roll-up levels in order: exact, /24, /16, /0, then the overflow series', (
   assert.deepEqual([...s.counts.rolled], [0, 2, 1, 2]);
 });
 
+test('rolled-up series are found again after expiry compacts and rehashes the store', () => {
+  const s = store(1001, 'rollup', 100); // usable 1000: exact < 750, /24 < 812
+  for (let i = 0; i < 10; i++) s.add(key(1000 + i, i), 0, 1, 1, 0); // idle by t = 150
+  for (let i = 0; i < 740; i++) s.add(key(i, i), 0, 1, 1, 100);
+  const rolled = [0x0a000001, 0x0a000102, 0x0a000203, 0x0a000304, 0x0a000405];
+  for (const b of rolled) s.add(key(5000, b), 0, 10, 1, 100); // no exact room: one /24 each
+  assert.equal(s.size, 755);
+  assert.equal(s.expire(150), 10);
+  for (let i = 740; i < 750; i++) s.add(key(i, i), 0, 1, 1, 150); // exact room taken again
+  for (const b of rolled) s.add(key(5000, b + 7), 0, 10, 1, 150); // same /24s: found, not added
+  const held = series(s).filter((h) => h.a === 5000);
+  assert.deepEqual(held.map((h) => [h.level, h.b >>> 0, h.bytes]), rolled.map((b) => [1, (b & 0xffffff00) >>> 0, 20]));
+});
+
 test('growth keeps every entry findable; expiry compacts and keeps the rest findable', () => {
   const s = store(100_000, 'overflow', 10, 2);
   for (let i = 0; i < 20_000; i++) s.add(key(i, i * 7), 0, 1, 1, i < 10_000 ? 0 : 100);
@@ -163,6 +179,41 @@ test('property: addAll (a flush\'s keys at once) leaves the store as add() key b
         const packets = Float64Array.from(flush, () => 1);
         for (let i = 0; i < flush.length; i++) one.add(keys, i * WORDS.length, bytes[i], packets[i], t);
         all.addAll(keys, flush.length, bytes, packets, t);
+      });
+      assert.deepEqual(series(all), series(one));
+      assert.deepEqual([...all.counts.rolled], [...one.counts.rolled]);
+      assert.equal(all.counts.overflowed, one.counts.overflowed);
+    },
+  ), { numRuns: 200 });
+});
+
+test('property: addAll with a flow table\'s own hashes (FlowTable.hashes), mixed with add(), leaves the store as add() does; the table\'s hashes are hashWords over its keys', () => {
+  fc.assert(fc.property(
+    fc.array(fc.array(fc.record({ a: fc.integer({ min: 0, max: 40 }), b: fc.integer({ min: 0, max: 400 }), v6: fc.boolean(), bytes: fc.nat({ max: 1500 }) }), { maxLength: 120, size: 'max' }), { maxLength: 8 }),
+    fc.integer({ min: 2, max: 300 }), fc.constantFrom<OverflowPolicy>('overflow', 'rollup'),
+    (flushes, limit, policy) => {
+      const one = store(limit, policy);
+      const all = store(limit, policy);
+      const table = new FlowTable(64, WORDS, 2); // grows, and overflows past 64 keys
+      flushes.forEach((flush, t) => {
+        for (const k of flush) {
+          const full = table.scratch;
+          full.fill(0);
+          full[KeyWord.A] = (10 << 24) | k.a;
+          full[KeyWord.B] = (198 << 24) | (k.b * 97);
+          if (k.v6) full[KeyWord.B + 3] = k.b;
+          full[KeyWord.PROTO] = k.v6 ? 6 : 4;
+          table.add(k.bytes, 1);
+        }
+        for (let e = 0; e < table.size; e++) {
+          assert.equal(table.hashes[e], hashWords(table.keys, e * WORDS.length, WORDS.length));
+          one.add(table.keys, e * WORDS.length, table.bytes[e], table.packets[e], t);
+        }
+        // Flushes through add() in between (as after a networks file appears): the hashes given
+        // must be the ones add() computes, or keys are not found again.
+        if (t % 3 === 2) for (let e = 0; e < table.size; e++) all.add(table.keys, e * WORDS.length, table.bytes[e], table.packets[e], t);
+        else all.addAll(table.keys, table.size, table.bytes, table.packets, t, table.hashes);
+        table.clear();
       });
       assert.deepEqual(series(all), series(one));
       assert.deepEqual([...all.counts.rolled], [...one.counts.rolled]);
