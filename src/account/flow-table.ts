@@ -13,7 +13,8 @@ const ALL_WORDS: readonly number[] = Array.from({ length: KEY_WORDS }, (_, i) =>
  * comparing and memory scale with what the aggregation keeps.
  *
  * Entries are stored densely in insertion order (entry i: compact key words at i*width, counters
- * at i); each hash slot holds a tag and the entry number side by side (one cache line per probe).
+ * at i); each hash slot is one word: the entry number + 1 with high bits of the key's hash above
+ * it as a tag (one read per probe, as SeriesStore's slots).
  * A key is gathered straight into the row of the next entry and compared there: a new key (most
  * packets at a high pair count) is then already stored. The arrays start small and double (a
  * rehash, at most log2(maxEntries/initial) times, never once warm) up to `maxEntries` keys: the
@@ -21,7 +22,7 @@ const ALL_WORDS: readonly number[] = Array.from({ length: KEY_WORDS }, (_, i) =>
  * (`overflowBytes`, `overflowPackets`) so nothing counted is lost. The table is emptied by
  * `clear()` after its contents were handed on (see export/traffic-metrics.ts).
  *
- * Memory at most: maxEntries × (width×4 + 16 + 8) bytes plus 8 per hash slot, 2 slots or more per
+ * Memory at most: maxEntries × (width×4 + 16 + 8) bytes plus 4 per hash slot, 2 slots or more per
  * entry (load factor ≤ ½).
  */
 export class FlowTable {
@@ -63,8 +64,15 @@ export class FlowTable {
   readonly #probe: Uint32Array;
   #capacity: number;
   #mask: number;
-  /** Per slot s: [2s] the tag (hash | 1; 0 marks an empty slot), [2s+1] the entry number. */
+  /**
+   * Per slot: entry number + 1 in the low #entryBits bits, the high bits of the key's hash above
+   * them as a tag (one word per probe); 0 marks an empty slot.
+   */
   #slots: Int32Array;
+  /** Low bits of a slot holding entry number + 1 (enough for maxEntries). */
+  readonly #entryMask: number;
+  /** The hash bits a slot keeps as its tag (the bits above the entry number). */
+  readonly #tagMask: number;
   /** Slot of entry i (to clear the slots in O(size)). */
   #slotOf: Int32Array;
 
@@ -80,6 +88,9 @@ export class FlowTable {
     this.width = words.length;
     this.#words = Int32Array.from(words);
     this.#probe = new Uint32Array(this.width);
+    const entryBits = 32 - Math.clz32(maxEntries);
+    this.#entryMask = entryBits >= 32 ? -1 : (1 << entryBits) - 1;
+    this.#tagMask = ~this.#entryMask;
     this.#capacity = Math.max(1, Math.min(maxEntries, initialCapacity));
     this.keys = new Uint32Array(this.#capacity * this.width);
     this.bytes = new Float64Array(this.#capacity);
@@ -87,7 +98,7 @@ export class FlowTable {
     this.hashes = new Uint32Array(this.#capacity);
     this.#slotOf = new Int32Array(this.#capacity);
     const slots = slotCount(this.#capacity);
-    this.#slots = new Int32Array(2 * slots);
+    this.#slots = new Int32Array(slots);
     this.#mask = slots - 1;
   }
 
@@ -124,12 +135,14 @@ export class FlowTable {
     const tag = h | 1;
     const slots = this.#slots;
     const mask = this.#mask;
+    const tagMask = this.#tagMask;
+    const tagBits = tag & tagMask;
     let slot = (tag ^ (tag >>> 16)) & mask;
     for (;;) {
-      const t = slots[2 * slot];
-      if (t === 0) break;
-      if (t === tag) {
-        const e = slots[2 * slot + 1];
+      const v = slots[slot];
+      if (v === 0) break;
+      if ((v & tagMask) === tagBits) {
+        const e = (v & this.#entryMask) - 1;
         const keys = this.keys;
         const base = e * w;
         let i = 0;
@@ -153,8 +166,7 @@ export class FlowTable {
       const keys = this.keys;
       for (let i = 0; i < w; i++) keys[n * w + i] = row[i];
     }
-    this.#slots[2 * slot] = tag;
-    this.#slots[2 * slot + 1] = n;
+    this.#slots[slot] = tagBits | (n + 1);
     this.#slotOf[n] = slot;
     this.hashes[n] = tag;
     this.bytes[n] = byteCount;
@@ -177,7 +189,7 @@ export class FlowTable {
    */
   clear(): void {
     if (this.size * 16 > this.#mask + 1) this.#slots.fill(0);
-    else for (let e = 0; e < this.size; e++) this.#slots[2 * this.#slotOf[e]] = 0;
+    else for (let e = 0; e < this.size; e++) this.#slots[this.#slotOf[e]] = 0;
     this.size = 0;
     this.overflowBytes = 0;
     this.overflowPackets = 0;
@@ -191,12 +203,12 @@ export class FlowTable {
 
   /** Bytes the table's arrays take once grown to maxEntries. */
   maxMemoryBytes(): number {
-    return slotCount(this.maxEntries) * 8 + this.maxEntries * (this.width * 4 + 16 + 8);
+    return slotCount(this.maxEntries) * 4 + this.maxEntries * (this.width * 4 + 16 + 8);
   }
 
   #freeSlot(tag: number): number {
     let slot = (tag ^ (tag >>> 16)) & this.#mask;
-    while (this.#slots[2 * slot] !== 0) slot = (slot + 1) & this.#mask;
+    while (this.#slots[slot] !== 0) slot = (slot + 1) & this.#mask;
     return slot;
   }
 
@@ -212,14 +224,13 @@ export class FlowTable {
     this.#slotOf = new Int32Array(cap);
     this.#capacity = cap;
     const slots = slotCount(cap);
-    this.#slots = new Int32Array(2 * slots);
+    this.#slots = new Int32Array(slots);
     this.#mask = slots - 1;
     const hashes = this.hashes;
     for (let e = 0; e < n; e++) {
       const tag = hashes[e] | 0;
       const slot = this.#freeSlot(tag);
-      this.#slots[2 * slot] = tag;
-      this.#slots[2 * slot + 1] = e;
+      this.#slots[slot] = (tag & this.#tagMask) | (e + 1);
       this.#slotOf[e] = slot;
     }
   }

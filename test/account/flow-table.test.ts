@@ -110,3 +110,15 @@ test('hashes[e] is the hash of entry e\'s compact key, through growth and clear'
   assert.equal(t.size, 20);
   check();
 });
+
+test('keys stay apart whatever room the slot leaves for the hash tag (tiny and huge maxEntries)', () => {
+  for (const [maxEntries, keys] of [[3, 3], [1 << 30, 5000]]) {
+    // 2^30 entries leave one tag bit in a slot: most probes compare keys.
+    const t = new FlowTable(maxEntries, [0, KEY_WORDS - 1], 4);
+    for (let round = 0; round < 2; round++) for (let i = 0; i < keys; i++) addKey(t, i, 10);
+    assert.equal(t.size, keys);
+    const m = contents2(t);
+    for (let i = 0; i < keys; i++) assert.deepEqual(m.get(i), [20, 2], `key ${i} of table ${maxEntries}`);
+    assert.equal(t.overflowPackets, 0);
+  }
+});
