@@ -38,6 +38,16 @@ export function writeSide(out: Uint32Array, at: number, netAt: number, mode: num
     out[at] = 0; out[at + 1] = 0; out[at + 2] = 0; out[at + 3] = 0;
     return;
   }
+  if (mode === SideMode.ADDRESS) {
+    // The whole address (the common case, per packet): no masks to compute.
+    out[at] = addr[0];
+    if (v6) {
+      out[at + 1] = addr[1]; out[at + 2] = addr[2]; out[at + 3] = addr[3];
+    } else {
+      out[at + 1] = 0; out[at + 2] = 0; out[at + 3] = 0;
+    }
+    return;
+  }
   let len = v6 ? 128 : 32;
   if (mode === SideMode.PREFIX) len = net >= 0 ? tables.named!.prefixLength(net) : v6 ? rollup6 : rollup4;
   for (let i = 0; i < 4; i++) {

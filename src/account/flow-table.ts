@@ -13,13 +13,16 @@ const ALL_WORDS: readonly number[] = Array.from({ length: KEY_WORDS }, (_, i) =>
  * comparing and memory scale with what the aggregation keeps.
  *
  * Entries are stored densely in insertion order (entry i: compact key words at i*width, counters
- * at i); the hash slots hold a tag and the entry number. The arrays start small and double (a
+ * at i); each hash slot is one word: the entry number + 1 with high bits of the key's hash above
+ * it as a tag (one read per probe, as SeriesStore's slots).
+ * A key is gathered straight into the row of the next entry and compared there: a new key (most
+ * packets at a high pair count) is then already stored. The arrays start small and double (a
  * rehash, at most log2(maxEntries/initial) times, never once warm) up to `maxEntries` keys: the
  * working set stays in cache. Once full, packets of new keys are added to the overflow counters
  * (`overflowBytes`, `overflowPackets`) so nothing counted is lost. The table is emptied by
  * `clear()` after its contents were handed on (see export/traffic-metrics.ts).
  *
- * Memory at most: maxEntries × (width×4 + 16 + 4) bytes plus 8 per hash slot, 2 slots or more per
+ * Memory at most: maxEntries × (width×4 + 16 + 8) bytes plus 4 per hash slot, 2 slots or more per
  * entry (load factor ≤ ½).
  */
 export class FlowTable {
@@ -33,6 +36,11 @@ export class FlowTable {
   bytes: Float64Array;
   /** Packets of entry i. */
   packets: Float64Array;
+  /**
+   * Hash of entry i's compact key: hashWords(keys, i*width, width) (key-hash.ts), so that whoever
+   * takes the entries (SeriesStore) need not hash them again. Replaced when the table grows.
+   */
+  hashes: Uint32Array;
   /** Distinct keys held: entries 0 .. size-1. */
   size = 0;
   /** Bytes of packets whose key found the table full. */
@@ -52,18 +60,21 @@ export class FlowTable {
   /** The full key to add next: callers write it here, then call add(). */
   readonly scratch = new Uint32Array(KEY_WORDS);
   readonly #words: Int32Array;
-  /** The compact key being added. */
+  /** The compact key being added when no free row is allocated (the table must grow or is full). */
   readonly #probe: Uint32Array;
   #capacity: number;
   #mask: number;
-  /** hash | 1 per slot; 0 marks an empty slot. */
-  #tags: Uint32Array;
-  /** Entry number per slot (valid where the tag is not 0). */
-  #entryOf: Int32Array;
+  /**
+   * Per slot: entry number + 1 in the low #entryBits bits, the high bits of the key's hash above
+   * them as a tag (one word per probe); 0 marks an empty slot.
+   */
+  #slots: Int32Array;
+  /** Low bits of a slot holding entry number + 1 (enough for maxEntries). */
+  readonly #entryMask: number;
+  /** The hash bits a slot keeps as its tag (the bits above the entry number). */
+  readonly #tagMask: number;
   /** Slot of entry i (to clear the slots in O(size)). */
   #slotOf: Int32Array;
-  /** Tag of entry i (to rehash on growth). */
-  #tagOf: Uint32Array;
 
   /**
    * @param maxEntries most distinct keys
@@ -77,21 +88,23 @@ export class FlowTable {
     this.width = words.length;
     this.#words = Int32Array.from(words);
     this.#probe = new Uint32Array(this.width);
+    const entryBits = 32 - Math.clz32(maxEntries);
+    this.#entryMask = entryBits >= 32 ? -1 : (1 << entryBits) - 1;
+    this.#tagMask = ~this.#entryMask;
     this.#capacity = Math.max(1, Math.min(maxEntries, initialCapacity));
     this.keys = new Uint32Array(this.#capacity * this.width);
     this.bytes = new Float64Array(this.#capacity);
     this.packets = new Float64Array(this.#capacity);
+    this.hashes = new Uint32Array(this.#capacity);
     this.#slotOf = new Int32Array(this.#capacity);
-    this.#tagOf = new Uint32Array(this.#capacity);
     const slots = slotCount(this.#capacity);
-    this.#tags = new Uint32Array(slots);
-    this.#entryOf = new Int32Array(slots);
+    this.#slots = new Int32Array(slots);
     this.#mask = slots - 1;
   }
 
   /** Hash slot count now (a power of two ≥ 2 × capacity). */
   get slots(): number {
-    return this.#tags.length;
+    return this.#mask + 1;
   }
 
   /**
@@ -113,54 +126,60 @@ export class FlowTable {
    */
   add(byteCount: number, packetCount: number): boolean {
     const k = this.scratch;
-    const p = this.#probe;
     const words = this.#words;
     const w = this.width;
-    // Gather and hash in one pass (key-hash.ts: the same hash as hashWords over the compact key).
+    const n = this.size;
+    // The key is gathered into the next entry's row (when allocated), hashed in the same pass
+    // (key-hash.ts: the same hash as hashWords over the compact key).
+    const free = n < this.#capacity;
+    const row = free ? this.keys : this.#probe;
+    const at = free ? n * w : 0;
     let h = HASH_SEED;
     for (let i = 0; i < w; i++) {
       const v = k[words[i]];
-      p[i] = v;
+      row[at + i] = v;
       h = hashStep(h, v);
     }
-    const tag = (h | 1) >>> 0;
-    const keys = this.keys;
-    const tags = this.#tags;
-    let slot = (tag ^ (tag >>> 16)) & this.#mask;
+    const tag = h | 1;
+    const slots = this.#slots;
+    const mask = this.#mask;
+    const tagMask = this.#tagMask;
+    const tagBits = tag & tagMask;
+    let slot = (tag ^ (tag >>> 16)) & mask;
     for (;;) {
-      const t = tags[slot];
-      if (t === 0) break;
-      if (t === tag) {
-        const e = this.#entryOf[slot];
+      const v = slots[slot];
+      if (v === 0) break;
+      if ((v & tagMask) === tagBits) {
+        const e = (v & this.#entryMask) - 1;
+        const keys = this.keys;
         const base = e * w;
         let i = 0;
-        while (i < w && keys[base + i] === p[i]) i++;
+        while (i < w && keys[base + i] === row[at + i]) i++;
         if (i === w) {
           this.bytes[e] += byteCount;
           this.packets[e] += packetCount;
           return true;
         }
       }
-      slot = (slot + 1) & this.#mask;
+      slot = (slot + 1) & mask;
     }
-    const e = this.size;
-    if (e >= this.#capacity) {
-      if (e >= this.maxEntries) {
+    if (!free) {
+      if (n >= this.maxEntries) {
         this.overflowBytes += byteCount;
         this.overflowPackets += packetCount;
         return false;
       }
       this.#grow();
       slot = this.#freeSlot(tag);
+      const keys = this.keys;
+      for (let i = 0; i < w; i++) keys[n * w + i] = row[i];
     }
-    this.#tags[slot] = tag;
-    this.#entryOf[slot] = e;
-    this.#slotOf[e] = slot;
-    this.#tagOf[e] = tag;
-    this.keys.set(p, e * w);
-    this.bytes[e] = byteCount;
-    this.packets[e] = packetCount;
-    this.size = e + 1;
+    this.#slots[slot] = tagBits | (n + 1);
+    this.#slotOf[n] = slot;
+    this.hashes[n] = tag;
+    this.bytes[n] = byteCount;
+    this.packets[n] = packetCount;
+    this.size = n + 1;
     return true;
   }
 
@@ -177,8 +196,8 @@ export class FlowTable {
    * held), else the whole slot array at once (a sequential fill beats scattered writes).
    */
   clear(): void {
-    if (this.size * 16 > this.#tags.length) this.#tags.fill(0);
-    else for (let e = 0; e < this.size; e++) this.#tags[this.#slotOf[e]] = 0;
+    if (this.size * 16 > this.#mask + 1) this.#slots.fill(0);
+    else for (let e = 0; e < this.size; e++) this.#slots[this.#slotOf[e]] = 0;
     this.size = 0;
     this.overflowBytes = 0;
     this.overflowPackets = 0;
@@ -187,39 +206,39 @@ export class FlowTable {
 
   /** Bytes held by the table's arrays now. */
   memoryBytes(): number {
-    return this.#tags.length * 8 + this.#capacity * (this.width * 4 + 16 + 8);
+    return this.#slots.length * 4 + this.#capacity * (this.width * 4 + 16 + 8);
   }
 
   /** Bytes the table's arrays take once grown to maxEntries. */
   maxMemoryBytes(): number {
-    return slotCount(this.maxEntries) * 8 + this.maxEntries * (this.width * 4 + 16 + 8);
+    return slotCount(this.maxEntries) * 4 + this.maxEntries * (this.width * 4 + 16 + 8);
   }
 
   #freeSlot(tag: number): number {
     let slot = (tag ^ (tag >>> 16)) & this.#mask;
-    while (this.#tags[slot] !== 0) slot = (slot + 1) & this.#mask;
+    while (this.#slots[slot] !== 0) slot = (slot + 1) & this.#mask;
     return slot;
   }
 
+  /** Doubles the entries (up to maxEntries) and rehashes the keys held. */
   #grow(): void {
     const cap = Math.min(this.maxEntries, this.#capacity * 2);
     const n = this.size;
     const w = this.width;
-    const tagOf = grown(this.#tagOf, cap, n);
     this.keys = grown(this.keys, cap * w, n * w);
     this.bytes = grown(this.bytes, cap, n);
     this.packets = grown(this.packets, cap, n);
-    this.#tagOf = tagOf;
+    this.hashes = grown(this.hashes, cap, n);
     this.#slotOf = new Int32Array(cap);
     this.#capacity = cap;
     const slots = slotCount(cap);
-    this.#tags = new Uint32Array(slots);
-    this.#entryOf = new Int32Array(slots);
+    this.#slots = new Int32Array(slots);
     this.#mask = slots - 1;
+    const hashes = this.hashes;
     for (let e = 0; e < n; e++) {
-      const slot = this.#freeSlot(tagOf[e]);
-      this.#tags[slot] = tagOf[e];
-      this.#entryOf[slot] = e;
+      const tag = hashes[e] | 0;
+      const slot = this.#freeSlot(tag);
+      this.#slots[slot] = (tag & this.#tagMask) | (e + 1);
       this.#slotOf[e] = slot;
     }
   }

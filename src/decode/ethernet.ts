@@ -1,5 +1,8 @@
 import { DecodeStatus, type DecodeResult } from './decode-result.ts';
 import { decodeEthertype } from './ethertype.ts';
+import { decodeIPv4 } from './ipv4.ts';
+import { decodeIPv6 } from './ipv6.ts';
+import { EtherType } from './numbers.ts';
 
 /** Destination MAC, source MAC, type/length. */
 const ETHERNET_HEADER_LENGTH = 14;
@@ -21,5 +24,8 @@ export function decodeEthernet(
 ): number {
   if (off + ETHERNET_HEADER_LENGTH > end) return DecodeStatus.TRUNCATED_LINK;
   const type = (data[off + 12] << 8) | data[off + 13];
+  // Untagged IP (most frames) goes straight to its decoder.
+  if (type === EtherType.IPV4) return decodeIPv4(data, off + ETHERNET_HEADER_LENGTH, end, wireEnd, out);
+  if (type === EtherType.IPV6) return decodeIPv6(data, off + ETHERNET_HEADER_LENGTH, end, wireEnd, out);
   return decodeEthertype(data, off + ETHERNET_HEADER_LENGTH, end, type, wireEnd, out);
 }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { FlowTable, KEY_WORDS } from '../../src/account/flow-table.ts';
+import { hashWords } from '../../src/account/key-hash.ts';
 import { gcCountDuring } from '../support/allocation.ts';
 
 function addKey(t: FlowTable, id: number, bytes: number): void {
@@ -66,4 +67,58 @@ test('adding packets does not allocate', () => {
     for (let i = 0; i < 2_000_000; i++) addKey(t, i & 0xffff, 1);
   });
   assert.equal(gcs, 0, `${gcs} garbage collections during 2M adds`);
+});
+
+test('growing keeps every entry findable, whether the key that finds the table at capacity is new or known', () => {
+  const t = new FlowTable(1000, [0, KEY_WORDS - 1], 4);
+  for (let round = 0; round < 3; round++) {
+    for (let i = 0; i < 600; i++) addKey(t, i, i + 1);
+  }
+  assert.equal(t.size, 600);
+  assert.equal(t.capacity, 1000);
+  for (let e = 0; e < t.size; e++) {
+    const id = t.keys[e * t.width];
+    assert.equal(t.keys[e * t.width + 1], id * 7);
+    assert.deepEqual([t.bytes[e], t.packets[e]], [3 * (id + 1), 3]);
+  }
+  // A known key arriving while size == capacity neither grows the table nor adds an entry.
+  const u = new FlowTable(100, [0, KEY_WORDS - 1], 8);
+  for (let i = 0; i < 8; i++) addKey(u, i, 1);
+  addKey(u, 3, 1);
+  assert.equal(u.size, 8);
+  assert.equal(u.capacity, 8);
+  addKey(u, 8, 1);
+  assert.equal(u.capacity, 16);
+  assert.deepEqual([...contents2(u)].sort((a, b) => a[0] - b[0]).map(([id, v]) => [id, v[1]]), [[0, 1], [1, 1], [2, 1], [3, 2], [4, 1], [5, 1], [6, 1], [7, 1], [8, 1]]);
+});
+
+function contents2(t: FlowTable): Map<number, [number, number]> {
+  const m = new Map<number, [number, number]>();
+  for (let e = 0; e < t.size; e++) m.set(t.keys[e * t.width], [t.bytes[e], t.packets[e]]);
+  return m;
+}
+
+test('hashes[e] is the hash of entry e\'s compact key, through growth and clear', () => {
+  const t = new FlowTable(5000, [0, 3, KEY_WORDS - 1], 4);
+  const check = (): void => {
+    for (let e = 0; e < t.size; e++) assert.equal(t.hashes[e], hashWords(t.keys, e * t.width, t.width), `entry ${e}`);
+  };
+  for (let i = 0; i < 3000; i++) addKey(t, (i * 2654435761) >>> 0, 1);
+  check();
+  t.clear();
+  for (let i = 0; i < 100; i++) addKey(t, 0xfffffff0 + (i % 20), 1);
+  assert.equal(t.size, 20);
+  check();
+});
+
+test('keys stay apart whatever room the slot leaves for the hash tag (tiny and huge maxEntries)', () => {
+  for (const [maxEntries, keys] of [[3, 3], [1 << 30, 5000]]) {
+    // 2^30 entries leave one tag bit in a slot: most probes compare keys.
+    const t = new FlowTable(maxEntries, [0, KEY_WORDS - 1], 4);
+    for (let round = 0; round < 2; round++) for (let i = 0; i < keys; i++) addKey(t, i, 10);
+    assert.equal(t.size, keys);
+    const m = contents2(t);
+    for (let i = 0; i < keys; i++) assert.deepEqual(m.get(i), [20, 2], `key ${i} of table ${maxEntries}`);
+    assert.equal(t.overflowPackets, 0);
+  }
 });
