@@ -89,6 +89,12 @@ const pairAggregation = fc.subarray(['network.type', 'network.transport', 'netwo
   .map((extra) => ({ dimensions: ['source.address', 'destination.address', ...extra] }));
 const localAggregation = fc.subarray(['otelacct.remote.address', 'otelacct.local.port', 'network.transport', 'network.type'])
   .map((extra) => ({ dimensions: ['otelacct.local.address', 'network.io.direction', ...extra] }));
+/** Keyed by named networks (and the direction) only, as the billing configuration's per site. */
+const networkAggregation = fc.constantFrom(
+  ['otelacct.local.network', 'network.io.direction'], ['otelacct.local.network'], ['network.io.direction'],
+  ['otelacct.local.network', 'otelacct.remote.network', 'network.io.direction'],
+  ['otelacct.source.network', 'otelacct.destination.network'], ['otelacct.destination.network'],
+).map((dimensions) => ({ dimensions: [...dimensions] }));
 
 function words(text: string): number[] {
   const b = text.includes(':') ? parseIPv6(text) : parseIPv4(text);
@@ -109,7 +115,7 @@ async function series(m: TrafficMetrics): Promise<string[]> {
 describe('derived aggregations count what per-packet counting counts', () => {
   it('the same traffic through both paths: every series equal, in the same order, at every full flush', async () => {
     await fc.assert(fc.asyncProperty(
-      fc.array(fc.oneof(aggregation, pairAggregation, localAggregation), { minLength: 2, maxLength: 4 }),
+      fc.array(fc.oneof(aggregation, pairAggregation, localAggregation, networkAggregation), { minLength: 2, maxLength: 4 }),
       fc.subarray(LOCAL_POOL, { minLength: 1 }),
       fc.constantFrom<'both' | 'once'>('both', 'once'),
       fc.integer({ min: 1, max: 3 }),
