@@ -107,14 +107,6 @@ export class FlowTable {
     return this.#mask + 1;
   }
 
-  /**
-   * Hash of entry i's compact key (key-hash.ts hashWords over its words), which a SeriesStore
-   * takes instead of hashing again (SeriesStore.addAll). Replaced when the table grows.
-   */
-  get hashes(): Uint32Array {
-    return this.#tagOf;
-  }
-
   /** Entries allocated now. */
   get capacity(): number {
     return this.#capacity;
