@@ -3,21 +3,14 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { helpText } from '../../src/config/help.ts';
-import { ConfigError, loadConfig } from '../../src/config/load.ts';
+import { loadConfig } from '../../src/config/load.ts';
 import { TempDir } from '../support/read-capture.ts';
+import { configProblems } from '../support/config-problems.ts';
 
 const tmp = new TempDir();
 after(() => tmp.dispose());
 
-const problems = (argv: string[], env: NodeJS.ProcessEnv = {}): readonly string[] => {
-  try {
-    loadConfig(argv, env);
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
-  return [];
-};
+const problems = configProblems;
 
 describe('flow configuration', () => {
   it('defaults: both listeners off, sFlow 6343, NetFlow/IPFIX 2055 and 4739, 16 MiB buffers', () => {

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
 import { describe, it } from 'node:test';
-import { ConfigError, loadConfig } from '../../src/config/load.ts';
 import type { Config } from '../../src/config/schema.ts';
 import { canonicalAddress, canonicalPrefix } from '../../src/config/ip-address.ts';
 import { flowDecoders } from '../../src/flow/decoders.ts';
@@ -10,17 +9,10 @@ import { FlowCounter } from '../../src/flow/flow-sink.ts';
 import { InterfaceNameTable, parseInterfaceNames } from '../../src/flow/interface-names.ts';
 import { TestAccounting } from '../support/accounting.ts';
 import { v5Datagram } from '../support/netflow-builder.ts';
+import { configProblems } from '../support/config-problems.ts';
 
 /** Exporter addresses in flow.samplingRates / flow.allowedExporters in any spelling (attacker pass, item 1). */
-const problems = (argv: string[]): readonly string[] => {
-  try {
-    loadConfig(argv, {});
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
-  return [];
-};
+const problems = configProblems;
 
 /** One NetFlow v5 record of 1 packet, 100 bytes, sent from 127.0.0.1 to a real listener on `host`; the accountant's totals. */
 async function oneRecordFrom127(host: string, flow: Partial<Config['flow']>): Promise<{ packets: number; bytes: number; refused: number }> {

@@ -1,20 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ConfigError, loadConfig } from '../../src/config/load.ts';
+import { loadConfig } from '../../src/config/load.ts';
 import { ExporterRegistry } from '../../src/flow/exporter-registry.ts';
 import { InterfaceNameTable, MAX_INTERFACE_NAME_BYTES, parseInterfaceNames } from '../../src/flow/interface-names.ts';
 import { ReverseDns } from '../../src/web/reverse-dns.ts';
+import { configProblems } from '../support/config-problems.ts';
 
 /** Hostile or odd input around the flow collector (issue 14, review): one clear line each, never a crash. */
-const problems = (argv: string[]): readonly string[] => {
-  try {
-    loadConfig(argv, {});
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
-  return [];
-};
+const problems = configProblems;
 
 describe('flow and reverse-DNS input validation', () => {
   it('interface names: at most 255 bytes (SNMP ifName), no control characters', () => {
