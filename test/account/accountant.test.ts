@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ipv4Packet, ipv6Packet } from '../support/frames.ts';
 import { cidr, TestAccounting } from '../support/accounting.ts';
-import { gcCountDuring } from '../support/allocation.ts';
+import { fewestYoungGcs } from '../support/allocation.ts';
 
 const LOCAL = ['10.0.0.0/8', '2001:db8::/32'];
 const v4 = (src: string, dst: string, payload = 0, srcPort = 1000, dstPort = 80) =>
@@ -139,7 +139,7 @@ describe('prefixes, named networks, ports, sampling', () => {
     // numbers), which is the JIT's doing, not the path's (on a loaded CI machine tier-up is late).
     for (let r = 0; r < 400; r++) for (let i = 0; i < packets.length; i++) t.add(packets[i]);
     // Index loops: a for-of iterator in the test loop itself may allocate.
-    const gcs = gcCountDuring(() => {
+    const gcs = fewestYoungGcs(() => {
       for (let r = 0; r < 2000; r++) for (let i = 0; i < packets.length; i++) t.add(packets[i]);
     });
     assert.equal(gcs, 0, `${gcs} garbage collections over 1M packets x 3 aggregations`);

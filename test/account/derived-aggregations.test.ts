@@ -8,7 +8,7 @@ import { checkDimensions, resolveAggregations } from '../../src/config/aggregati
 import { DIMENSIONS, LOCAL_DIMENSIONS } from '../../src/config/dimensions.ts';
 import { TrafficMetrics } from '../../src/export/traffic-metrics.ts';
 import { FlowRecord } from '../../src/flow/flow-sink.ts';
-import { gcCountDuring } from '../support/allocation.ts';
+import { fewestYoungGcs } from '../support/allocation.ts';
 import { cidr, TestAccounting } from '../support/accounting.ts';
 import { ipv4Packet, ipv6Packet, parseIPv4, parseIPv6 } from '../support/frames.ts';
 
@@ -214,7 +214,7 @@ describe('derived aggregations count what per-packet counting counts', () => {
       a.tableFlushed();
     };
     for (let r = 0; r < 200; r++) cycle();
-    const gcs = gcCountDuring(() => {
+    const gcs = fewestYoungGcs(() => {
       for (let r = 0; r < 300; r++) cycle();
     });
     assert.equal(gcs, 0, `${gcs} garbage collections over 300 derivations of 4096 entries`);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { FlowTable, KEY_WORDS } from '../../src/account/flow-table.ts';
 import { hashWords } from '../../src/account/key-hash.ts';
-import { gcCountDuring } from '../support/allocation.ts';
+import { fewestYoungGcs } from '../support/allocation.ts';
 
 function addKey(t: FlowTable, id: number, bytes: number): void {
   t.scratch.fill(0);
@@ -63,7 +63,7 @@ test('clear empties the table for reuse', () => {
 test('adding packets does not allocate', () => {
   const t = new FlowTable(1 << 16);
   for (let i = 0; i < 200_000; i++) addKey(t, i & 0xffff, 1); // warm up and fill
-  const gcs = gcCountDuring(() => {
+  const gcs = fewestYoungGcs(() => {
     for (let i = 0; i < 2_000_000; i++) addKey(t, i & 0xffff, 1);
   });
   assert.equal(gcs, 0, `${gcs} garbage collections during 2M adds`);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { type PrefixEntry, PrefixTrie } from '../../src/account/prefix-trie.ts';
-import { gcCountDuring } from '../support/allocation.ts';
+import { fewestYoungGcs } from '../support/allocation.ts';
 
 /** `a.b.c.d` → the unsigned word a flow key holds. */
 function ip4(text: string): number {
@@ -199,7 +199,7 @@ test('lookups do not allocate', () => {
     }
   };
   run(200_000);
-  const gcs = gcCountDuring(() => run(1_000_000));
+  const gcs = fewestYoungGcs(() => run(1_000_000));
   assert.equal(gcs, 0, `${gcs} garbage collections during 2M lookups`);
   assert.ok(Number.isInteger(sink));
 });

@@ -36,6 +36,8 @@ test('a real Prometheus scrapes otelacct and returns the same per-pair totals', 
   t.after(() => stop(otelacct));
   const served = JSON.parse(await log.line(/"serving metrics"/)) as { url: string };
   const target = new URL(served.url);
+  // /metrics answers during the read (counts so far): the file's totals are final from this line.
+  await log.line(/"file read; serving/);
 
   // The exposition itself passes promtool's linter.
   const text = await (await fetch(served.url)).text();

@@ -41,6 +41,7 @@ test('the real Prometheus 2.42 scrapes /metrics as OpenMetrics (its default) and
   const log = new OutputWatch(otelacct);
   t.after(() => stop(otelacct));
   const served = new URL((JSON.parse(await log.line(/"serving metrics"/)) as { url: string }).url);
+  await log.line(/"file read; serving/); // the counters are final (and stand still) from here
 
   // A scraper that only speaks the text format: forwards to otelacct with its own Accept header.
   const proxy = createServer((req, res) => {

