@@ -63,7 +63,7 @@ export async function readCaptureFile(path: string, sink: PacketSink, interfaces
   const file = ChunkedFile.open(path, options.chunkSize ?? DEFAULT_CHUNK_SIZE, options.fd);
   let stats: CaptureFileStats | undefined;
   try {
-    if (!file.refill(4)) {
+    if (!(await file.refillAhead(4))) {
       throw new CaptureFileError(path, file.available === 0 ? 'empty file, not a pcap or pcapng file'
         : `file of ${file.available} bytes is too short to be a pcap or pcapng file`);
     }

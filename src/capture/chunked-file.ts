@@ -30,6 +30,9 @@ const TAIL_ROOM = 256 * 1024 + 64;
  * into a second buffer while the caller parses the current one: the kernel's copy out of the
  * page cache (~0.1 s per 750 MB on the bench machine) runs on another core. Then `buf` alternates
  * between the two buffers, and bytes handed out earlier stay valid only until the next refill.
+ * A pipe or FIFO is not read ahead: refillAhead() reads it on the thread pool when the reader needs
+ * more and returns with what the pipe held, so a slow writer's packets are counted as they come
+ * and the event loop (the /metrics server during `--read --serve`) never waits for the writer.
  */
 export class ChunkedFile {
   /** The file's path, for error messages. */
@@ -52,7 +55,8 @@ export class ChunkedFile {
   #room: number;
   /**
    * Only a regular file is read ahead: a read of a pipe or FIFO may wait for its writer, and
-   * close() must wait for the read.
+   * close() would have to wait for it (a reader that stops at damage would hang on an idle
+   * writer). A pipe is read when the reader needs more, on the thread pool (#refillWaiting).
    */
   readonly #aheadable: boolean;
 
@@ -91,17 +95,7 @@ export class ChunkedFile {
    * @returns true if at least `need` bytes are now unconsumed; false at end of file
    */
   refill(need: number): boolean {
-    const left = this.end - this.start;
-    if (need > this.buf.length) {
-      const grown = Buffer.allocUnsafe(Math.max(need, Math.min(this.buf.length * 2, MAX_RECORD_SIZE + 16)));
-      this.buf.copy(grown, 0, this.start, this.end);
-      this.buf = grown;
-    } else if (this.start > 0 && left > 0) {
-      this.buf.copyWithin(0, this.start, this.end);
-    }
-    this.base += this.start;
-    this.start = 0;
-    this.end = left;
+    this.#compact(need);
     const target = Math.max(need, this.#chunkSize);
     while (!this.eof && this.end < target) {
       const n = this.#read(this.end, target - this.end);
@@ -124,9 +118,31 @@ export class ChunkedFile {
       if (typeof got !== 'number') throw this.#readError(got);
       this.#join(got);
     }
+    if (!this.#aheadable) return this.end - this.start >= need || this.#refillWaiting(need);
     const ok = this.end - this.start >= need || this.refill(need);
-    if (this.#aheadable && !this.eof) this.#readAhead();
+    if (!this.eof) this.#readAhead();
     return ok;
+  }
+
+  /**
+   * refill() for a pipe or FIFO: its reads run on the thread pool, so the event loop (/metrics,
+   * OTLP pushes, the live page, SIGHUP) goes on while the writer is idle, and it returns as soon as
+   * `need` bytes are unconsumed, with what the pipe held (a slow writer's packets are counted as
+   * they come, not once a whole chunk has arrived). Nothing is left pending when it returns.
+   */
+  async #refillWaiting(need: number): Promise<boolean> {
+    this.#compact(need);
+    while (!this.eof && this.end < need) {
+      let n: number;
+      try {
+        n = await readAsync(this.#fd, this.buf, this.end, this.buf.length - this.end);
+      } catch (err) {
+        throw this.#readError(err);
+      }
+      if (n === 0) this.eof = true;
+      this.end += n;
+    }
+    return this.end >= need;
   }
 
   /** Waits for a read ahead still running (before close(): its descriptor must stay open until it ends). */
@@ -142,6 +158,21 @@ export class ChunkedFile {
     } catch {
       // nothing useful to do: the file was only read
     }
+  }
+
+  /** Moves the unconsumed bytes to the front of `buf` (grown first if `need` bytes would not fit). */
+  #compact(need: number): void {
+    const left = this.end - this.start;
+    if (need > this.buf.length) {
+      const grown = Buffer.allocUnsafe(Math.max(need, Math.min(this.buf.length * 2, MAX_RECORD_SIZE + 16)));
+      this.buf.copy(grown, 0, this.start, this.end);
+      this.buf = grown;
+    } else if (this.start > 0 && left > 0) {
+      this.buf.copyWithin(0, this.start, this.end);
+    }
+    this.base += this.start;
+    this.start = 0;
+    this.end = left;
   }
 
   /** Starts reading the next chunk into the spare buffer, after room for the current tail. */
@@ -208,4 +239,9 @@ function isRegularFile(fd: number): boolean {
 function errorCode(err: unknown): string {
   const code = (err as { code?: unknown } | null)?.code;
   return typeof code === 'string' ? code : String(err);
+}
+
+/** One sequential read on the thread pool: the bytes read (0 at the end of the file). */
+function readAsync(fd: number, buf: Buffer, at: number, length: number): Promise<number> {
+  return new Promise((resolve, reject) => read(fd, buf, at, length, null, (err, n) => (err ? reject(err) : resolve(n))));
 }

@@ -18,7 +18,7 @@ export const MAX_PCAP_CAPLEN = 0x40000;
  */
 export async function readPcap(ctx: ReadContext): Promise<void> {
   const { file, sink, stats } = ctx;
-  if (file.available < FILE_HEADER && !file.refill(FILE_HEADER)) {
+  if (file.available < FILE_HEADER && !(await file.refillAhead(FILE_HEADER))) {
     throw new CaptureFileError(file.path, 'truncated pcap file header', 0,
       `need ${FILE_HEADER} bytes, ${file.available} left`);
   }

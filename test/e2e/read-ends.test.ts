@@ -6,7 +6,7 @@ import { after, describe, it } from 'node:test';
 import { LinkType } from '../../src/decode/link-type.ts';
 import { ethernetIPv4 } from '../support/frames.ts';
 import { PcapWriter } from '../support/pcap-writer.ts';
-import { OutputWatch, stop } from '../support/processes.ts';
+import { OutputWatch, stop, waitFor } from '../support/processes.ts';
 import { TempDir } from '../support/read-capture.ts';
 import { parseExposition, runOtelacct, startOtelacct } from '../support/run-otelacct.ts';
 
@@ -24,6 +24,11 @@ function pcap(n: number, truncate = false): Buffer {
   return truncate ? Buffer.concat([whole, whole.subarray(24, 24 + 30)]) : whole;
 }
 
+/** Packets otelacct_traffic_packets_total holds in an exposition. */
+function packets(text: string): number {
+  return [...parseExposition(text)].filter(([k]) => k.startsWith('otelacct_traffic_packets_total{')).reduce((n, [, v]) => n + v, 0);
+}
+
 describe('how --read ends', () => {
   it('--serve with a file that cannot be read to its end: the error line and exit 1, not "file read; serving"', async () => {
     const empty = await runOtelacct(['--read', tmp.write('empty.pcap', new Uint8Array(0)), ...SERVE, '--output', 'none'], { timeoutMs: 20_000 });
@@ -35,7 +40,7 @@ describe('how --read ends', () => {
     assert.equal(cut.code, 1);
     assert.match(cut.stderr, /truncated packet record/);
     assert.doesNotMatch(cut.stderr, /file read; serving/);
-    assert.equal([...parseExposition(cut.stdout)].filter(([k]) => k.startsWith('otelacct_traffic_packets_total{')).reduce((n, [, v]) => n + v, 0), 5);
+    assert.equal(packets(cut.stdout), 5);
   });
 
   it('a signal during the read ends otelacct by that signal, file whole or not; a damaged file read to its end exits 1', async () => {
@@ -75,6 +80,33 @@ describe('how --read ends', () => {
         await writer.close().catch(() => {});
         await stop(child, 'SIGKILL');
       }
+    }
+  });
+
+  it('a FIFO with a slow writer: /metrics answers while the writer is idle, with what it sent so far; the end of the file makes the totals final', async () => {
+    const fifo = join(tmp.path, 'slow');
+    execFileSync('mkfifo', [fifo]);
+    const child = startOtelacct(['--read', fifo, ...SERVE, '--output', 'none']);
+    const log = new OutputWatch(child);
+    const writer = await open(fifo, 'w');
+    try {
+      const url = (JSON.parse(await log.line(/"serving metrics"/)) as { url: string }).url;
+      // Every scrape must answer within 2 s although the pipe is empty and its writer open.
+      const scrape = async (): Promise<number> => packets(await (await fetch(url, { signal: AbortSignal.timeout(2000) })).text());
+      const first = pcap(10);
+      await writer.write(first);
+      assert.equal(await waitFor('the first 10 packets on /metrics', async () => ((await scrape()) === 10 ? 10 : undefined), 10_000), 10);
+      await new Promise((r) => setTimeout(r, 300));
+      assert.equal(await scrape(), 10, 'the idle writer: nothing more, and /metrics still answers');
+      assert.doesNotMatch(log.text, /file read; serving/);
+      await writer.write(pcap(15).subarray(first.length)); // 5 more records
+      assert.equal(await waitFor('15 packets', async () => ((await scrape()) === 15 ? 15 : undefined), 10_000), 15);
+      await writer.close();
+      await log.line(/"file read; serving/);
+      assert.equal(await scrape(), 15);
+    } finally {
+      await writer.close().catch(() => {});
+      await stop(child);
     }
   });
 });
