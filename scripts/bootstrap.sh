@@ -73,8 +73,9 @@ fi
 
 # Install dependencies when package-lock.json changed since the last install or cap is unbuilt.
 stamp=node_modules/.otelacct-bootstrap
-# (scripts/cap-patch.mjs is in the stamp: a changed patch of cap must rebuild it.)
-want="$(cat package-lock.json scripts/cap-patch.mjs | sha1sum | cut -d' ' -f1) $(node --version)"
+# (scripts/cap-patch.mjs, binding.gyp and otelacct's addon sources are in the stamp: a changed
+# patch of cap or a changed addon must rebuild it.)
+want="$(cat package-lock.json scripts/cap-patch.mjs binding.gyp src/native/*.c | sha1sum | cut -d' ' -f1) $(node --version)"
 if [[ ! -f $stamp || "$(cat "$stamp")" != "$want" || ! -f node_modules/cap/build/Release/cap.node || ! -f build/Release/packet_stats.node ]]; then
   read_only "the npm dependencies are missing or out of date"
   log "npm ci (node $(node --version))"

@@ -1,8 +1,16 @@
 import { closeSync, fstatSync, openSync, read, readSync } from 'node:fs';
 import { CaptureFileError } from './capture-file-error.ts';
+import { packetStatsAddon } from './native-addon.ts';
 
 /** Default size of the reused read buffer: 4 MiB. */
 export const DEFAULT_CHUNK_SIZE = 4 * 1024 * 1024;
+
+/**
+ * Capacity asked for a pipe or FIFO being read (Linux's default is 64 KiB): 1 MiB, the largest an
+ * unprivileged process may set by default (/proc/sys/fs/pipe-max-size). Each read on the thread
+ * pool then takes up to that much; at 64 KiB a fast writer's small packets cost ~30 % more CPU.
+ */
+export const PIPE_BYTES = 1024 * 1024;
 
 /** Largest record or block a reader accepts (anything bigger is treated as corrupt): 64 MiB. */
 export const MAX_RECORD_SIZE = 64 * 1024 * 1024;
@@ -30,9 +38,10 @@ const TAIL_ROOM = 256 * 1024 + 64;
  * into a second buffer while the caller parses the current one: the kernel's copy out of the
  * page cache (~0.1 s per 750 MB on the bench machine) runs on another core. Then `buf` alternates
  * between the two buffers, and bytes handed out earlier stay valid only until the next refill.
- * A pipe or FIFO is not read ahead: refillAhead() reads it on the thread pool when the reader needs
- * more and returns with what the pipe held, so a slow writer's packets are counted as they come
- * and the event loop (the /metrics server during `--read --serve`) never waits for the writer.
+ * A pipe or FIFO is never read synchronously: refillAhead() waits for it on the thread pool when
+ * the reader needs more and returns with what the pipe held (then reads ahead as for a file), so a
+ * slow writer's packets are counted as they come and the event loop (the /metrics server during
+ * `--read --serve`) never waits for the writer.
  */
 export class ChunkedFile {
   /** The file's path, for error messages. */
@@ -47,6 +56,8 @@ export class ChunkedFile {
   base = 0;
   /** True once a read returned 0 bytes (nothing after `end`). */
   eof = false;
+  /** A pipe or FIFO's capacity once widened (PIPE_BYTES), -errno if it could not be, 0 for anything else. */
+  readonly pipeCapacity: number;
   readonly #fd: number;
   readonly #chunkSize: number;
   /** The buffer being read ahead into (from TAIL_ROOM on), and that read: bytes read, or the error. */
@@ -54,18 +65,19 @@ export class ChunkedFile {
   #ahead: Promise<number | NodeJS.ErrnoException> | undefined;
   #room: number;
   /**
-   * Only a regular file is read ahead: a read of a pipe or FIFO may wait for its writer, and
-   * close() would have to wait for it (a reader that stops at damage would hang on an idle
-   * writer). A pipe is read when the reader needs more, on the thread pool (#refillWaiting).
+   * A regular file (else a pipe, FIFO or device: read on the thread pool when the reader needs
+   * more, #refillWaiting, as well as ahead).
    */
-  readonly #aheadable: boolean;
+  readonly #regular: boolean;
 
   private constructor(path: string, fd: number, chunkSize: number) {
     this.path = path;
     this.#fd = fd;
     this.#chunkSize = chunkSize;
     this.#room = Math.min(TAIL_ROOM, chunkSize);
-    this.#aheadable = isRegularFile(fd);
+    const kind = fileKind(fd);
+    this.#regular = kind === 'file';
+    this.pipeCapacity = kind === 'pipe' ? widenPipe(fd) : 0;
     this.buf = Buffer.allocUnsafe(chunkSize);
   }
 
@@ -118,8 +130,7 @@ export class ChunkedFile {
       if (typeof got !== 'number') throw this.#readError(got);
       this.#join(got);
     }
-    if (!this.#aheadable) return this.end - this.start >= need || this.#refillWaiting(need);
-    const ok = this.end - this.start >= need || this.refill(need);
+    const ok = this.end - this.start >= need || (this.#regular ? this.refill(need) : await this.#refillWaiting(need));
     if (!this.eof) this.#readAhead();
     return ok;
   }
@@ -128,7 +139,7 @@ export class ChunkedFile {
    * refill() for a pipe or FIFO: its reads run on the thread pool, so the event loop (/metrics,
    * OTLP pushes, the live page, SIGHUP) goes on while the writer is idle, and it returns as soon as
    * `need` bytes are unconsumed, with what the pipe held (a slow writer's packets are counted as
-   * they come, not once a whole chunk has arrived). Nothing is left pending when it returns.
+   * they come, not once a whole chunk has arrived).
    */
   async #refillWaiting(need: number): Promise<boolean> {
     this.#compact(need);
@@ -145,19 +156,23 @@ export class ChunkedFile {
     return this.end >= need;
   }
 
-  /** Waits for a read ahead still running (before close(): its descriptor must stay open until it ends). */
+  /**
+   * Waits for a read ahead of a regular file still running (before close(): its descriptor must
+   * stay open until it ends). A pipe's read may wait for its writer for ever: close() then closes
+   * the descriptor when that read ends instead (the writer's next bytes or its close).
+   */
   async settle(): Promise<void> {
+    if (!this.#regular) return;
     await this.#ahead;
     this.#ahead = undefined;
   }
 
-  /** Closes the file descriptor (call settle() first); never throws. */
+  /** Closes the file descriptor (call settle() first), or has a pipe's pending read close it; never throws. */
   close(): void {
-    try {
-      closeSync(this.#fd);
-    } catch {
-      // nothing useful to do: the file was only read
-    }
+    const pending = this.#ahead;
+    this.#ahead = undefined;
+    if (pending !== undefined) void pending.then(() => closeQuietly(this.#fd));
+    else closeQuietly(this.#fd);
   }
 
   /** Moves the unconsumed bytes to the front of `buf` (grown first if `need` bytes would not fit). */
@@ -228,12 +243,28 @@ export class ChunkedFile {
   }
 }
 
-function isRegularFile(fd: number): boolean {
+function closeQuietly(fd: number): void {
   try {
-    return fstatSync(fd).isFile();
+    closeSync(fd);
   } catch {
-    return false;
+    // nothing useful to do: the file was only read
   }
+}
+
+function fileKind(fd: number): 'file' | 'pipe' | 'other' {
+  try {
+    const st = fstatSync(fd);
+    return st.isFile() ? 'file' : st.isFIFO() ? 'pipe' : 'other';
+  } catch {
+    return 'other';
+  }
+}
+
+/** Asks for a PIPE_BYTES pipe (a failure only leaves it as it was): its capacity, or -errno. */
+function widenPipe(fd: number): number {
+  const addon = packetStatsAddon();
+  if (typeof addon === 'string' || addon.pipeSize === undefined) return -38; // ENOSYS: an addon built before pipeSize
+  return addon.pipeSize(fd, PIPE_BYTES);
 }
 
 function errorCode(err: unknown): string {

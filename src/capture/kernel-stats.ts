@@ -1,21 +1,5 @@
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
-import { createRequire } from 'node:module';
-
-const require = createRequire(import.meta.url);
-
-interface Native { packetStats(fd: number): [number, number] | number }
-
-/** The native reader (build/Release/packet_stats.node), or the reason it cannot be used. */
-function loadNative(): Native | string {
-  for (const rel of ['../../build/Release/packet_stats.node', '../../../build/Release/packet_stats.node']) {
-    try {
-      return require(rel) as Native;
-    } catch {
-      // try the next location (src/ in a checkout, dist/src/ when packaged)
-    }
-  }
-  return 'the packet_stats addon is not built (npm ci builds it from binding.gyp)';
-}
+import { packetStatsAddon, type PacketStatsAddon } from './native-addon.ts';
 
 /** fd → socket inode, for this process's open sockets. */
 export function socketFds(): Map<number, number> {
@@ -58,7 +42,7 @@ function packetSocketInodes(): Set<number> {
  * pcap_stats would. The kernel resets the counters on every read; they are accumulated here.
  */
 export class KernelStats {
-  readonly #native: Native | undefined;
+  readonly #native: PacketStatsAddon | undefined;
   /** Why drop counts are unavailable, if they are. */
   readonly unavailable: string | undefined;
   readonly #fds = new Map<number, number>(); // interface index → fd
@@ -66,7 +50,7 @@ export class KernelStats {
   readonly #received = new Map<number, number>();
 
   constructor() {
-    const n = loadNative();
+    const n = packetStatsAddon();
     if (typeof n === 'string') this.unavailable = n;
     else this.#native = n;
   }
