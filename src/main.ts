@@ -110,9 +110,11 @@ async function main(argv: string[]): Promise<number> {
       }
     }
     try {
-      const fd = await waitForFifoWriter(config.capture.read, () => log.info('waiting for a process to open the FIFO for writing',
-        { file: config.capture.read, timeoutSeconds: FIFO_WRITER_WAIT_MS / 1000 }));
-      const stats = await pipeline.readFile(config.capture.read, fd);
+      // "-" is standard input, as for tcpdump -r - (its messages then name /dev/stdin).
+      const path = config.capture.read === '-' ? '/dev/stdin' : config.capture.read;
+      const fd = await waitForFifoWriter(path, () => log.info('waiting for a process to open the FIFO for writing',
+        { file: path, timeoutSeconds: FIFO_WRITER_WAIT_MS / 1000 }));
+      const stats = await pipeline.readFile(path, fd);
       log.debug('file read', { file: config.capture.read, ...stats });
     } catch (err) {
       if (err instanceof FilterError) {

@@ -166,7 +166,7 @@ export const schema = {
       format: intIn(64, 65535), default: 256, env: 'OTELACCT_CAPTURE_SNAPLEN', arg: 'snaplen',
     },
     read: {
-      doc: 'Read packets from this pcap/pcapng file instead of capturing live.',
+      doc: 'Read packets from this pcap/pcapng file instead of capturing live ("-": standard input, as tcpdump -r -).',
       format: String, default: '', env: 'OTELACCT_CAPTURE_READ', arg: 'read',
     },
   },
