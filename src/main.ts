@@ -110,9 +110,11 @@ async function main(argv: string[]): Promise<number> {
       }
     }
     try {
-      // "-" is standard input, as for tcpdump -r - (its messages then name /dev/stdin).
-      const path = config.capture.read === '-' ? '/dev/stdin' : config.capture.read;
-      const fd = await waitForFifoWriter(path, () => log.info('waiting for a process to open the FIFO for writing',
+      // "-" is standard input, as for tcpdump -r -: descriptor 0 itself (messages name /dev/stdin),
+      // which may be a socket that /dev/stdin cannot be opened on (ENXIO), e.g. a socketpair.
+      const stdin = config.capture.read === '-';
+      const path = stdin ? '/dev/stdin' : config.capture.read;
+      const fd = stdin ? 0 : await waitForFifoWriter(path, () => log.info('waiting for a process to open the FIFO for writing',
         { file: path, timeoutSeconds: FIFO_WRITER_WAIT_MS / 1000 }));
       const stats = await pipeline.readFile(path, fd);
       log.debug('file read', { file: config.capture.read, ...stats });

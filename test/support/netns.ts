@@ -35,6 +35,12 @@ export class VethNamespace {
     ip('netns', 'exec', this.ns, 'ip', 'link', 'set', 'lo', 'up');
   }
 
+  /** Turns IPv6 off on both ends, so that the kernel's own ND/MLD packets are not captured. */
+  disableIPv6(): void {
+    execFileSync('sysctl', ['-qw', `net.ipv6.conf.${this.hostIf}.disable_ipv6=1`]);
+    ip('netns', 'exec', this.ns, 'sysctl', '-qw', `net.ipv6.conf.${this.peerIf}.disable_ipv6=1`);
+  }
+
   /** Runs `command` inside the namespace (stdio piped). */
   spawnInside(command: string, args: string[]): ChildProcess {
     return spawn('ip', ['netns', 'exec', this.ns, command, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
