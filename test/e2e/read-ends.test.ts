@@ -8,7 +8,7 @@ import { ethernetIPv4 } from '../support/frames.ts';
 import { PcapWriter } from '../support/pcap-writer.ts';
 import { OutputWatch, stop, waitFor } from '../support/processes.ts';
 import { TempDir } from '../support/read-capture.ts';
-import { parseExposition, runOtelacct, startOtelacct } from '../support/run-otelacct.ts';
+import { runOtelacct, startOtelacct, trafficPackets } from '../support/run-otelacct.ts';
 
 /** How a `--read` ends (attacker pass, items 4b and 4c): exit 0, 1 or by the signal, never a claim of success it cannot back. */
 const tmp = new TempDir();
@@ -24,11 +24,6 @@ function pcap(n: number, truncate = false): Buffer {
   return truncate ? Buffer.concat([whole, whole.subarray(24, 24 + 30)]) : whole;
 }
 
-/** Packets otelacct_traffic_packets_total holds in an exposition. */
-function packets(text: string): number {
-  return [...parseExposition(text)].filter(([k]) => k.startsWith('otelacct_traffic_packets_total{')).reduce((n, [, v]) => n + v, 0);
-}
-
 describe('how --read ends', () => {
   it('--serve with a file that cannot be read to its end: the error line and exit 1, not "file read; serving"', async () => {
     const empty = await runOtelacct(['--read', tmp.write('empty.pcap', new Uint8Array(0)), ...SERVE, '--output', 'none'], { timeoutMs: 20_000 });
@@ -40,7 +35,7 @@ describe('how --read ends', () => {
     assert.equal(cut.code, 1);
     assert.match(cut.stderr, /truncated packet record/);
     assert.doesNotMatch(cut.stderr, /file read; serving/);
-    assert.equal(packets(cut.stdout), 5);
+    assert.equal(trafficPackets(cut.stdout), 5);
   });
 
   it('a signal during the read ends otelacct by that signal, file whole or not; a damaged file read to its end exits 1', async () => {
@@ -92,7 +87,7 @@ describe('how --read ends', () => {
     try {
       const url = (JSON.parse(await log.line(/"serving metrics"/)) as { url: string }).url;
       // Every scrape must answer within 2 s although the pipe is empty and its writer open.
-      const scrape = async (): Promise<number> => packets(await (await fetch(url, { signal: AbortSignal.timeout(2000) })).text());
+      const scrape = async (): Promise<number> => trafficPackets(await (await fetch(url, { signal: AbortSignal.timeout(2000) })).text());
       const first = pcap(10);
       await writer.write(first);
       assert.equal(await waitFor('the first 10 packets on /metrics', async () => ((await scrape()) === 10 ? 10 : undefined), 10_000), 10);

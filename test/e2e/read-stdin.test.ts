@@ -9,16 +9,12 @@ import { VethNamespace } from '../support/netns.ts';
 import { OutputWatch, stop, waitFor } from '../support/processes.ts';
 import { TempDir } from '../support/read-capture.ts';
 import { skipUnless } from '../support/requirements.ts';
-import { CLI, parseExposition } from '../support/run-otelacct.ts';
+import { CLI, trafficPackets } from '../support/run-otelacct.ts';
 
 // `-r -` reads standard input, as tcpdump -r - does: a pipe (tcpdump -w - | otelacct -r -) or a
 // redirected file.
 const tmp = new TempDir();
 after(() => tmp.dispose());
-
-function packets(text: string): number {
-  return [...parseExposition(text)].filter(([k]) => k.startsWith('otelacct_traffic_packets_total{')).reduce((n, [, v]) => n + v, 0);
-}
 
 test('otelacct -r - counts standard input, piped or redirected; an empty one is one line naming it', () => {
   const w = new PcapWriter({ linkType: LinkType.ETHERNET });
@@ -27,10 +23,10 @@ test('otelacct -r - counts standard input, piped or redirected; an empty one is 
   const run = (shell: string) => spawnSync('sh', ['-c', shell, 'sh', process.execPath, CLI, file], { encoding: 'utf8', timeout: 60_000 });
   const piped = run('cat "$3" | exec "$1" "$2" -r -');
   assert.equal(piped.status, 0, piped.stderr);
-  assert.equal(packets(piped.stdout), 12);
+  assert.equal(trafficPackets(piped.stdout), 12);
   const redirected = run('exec "$1" "$2" -r - < "$3"');
   assert.equal(redirected.status, 0, redirected.stderr);
-  assert.equal(packets(redirected.stdout), 12);
+  assert.equal(trafficPackets(redirected.stdout), 12);
   const empty = run('exec "$1" "$2" -r - --output none < /dev/null');
   assert.equal(empty.status, 1);
   assert.equal(empty.stderr, 'otelacct: /dev/stdin: empty file, not a pcap or pcapng file\n');
@@ -51,7 +47,7 @@ test('the README\'s live pipeline, tcpdump -U -w - | otelacct -r - --serve: /met
   const log = new OutputWatch(otelacct);
   await dumpLog.line(/listening on/);
   const url = (JSON.parse(await log.line(/"serving metrics"/)) as { url: string }).url;
-  const scrape = async (): Promise<number> => packets(await (await fetch(url, { signal: AbortSignal.timeout(2000) })).text());
+  const scrape = async (): Promise<number> => trafficPackets(await (await fetch(url, { signal: AbortSignal.timeout(2000) })).text());
   const sender = createSocket('udp4');
   t.after(() => sender.close());
   for (let i = 0; i < 20; i++) await new Promise<void>((r) => sender.send(Buffer.alloc(100), 9, net.peerAddr, () => r()));

@@ -54,6 +54,13 @@ export function parseExposition(text: string): Map<string, number> {
   return out;
 }
 
+/** Packets the exposition's otelacct_traffic_packets_total series hold in all. */
+export function trafficPackets(text: string): number {
+  let n = 0;
+  for (const [k, v] of parseExposition(text)) if (k.startsWith('otelacct_traffic_packets_total{')) n += v;
+  return n;
+}
+
 /** Parses one exposition line's labels: `a="x",b="y"` → {a:'x', b:'y'}. */
 export function parseLabels(series: string): { name: string; labels: Record<string, string> } {
   const brace = series.indexOf('{');
