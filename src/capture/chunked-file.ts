@@ -26,12 +26,12 @@ const TAIL_ROOM = 256 * 1024 + 64;
  * A file read front to back in big chunks into one reused Buffer.
  *
  * Unconsumed bytes are `buf[start .. end)`; `buf[i]` is byte `base + i` of the file. A reader
- * parses records in place, advances `start` past what it consumed, then calls `refill()`, which
+ * parses records in place, advances `start` past what it consumed, then calls `refillAhead()`, which
  * moves the unconsumed tail to the front of the buffer (so bytes handed out earlier are
  * overwritten) and reads behind it until `chunkSize` bytes are unconsumed. The buffer is replaced
  * by a bigger one only when a single record needs more than it holds, and even then later chunks
  * hold at most `chunkSize` bytes (so at most chunkSize/16 packets); readers must re-read `buf`
- * after `refill()`.
+ * after `refillAhead()`.
  * Reads are sequential (no positioned reads), so pipes such as /dev/stdin work too.
  *
  * `refillAhead()` (what readers call between chunks) reads the next chunk of a regular file on libuv's thread pool
@@ -103,10 +103,11 @@ export class ChunkedFile {
   /**
    * Compacts the unconsumed bytes to the front of the buffer (growing it first if `need` bytes
    * would not fit), then reads until max(need, chunkSize) bytes are unconsumed or the file ends.
+   * Synchronous: for a regular file only (a pipe's read may wait for its writer).
    * @param need bytes the caller wants to see unconsumed (at most MAX_RECORD_SIZE + 16)
    * @returns true if at least `need` bytes are now unconsumed; false at end of file
    */
-  refill(need: number): boolean {
+  #refill(need: number): boolean {
     this.#compact(need);
     const target = Math.max(need, this.#chunkSize);
     while (!this.eof && this.end < target) {
@@ -118,9 +119,9 @@ export class ChunkedFile {
   }
 
   /**
-   * refill(), but what a read started by the previous call brought is taken first, and the next
-   * chunk is then read ahead on the thread pool (until the end of the file): call it between
-   * chunks, and no refill() while one is pending. Same result and errors as refill().
+   * Refills as #refill() does, but what a read started by the previous call brought is taken
+   * first, and the next chunk is then read ahead on the thread pool (until the end of the file):
+   * call it between chunks. A pipe is never read synchronously (#refillWaiting).
    */
   async refillAhead(need: number): Promise<boolean> {
     const ahead = this.#ahead;
@@ -130,13 +131,13 @@ export class ChunkedFile {
       if (typeof got !== 'number') throw this.#readError(got);
       this.#join(got);
     }
-    const ok = this.end - this.start >= need || (this.#regular ? this.refill(need) : await this.#refillWaiting(need));
+    const ok = this.end - this.start >= need || (this.#regular ? this.#refill(need) : await this.#refillWaiting(need));
     if (!this.eof) this.#readAhead();
     return ok;
   }
 
   /**
-   * refill() for a pipe or FIFO: its reads run on the thread pool, so the event loop (/metrics,
+   * #refill() for a pipe or FIFO: its reads run on the thread pool, so the event loop (/metrics,
    * OTLP pushes, the live page, SIGHUP) goes on while the writer is idle, and it returns as soon as
    * `need` bytes are unconsumed, with what the pipe held (a slow writer's packets are counted as
    * they come, not once a whole chunk has arrived).
@@ -144,12 +145,8 @@ export class ChunkedFile {
   async #refillWaiting(need: number): Promise<boolean> {
     this.#compact(need);
     while (!this.eof && this.end < need) {
-      let n: number;
-      try {
-        n = await readAsync(this.#fd, this.buf, this.end, this.buf.length - this.end);
-      } catch (err) {
-        throw this.#readError(err);
-      }
+      const n = await readOnPool(this.#fd, this.buf, this.end, this.buf.length - this.end);
+      if (typeof n !== 'number') throw this.#readError(n);
       if (n === 0) this.eof = true;
       this.end += n;
     }
@@ -195,9 +192,7 @@ export class ChunkedFile {
     const size = this.#room + this.#chunkSize;
     if (this.#spare === undefined || this.#spare.length < size) this.#spare = Buffer.allocUnsafe(size);
     const spare = this.#spare;
-    this.#ahead = new Promise((resolve) => {
-      read(this.#fd, spare, this.#room, this.#chunkSize, null, (err, n) => resolve(err ?? n));
-    });
+    this.#ahead = readOnPool(this.#fd, spare, this.#room, this.#chunkSize);
   }
 
   /** Puts the unconsumed tail and the `n` bytes read ahead together in `buf`. */
@@ -272,7 +267,7 @@ function errorCode(err: unknown): string {
   return typeof code === 'string' ? code : String(err);
 }
 
-/** One sequential read on the thread pool: the bytes read (0 at the end of the file). */
-function readAsync(fd: number, buf: Buffer, at: number, length: number): Promise<number> {
-  return new Promise((resolve, reject) => read(fd, buf, at, length, null, (err, n) => (err ? reject(err) : resolve(n))));
+/** One sequential read on the thread pool: the bytes read (0 at the end of the file), or the error. */
+function readOnPool(fd: number, buf: Buffer, at: number, length: number): Promise<number | NodeJS.ErrnoException> {
+  return new Promise((resolve) => read(fd, buf, at, length, null, (err, n) => resolve(err ?? n)));
 }
