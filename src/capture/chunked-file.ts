@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync, read, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, read, readSync, writeSync } from 'node:fs';
 import { CaptureFileError } from './capture-file-error.ts';
 import { packetStatsAddon } from './native-addon.ts';
 
@@ -164,12 +164,22 @@ export class ChunkedFile {
     this.#ahead = undefined;
   }
 
-  /** Closes the file descriptor (call settle() first), or has a pipe's pending read close it; never throws. */
+  /**
+   * Closes the file descriptor (call settle() first), or has a pipe's pending read close it; never
+   * throws. A reader that stopped early (damaged data) while the writer keeps the pipe open and
+   * idle would leave that read waiting, and the process with it (libuv joins its threads at exit):
+   * one byte written into the pipe through this process's own descriptor ends it. Only this
+   * reader reads what is in the pipe, and it is discarding it.
+   */
   close(): void {
     const pending = this.#ahead;
     this.#ahead = undefined;
-    if (pending !== undefined) void pending.then(() => closeQuietly(this.#fd));
-    else closeQuietly(this.#fd);
+    if (pending === undefined) {
+      closeQuietly(this.#fd);
+      return;
+    }
+    void pending.then(() => closeQuietly(this.#fd));
+    if (this.pipeCapacity !== 0) wakeReader(this.#fd);
   }
 
   /** Moves the unconsumed bytes to the front of `buf` (grown first if `need` bytes would not fit). */
@@ -235,6 +245,20 @@ export class ChunkedFile {
     } catch (err) {
       throw this.#readError(err);
     }
+  }
+}
+
+/** Writes one byte into the pipe `fd` reads (a FIFO or pipe: /proc/self/fd/N opens its write end), if it can. */
+function wakeReader(fd: number): void {
+  try {
+    const w = openSync(`/proc/self/fd/${fd}`, constants.O_WRONLY | constants.O_NONBLOCK);
+    try {
+      writeSync(w, Buffer.alloc(1));
+    } finally {
+      closeSync(w);
+    }
+  } catch {
+    // full (then the pending read returns anyway) or gone
   }
 }
 

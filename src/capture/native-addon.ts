@@ -6,7 +6,7 @@ const require = createRequire(import.meta.url);
 export interface PacketStatsAddon {
   /** getsockopt(PACKET_STATISTICS) of a packet socket: [packets, drops] since the last call, or -errno. */
   packetStats(fd: number): [number, number] | number;
-  /** fcntl(F_SETPIPE_SZ): the pipe's capacity after asking for `bytes`, or -errno. Absent from a build older than it. */
+  /** fcntl(F_SETPIPE_SZ): the pipe's capacity after asking for at least `bytes` (never shrunk), or -errno. Absent from a build older than it. */
   pipeSize?(fd: number, bytes: number): number;
 }
 

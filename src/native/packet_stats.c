@@ -40,9 +40,10 @@ static napi_value PacketStats(napi_env env, napi_callback_info info) {
   return result;
 }
 
-// pipeSize(fd: number, bytes: number): the pipe's capacity after asking for `bytes` (the kernel
-// rounds up to a power-of-two number of pages), or -errno (EPERM above
-// /proc/sys/fs/pipe-max-size for an unprivileged process, EBADF for a descriptor that is not a pipe).
+// pipeSize(fd: number, bytes: number): the pipe's capacity after asking for at least `bytes` (the
+// kernel rounds up to a power-of-two number of pages; a pipe already as big is left as it is, never
+// shrunk), or -errno (EPERM above /proc/sys/fs/pipe-max-size for an unprivileged process, EBADF
+// for a descriptor that is not a pipe).
 static napi_value PipeSize(napi_env env, napi_callback_info info) {
   size_t argc = 2;
   napi_value argv[2];
@@ -54,7 +55,8 @@ static napi_value PipeSize(napi_env env, napi_callback_info info) {
     napi_throw_type_error(env, NULL, "pipeSize(fd, bytes): fd and bytes must be integers");
     return NULL;
   }
-  int r = fcntl(fd, F_SETPIPE_SZ, bytes);
+  int r = fcntl(fd, F_GETPIPE_SZ);
+  if (r >= 0 && r < bytes) r = fcntl(fd, F_SETPIPE_SZ, bytes);
   napi_create_int32(env, r < 0 ? -errno : r, &result);
   return result;
 }

@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { closeSync, constants, openSync, writeSync } from 'node:fs';
+import { closeSync, constants, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { ChunkedFile, PIPE_BYTES } from '../../src/capture/chunked-file.ts';
+import { packetStatsAddon } from '../../src/capture/native-addon.ts';
 import { TempDir } from '../support/read-capture.ts';
+import { skipUnless } from '../support/requirements.ts';
 
 // Reading a pipe or FIFO (`tcpdump -w - | otelacct -r /dev/stdin`, `otelacct -r fifo`): it is
 // widened to PIPE_BYTES, read on the thread pool, and never waited for synchronously.
@@ -54,5 +56,29 @@ test('a reader waiting on an idle pipe leaves the event loop free, and takes wha
     closeSync(writer);
     await file.settle();
     file.close();
+  }
+});
+
+test('a pipe its writer made bigger than PIPE_BYTES is left as big (never shrunk)', async (t) => {
+  if (!skipUnless(t, { root: true })) return;
+  const addon = packetStatsAddon();
+  assert.equal(typeof addon, 'object', String(addon));
+  // A bigger pipe than pipe-max-size needs CAP_SYS_RESOURCE: raise the limit for the test instead.
+  const limitFile = '/proc/sys/fs/pipe-max-size';
+  const limit = readFileSync(limitFile, 'utf8');
+  writeFileSync(limitFile, String(8 * PIPE_BYTES));
+  const fifo = join(tmp.path, 'big');
+  execFileSync('mkfifo', [fifo]);
+  const writer = openSync(fifo, constants.O_RDWR);
+  try {
+    const big = (addon as { pipeSize(fd: number, bytes: number): number }).pipeSize(writer, 4 * PIPE_BYTES);
+    assert.equal(big, 4 * PIPE_BYTES);
+    const file = ChunkedFile.open(fifo);
+    assert.equal(file.pipeCapacity, big);
+    await file.settle();
+    file.close();
+  } finally {
+    closeSync(writer);
+    writeFileSync(limitFile, limit);
   }
 });

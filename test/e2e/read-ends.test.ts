@@ -104,4 +104,32 @@ describe('how --read ends', () => {
       await stop(child);
     }
   });
+
+  it('damaged data from a pipe whose writer stays open and idle: the error and exit 1 at once, not when the writer closes', async () => {
+    const fifo = join(tmp.path, 'damaged-idle');
+    execFileSync('mkfifo', [fifo]);
+    const child = startOtelacct(['--read', fifo, '--output', 'none']);
+    const log = new OutputWatch(child);
+    const writer = await open(fifo, 'w');
+    try {
+      // A pcap header and a record claiming 300,000 captured bytes (the limit is 256 KiB).
+      const bad = Buffer.concat([pcap(0), Buffer.alloc(16)]);
+      bad.writeUInt32LE(300_000, 24 + 8);
+      bad.writeUInt32LE(300_000, 24 + 12);
+      await writer.write(bad);
+      const code = await new Promise<number | null>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`otelacct still running 10 s after the damage: ${log.text.slice(-500)}`)), 10_000);
+        child.once('exit', (c) => {
+          clearTimeout(timer);
+          resolve(c);
+        });
+      });
+      assert.equal(code, 1);
+      assert.match(log.text, /captured length 300000 exceeds/);
+    } finally {
+      await writer.close().catch(() => {});
+      await stop(child, 'SIGKILL');
+    }
+  });
 });
+
