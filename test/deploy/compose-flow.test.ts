@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
@@ -121,8 +121,7 @@ describe('the flow demo, run without an engine: softflowd in its image exports t
     image = buildStage(stages[0], join(tmp.path, 'image'), { context: repoPath(build.context), baseLayer: base, stages: new Map(), cache: new Map() });
 
     veth = new VethNamespace(3);
-    execFileSync('sysctl', ['-qw', `net.ipv6.conf.${veth.hostIf}.disable_ipv6=1`]);
-    execFileSync('ip', ['netns', 'exec', veth.ns, 'sysctl', '-qw', `net.ipv6.conf.${veth.peerIf}.disable_ipv6=1`]);
+    veth.disableIPv6();
     // The one variable the user sets: the interface otelacct captures (the namespace's veth end).
     model = composeModel(FILES, new Map([['OTELACCT_INTERFACE', veth.peerIf]]));
 

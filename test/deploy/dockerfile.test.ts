@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
@@ -174,8 +174,7 @@ describe('the Docker image, built from the Dockerfile and run without an engine'
     base = baseLayer(join(tmp.path, 'base'));
     [build, image] = buildAll(stages, join(tmp.path, 'image'));
     veth = new VethNamespace(1);
-    execFileSync('sysctl', ['-qw', `net.ipv6.conf.${veth.hostIf}.disable_ipv6=1`]);
-    execFileSync('ip', ['netns', 'exec', veth.ns, 'sysctl', '-qw', `net.ipv6.conf.${veth.peerIf}.disable_ipv6=1`]);
+    veth.disableIPv6();
   }, { timeout: 1_200_000 });
 
   after(() => {

@@ -84,8 +84,7 @@ test('live page in Chromium against live traffic on a veth: rates, averages, pea
   if (!skipUnless(t, { tools: ['ip', 'chromium'], root: true })) return;
   const net = new VethNamespace(7);
   t.after(() => net.dispose());
-  execFileSync('sysctl', ['-qw', `net.ipv6.conf.${net.hostIf}.disable_ipv6=1`]);
-  execFileSync('ip', ['netns', 'exec', net.ns, 'sysctl', '-qw', `net.ipv6.conf.${net.peerIf}.disable_ipv6=1`]);
+  net.disableIPv6();
   const dns = await DnsResponder.start({ [net.hostAddr]: 'meter.otelacct.test', [net.peerAddr]: 'peer.otelacct.test' });
   t.after(() => dns.close());
 

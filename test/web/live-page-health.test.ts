@@ -15,8 +15,7 @@ test('live page: an interface that goes down turns the health area red, and back
   if (!skipUnless(t, { tools: ['ip', 'chromium'], root: true })) return;
   const net = new VethNamespace(8);
   t.after(() => net.dispose());
-  execFileSync('sysctl', ['-qw', `net.ipv6.conf.${net.hostIf}.disable_ipv6=1`]);
-  execFileSync('ip', ['netns', 'exec', net.ns, 'sysctl', '-qw', `net.ipv6.conf.${net.peerIf}.disable_ipv6=1`]);
+  net.disableIPv6();
   const otelacct = startOtelacct(['-i', net.hostIf, '--prometheus-host', '127.0.0.1', '--prometheus-port', '0']);
   const log = new OutputWatch(otelacct);
   t.after(() => stop(otelacct));
