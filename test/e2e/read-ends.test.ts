@@ -8,7 +8,7 @@ import { ethernetIPv4 } from '../support/frames.ts';
 import { PcapWriter } from '../support/pcap-writer.ts';
 import { OutputWatch, stop, waitFor } from '../support/processes.ts';
 import { TempDir } from '../support/read-capture.ts';
-import { runOtelacct, startOtelacct, trafficPackets } from '../support/run-otelacct.ts';
+import { runOtelacct, scrapeTrafficPackets, startOtelacct, trafficPackets } from '../support/run-otelacct.ts';
 
 /** How a `--read` ends (attacker pass, items 4b and 4c): exit 0, 1 or by the signal, never a claim of success it cannot back. */
 const tmp = new TempDir();
@@ -87,7 +87,7 @@ describe('how --read ends', () => {
     try {
       const url = (JSON.parse(await log.line(/"serving metrics"/)) as { url: string }).url;
       // Every scrape must answer within 2 s although the pipe is empty and its writer open.
-      const scrape = async (): Promise<number> => trafficPackets(await (await fetch(url, { signal: AbortSignal.timeout(2000) })).text());
+      const scrape = (): Promise<number> => scrapeTrafficPackets(url);
       const first = pcap(10);
       await writer.write(first);
       assert.equal(await waitFor('the first 10 packets on /metrics', async () => ((await scrape()) === 10 ? 10 : undefined), 10_000), 10);
@@ -132,4 +132,3 @@ describe('how --read ends', () => {
     }
   });
 });
-

@@ -9,7 +9,7 @@ import { VethNamespace } from '../support/netns.ts';
 import { OutputWatch, stop, waitFor } from '../support/processes.ts';
 import { TempDir } from '../support/read-capture.ts';
 import { skipUnless } from '../support/requirements.ts';
-import { CLI, trafficPackets } from '../support/run-otelacct.ts';
+import { CLI, scrapeTrafficPackets, trafficPackets } from '../support/run-otelacct.ts';
 
 // `-r -` reads standard input, as tcpdump -r - does: a pipe (tcpdump -w - | otelacct -r -) or a
 // redirected file.
@@ -47,7 +47,7 @@ test('the README\'s live pipeline, tcpdump -U -w - | otelacct -r - --serve: /met
   const log = new OutputWatch(otelacct);
   await dumpLog.line(/listening on/);
   const url = (JSON.parse(await log.line(/"serving metrics"/)) as { url: string }).url;
-  const scrape = async (): Promise<number> => trafficPackets(await (await fetch(url, { signal: AbortSignal.timeout(2000) })).text());
+  const scrape = (): Promise<number> => scrapeTrafficPackets(url);
   const sender = createSocket('udp4');
   t.after(() => sender.close());
   for (let i = 0; i < 20; i++) await new Promise<void>((r) => sender.send(Buffer.alloc(100), 9, net.peerAddr, () => r()));
@@ -58,4 +58,3 @@ test('the README\'s live pipeline, tcpdump -U -w - | otelacct -r - --serve: /met
   await log.line(/"file read; serving/);
   assert.equal(await scrape(), 20);
 });
-

@@ -61,6 +61,11 @@ export function trafficPackets(text: string): number {
   return n;
 }
 
+/** trafficPackets() of one scrape of `url`, which must answer within `timeoutMs`. */
+export async function scrapeTrafficPackets(url: string, timeoutMs = 2000): Promise<number> {
+  return trafficPackets(await (await fetch(url, { signal: AbortSignal.timeout(timeoutMs) })).text());
+}
+
 /** Parses one exposition line's labels: `a="x",b="y"` → {a:'x', b:'y'}. */
 export function parseLabels(series: string): { name: string; labels: Record<string, string> } {
   const brace = series.indexOf('{');
