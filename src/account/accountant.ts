@@ -5,7 +5,7 @@ import { LinkType } from '../decode/link-type.ts';
 import type { InterfaceNames } from '../flow/interface-names.ts';
 import { FlowError, SflowHeaderProtocol, type FlowRecord, type FlowSink, type FlowStats } from '../flow/flow-sink.ts';
 import { flushMark, type AccountantOptions } from './accountant-options.ts';
-import { derivationSources, type AggregationSpec } from './aggregation-spec.ts';
+import { derivationSources, KeyShape, type AggregationSpec } from './aggregation-spec.ts';
 import { Derivation } from './derivation.ts';
 import { FlowTable } from './flow-table.ts';
 import { KeyAdder } from './key-adder.ts';
@@ -21,16 +21,17 @@ export { FlowInput } from './flow-input.ts';
  * self-telemetry reports. Nothing here allocates, throws or calls the OpenTelemetry SDK.
  *
  * Derived aggregations: an aggregation whose keys are a function of another one's keys
- * (derivationSources: per local host and direction, per site and direction, from the address
- * pairs) is not counted per packet. Its flow table is filled by `derive()`, which whoever empties
- * the tables calls first: each entry of the source table is added to it as one packet of that key
- * would have been (same direction, local side, named networks, internal traffic counted for both
- * hosts or once). Counted directly instead, as if per packet: everything from the moment a source
- * table is full (its entries are derived then, so the rest follows them), everything after its
- * entries were derived and before it is emptied, and, for a flush interval, everything of a
- * per-packet source table whose previous interval's entries held fewer than DERIVE_MIN_PACKETS
- * packets each (deriving would cost as much as counting). The derived tables therefore hold what
- * per-packet counting would have put there, in the same order, at every flush.
+ * (derivationSources: per local host and direction from the address pairs, per site and
+ * direction from per host) is not counted per packet. Its flow table is filled by `derive()`,
+ * which whoever empties the tables calls first: each entry of the source table is added to it as
+ * one packet of that key would have been (same direction, local side, named networks, internal
+ * traffic counted for both hosts or once). Counted directly instead, as if per packet:
+ * everything from the moment a source table is full (its entries are derived then, so the rest
+ * follows them), everything after its entries were derived and before it is emptied, and, for a
+ * flush interval, everything of a per-packet source table whose previous interval's entries held
+ * fewer than DERIVE_MIN_PACKETS packets each (deriving would cost as much as counting): per host
+ * is then counted per packet, per site still from the per-host entries. The derived tables
+ * therefore hold what per-packet counting would have put there, in the same order, at every flush.
  */
 export class Accountant implements PacketSink, FlowSink {
   readonly aggregations: readonly AggregationSpec[];
@@ -185,17 +186,30 @@ export class Accountant implements PacketSink, FlowSink {
     this.totalBytes += bytes;
     this.totalPackets += packets;
     if (ctx.direction === Direction.INTERNAL) this.internalBytes += bytes;
-    if (this.#derivation.everyPacket) {
+    const dv = this.#derivation;
+    let direct = false;
+    if (dv.everyPacket) {
       const specs = this.aggregations;
-      for (let i = 0; i < specs.length; i++) {
+      const list = dv.everyList;
+      for (let n = 0; n < list.length; n++) {
+        const i = list[n];
         const table = this.flowTables[i];
-        this.#keys.count(specs[i], table, interfaceIndex, bytes, packets);
+        const spec = specs[i];
+        if (dv.chainSource[i]) {
+          if (this.#countOne(i, interfaceIndex, bytes, packets)) {
+            this.#direct[i] = 1;
+            direct = true;
+          }
+          continue;
+        }
+        if (spec.shape === KeyShape.GENERIC) this.#keys.count(spec, table, interfaceIndex, bytes, packets);
+        else this.#keys.countLocal(spec, table, bytes, packets);
         if (table.size >= this.#fillMark && !this.#fillSignalled) this.#signalFilling();
       }
+      if (direct) this.#countDirect(interfaceIndex, bytes, packets);
       return;
     }
-    const order = this.#derivation.perPacket;
-    let direct = false;
+    const order = dv.perPacket;
     for (let n = 0; n < order.length; n++) {
       const i = order[n];
       if (this.#countOne(i, interfaceIndex, bytes, packets)) {
@@ -215,7 +229,8 @@ export class Accountant implements PacketSink, FlowSink {
     const table = this.flowTables[i];
     const hasDerived = this.#derivation.derivedOf[i].length > 0;
     if (hasDerived && table.size >= table.maxEntries - 1 && !table.derived && !table.direct) this.#derivation.deriveFull(i, table);
-    const counted = this.#keys.count(this.aggregations[i], table, interfaceIndex, bytes, packets);
+    const spec = this.aggregations[i];
+    const counted = spec.shape === KeyShape.GENERIC ? this.#keys.count(spec, table, interfaceIndex, bytes, packets) : this.#keys.countLocal(spec, table, bytes, packets);
     if (table.size >= this.#fillMark && !this.#fillSignalled) this.#signalFilling();
     return hasDerived && (!counted || table.derived || table.direct);
   }

@@ -14,6 +14,14 @@ import {
 export const SideMode = { NONE: 0, ADDRESS: 1, PREFIX: 2 } as const;
 
 /**
+ * Keys KeyAdder writes straight into their flow table (no full key, no per-dimension branches):
+ * LOCAL_ADDRESS keeps exactly the local address and the PROTO word (per host, e.g. [otelacct.local.address,
+ * network.io.direction]); LOCAL_NETWORK exactly the PROTO word and the local side's named network
+ * (per site). GENERIC: everything else, through the full key.
+ */
+export const KeyShape = { GENERIC: 0, LOCAL_ADDRESS: 1, LOCAL_NETWORK: 2 } as const;
+
+/**
  * An aggregation compiled for the per-packet path: which fields its flow keys keep. Side A is the
  * source (or the local side), side B the destination (or the remote side).
  */
@@ -68,6 +76,13 @@ export class AggregationSpec {
    * side, direction and named network of a packet follows from its key (see derivableFrom).
    */
   readonly pairForm: boolean;
+  /** How KeyAdder writes this aggregation's keys (KeyShape). */
+  readonly shape: number;
+  /**
+   * The PROTO word's bits this aggregation keeps (IP version 0xff, protocol 0xff00, direction
+   * 0xff0000): the word is (version | protocol << 8 | direction << 16) & protoMask.
+   */
+  readonly protoMask: number;
 
   constructor(agg: ResolvedAggregation) {
     const has = (d: string) => agg.dimensions.includes(d);
@@ -119,6 +134,11 @@ export class AggregationSpec {
     if (this.outName) words.push(KeyWord.OUT_NAME);
     this.keyWords = words;
     this.pairForm = !this.localSide && this.aMode === SideMode.ADDRESS && this.bMode === SideMode.ADDRESS;
+    this.protoMask = (this.keepVersion ? 0xff : 0) | (this.protocol ? 0xff00 : 0) | (this.direction ? 0xff0000 : 0);
+    const only = (...w: number[]) => words.length === w.length && w.every((x, i) => words[i] === x);
+    this.shape = !this.localSide ? KeyShape.GENERIC
+      : this.aMode === SideMode.ADDRESS && only(KeyWord.A, KeyWord.A + 1, KeyWord.A + 2, KeyWord.A + 3, KeyWord.PROTO) ? KeyShape.LOCAL_ADDRESS
+        : this.aMode === SideMode.NONE && only(KeyWord.PROTO, KeyWord.A_NET) ? KeyShape.LOCAL_NETWORK : KeyShape.GENERIC;
   }
 
   /**
@@ -150,18 +170,21 @@ export class AggregationSpec {
 
 /**
  * For each aggregation, the index of the aggregation it is counted from (derivableFrom), or -1
- * when it is counted per packet. Only aggregations counted per packet are sources (no chains:
- * measured, deriving per site from per-host entries that hold two or three packets each cost more
- * than counting it per packet). A source is an aggregation derivable from no other; among several
- * the one with the narrowest key (fewest words: the fewest entries to go through) is chosen, then
- * the first.
+ * when it is counted per packet. A source is an aggregation derivable from no other, or a per-host
+ * one (KeyShape.LOCAL_ADDRESS) for a per-network one (LOCAL_NETWORK): that one is counted from the
+ * per-host entries straight from their compact keys (Derivation), cheaper than per packet even
+ * when scans leave about one packet per host entry. Other chains are not made: measured, deriving
+ * through full keys from entries that hold two or three packets each cost more than counting per
+ * packet. Among several sources the one with the narrowest key (fewest words: the fewest entries
+ * to go through) is chosen, then the first.
  */
 export function derivationSources(specs: readonly AggregationSpec[]): number[] {
   const root = specs.map((s) => !specs.some((o) => s.derivableFrom(o)));
+  const chain = (source: AggregationSpec, s: AggregationSpec) => source.shape === KeyShape.LOCAL_ADDRESS && s.shape === KeyShape.LOCAL_NETWORK;
   return specs.map((s) => {
     let best = -1;
     for (let j = 0; j < specs.length; j++) {
-      if (!root[j] || !s.derivableFrom(specs[j])) continue;
+      if (!s.derivableFrom(specs[j]) || !(root[j] || chain(specs[j], s))) continue;
       if (best < 0 || specs[j].keyWords.length < specs[best].keyWords.length) best = j;
     }
     return best;

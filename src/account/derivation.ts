@@ -1,5 +1,5 @@
 import { DERIVE_MIN_PACKETS, namedSides } from './accountant-options.ts';
-import type { AggregationSpec } from './aggregation-spec.ts';
+import { KeyShape, type AggregationSpec } from './aggregation-spec.ts';
 import { KeyWord } from './flow-key.ts';
 import { KEY_WORDS, type FlowTable } from './flow-table.ts';
 import type { KeyAdder } from './key-adder.ts';
@@ -31,16 +31,25 @@ export class Derivation {
    */
   readonly internalFrom: number;
   /**
-   * This flush interval counts every aggregation per packet: nothing is derived, or every source
-   * table counts its derived aggregations directly (the per-packet path is then the plain one).
+   * This flush interval counts every aggregation per packet (`everyList`): nothing is derived, or
+   * every source table counted per packet counts its derived aggregations directly (the
+   * per-packet path is then the plain one). A chain's last link (per site from per host) still
+   * comes from its source's entries.
    */
   everyPacket: boolean;
+  /** The aggregations everyPacket counts per packet: all but those derived from a derived one. */
+  readonly everyList: readonly number[];
+  /** Per aggregation: derived, and others derive from it (per host for per site): everyPacket counts it as a source. */
+  readonly chainSource: readonly boolean[];
   /** The per-packet path classifies the direction (else only derive() and direct counting do). */
   classify: boolean;
   /** The named-network look-ups of the per-packet path now (those of the aggregations counted per packet, or all in everyPacket). */
   namedNow: number;
   readonly #named: number;
+  /** NamedSides of the aggregations in everyList. */
   readonly #namedAll: number;
+  /** The sources counted per packet (whose modes decide everyPacket). */
+  readonly #roots: readonly number[];
   readonly #specs: readonly AggregationSpec[];
   readonly #derivedFrom: readonly number[];
   readonly #tables: readonly FlowTable[];
@@ -56,6 +65,8 @@ export class Derivation {
   readonly #b = new Uint32Array(4);
   /** A flow-table entry's key while it is derived. */
   readonly #key = new Uint32Array(KEY_WORDS);
+  /** Per aggregation: a per-host table (KeyShape.LOCAL_ADDRESS) all of whose derived ones are per network (LOCAL_NETWORK). */
+  readonly #hostToNetwork: readonly boolean[];
 
   /**
    * `from`: per aggregation, the one it is derived from or -1 (derivationSources); `tables`: the
@@ -76,14 +87,19 @@ export class Derivation {
     this.derivedOf = all.map((i) => all.filter((j) => from[j] === i));
     this.namedBelow = all.map((i) => namedSides(this.derivedOf[i].map((j) => specs[j])));
     this.sources = all.filter((i) => this.derivedOf[i].length > 0).sort((i, j) => depth(i) - depth(j) || i - j);
+    this.#hostToNetwork = all.map((i) => specs[i].shape === KeyShape.LOCAL_ADDRESS && this.derivedOf[i].length > 0 &&
+      this.derivedOf[i].every((j) => specs[j].shape === KeyShape.LOCAL_NETWORK));
     // Without per-packet aggregations that need the direction, only the derivations classify it;
     // internalBytes is then counted from the first per-packet pair aggregation's entries.
     const needsDirection = this.perPacket.some((i) => specs[i].wantsLocal);
     this.internalFrom = needsDirection ? -1 : this.perPacket.find((i) => specs[i].pairForm && this.derivedOf[i].length > 0) ?? -1;
     this.classify = this.internalFrom < 0;
     this.everyPacket = this.sources.length === 0;
+    this.everyList = all.filter((i) => from[i] < 0 || from[from[i]] < 0);
+    this.chainSource = all.map((i) => from[i] >= 0 && this.derivedOf[i].length > 0);
+    this.#roots = this.sources.filter((i) => from[i] < 0);
     this.#named = namedSides(specs.filter((_, i) => from[i] < 0));
-    this.#namedAll = namedSides(specs);
+    this.#namedAll = namedSides(this.everyList.map((i) => specs[i]));
     this.namedNow = this.#named;
   }
 
@@ -121,19 +137,18 @@ export class Derivation {
     const ctx = this.#keys.ctx;
     ctx.classify = true;
     table.derived = true;
+    // Each loop over the entries is a function of its own: this one stays small, and each loop is
+    // compiled once for the one kind of entry it sees (one function holding them all was
+    // recompiled at every flush interval that took another branch).
     if (!table.direct) {
-      if (this.#specs[i].pairForm) {
-        for (let e = 0; e < table.size; e++) this.#derivePair(i, table, e);
-      } else {
-        for (let e = 0; e < table.size; e++) this.#deriveLocal(i, table, e);
-      }
+      if (this.#hostToNetwork[i]) this.#deriveNetworks(i, table);
+      else if (this.#specs[i].pairForm) this.#derivePairs(i, table);
+      else this.#deriveLocals(i, table);
     }
     // Only a table counted per packet switches (a derived one receives whole entries). Packets
     // per entry, unscaled (a flow record counts as its packets: more than one add, never fewer).
     if (this.#derivedFrom[i] < 0) {
-      let packets = 0;
-      for (let e = 0; e < table.size; e++) packets += table.packets[e];
-      table.direct = packets < DERIVE_MIN_PACKETS * this.#samplingRate * table.size;
+      table.direct = packetsHeld(table) < DERIVE_MIN_PACKETS * this.#samplingRate * table.size;
       this.#setMode();
     }
     ctx.classify = this.classify;
@@ -143,10 +158,18 @@ export class Derivation {
   /** Chooses the per-packet path for the next packets from the source tables' modes. */
   #setMode(): void {
     let every = true;
-    for (let n = 0; n < this.sources.length; n++) every &&= this.#tables[this.sources[n]].direct;
+    for (let n = 0; n < this.#roots.length; n++) every &&= this.#tables[this.#roots[n]].direct;
     this.everyPacket = every;
     this.classify = every || this.internalFrom < 0;
     this.namedNow = every ? this.#namedAll : this.#named;
+  }
+
+  #derivePairs(i: number, table: FlowTable): void {
+    for (let e = 0; e < table.size; e++) this.#derivePair(i, table, e);
+  }
+
+  #deriveLocals(i: number, table: FlowTable): void {
+    for (let e = 0; e < table.size; e++) this.#deriveLocal(i, table, e);
   }
 
   /** Counts entry `e` of pair table `table` (aggregation `i`) in the aggregations derived from it, as its packets would have been. */
@@ -167,7 +190,36 @@ export class Derivation {
     const packets = table.packets[e];
     if (i === this.internalFrom && ctx.direction === Direction.INTERNAL) this.#totals.internalBytes += bytes;
     const derived = this.derivedOf[i];
-    for (let n = 0; n < derived.length; n++) keys.count(this.#specs[derived[n]], this.#tables[derived[n]], iface, bytes, packets);
+    for (let n = 0; n < derived.length; n++) {
+      const spec = this.#specs[derived[n]];
+      const out = this.#tables[derived[n]];
+      if (spec.shape === KeyShape.GENERIC) keys.count(spec, out, iface, bytes, packets);
+      else keys.countLocal(spec, out, bytes, packets);
+    }
+  }
+
+  /**
+   * Counts every entry of per-host table `table` (aggregation `i`, KeyShape.LOCAL_ADDRESS: the local
+   * address and the PROTO word) in the per-network aggregations derived from it (LOCAL_NETWORK),
+   * straight from the compact keys: one named-network look-up per entry.
+   */
+  #deriveNetworks(i: number, table: FlowTable): void {
+    const named = this.#keys.tables.named;
+    const derived = this.derivedOf[i];
+    const w = table.width;
+    for (let e = 0; e < table.size; e++) {
+      const k = table.keys;
+      const at = e * w;
+      const proto = k[at + 4];
+      let net = -1;
+      if (named !== undefined && ((proto >>> 16) & 0xff) !== Direction.TRANSIT) {
+        net = (proto & 0xff) === 6 ? named.lookup6(k[at] | 0, k[at + 1] | 0, k[at + 2] | 0, k[at + 3] | 0) : named.lookup4(k[at] | 0);
+      }
+      for (let n = 0; n < derived.length; n++) {
+        const j = derived[n];
+        this.#tables[j].add2(proto & this.#specs[j].protoMask, net + 1, table.bytes[e], table.packets[e]);
+      }
+    }
   }
 
   /**
@@ -205,4 +257,11 @@ export class Derivation {
       }
     }
   }
+}
+
+/** Packets held by a table's entries. */
+function packetsHeld(table: FlowTable): number {
+  let packets = 0;
+  for (let e = 0; e < table.size; e++) packets += table.packets[e];
+  return packets;
 }

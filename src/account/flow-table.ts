@@ -155,24 +155,102 @@ export class FlowTable {
       }
       slot = (slot + 1) & mask;
     }
+    const e = this.#newEntry(slot, tag);
+    if (e < 0) return this.#overflow(byteCount, packetCount);
     if (!free) {
-      if (n >= this.maxEntries) {
-        this.overflowBytes += byteCount;
-        this.overflowPackets += packetCount;
-        return false;
+      const keys = this.keys;
+      for (let i = 0; i < w; i++) keys[e * w + i] = row[i];
+    }
+    this.bytes[e] = byteCount;
+    this.packets[e] = packetCount;
+    return true;
+  }
+
+  /**
+   * add() for a table two words wide, the compact key given as its words (int32 or uint32 form):
+   * no full key, no gather, the probe's hashing and comparing unrolled for this width (add5 is
+   * the same for five words). Same entries, order and hashes as add() with those words.
+   */
+  add2(w0: number, w1: number, byteCount: number, packetCount: number): boolean {
+    const tag = hashStep(hashStep(HASH_SEED, w0), w1) | 1;
+    const tagMask = this.#tagMask;
+    const tagBits = tag & tagMask;
+    let slot = (tag ^ (tag >>> 16)) & this.#mask;
+    for (let v = this.#slots[slot]; v !== 0; v = this.#slots[slot]) {
+      if ((v & tagMask) === tagBits) {
+        const e = (v & this.#entryMask) - 1;
+        const k = this.keys;
+        if (k[2 * e] === w0 >>> 0 && k[2 * e + 1] === w1 >>> 0) {
+          this.bytes[e] += byteCount;
+          this.packets[e] += packetCount;
+          return true;
+        }
       }
+      slot = (slot + 1) & this.#mask;
+    }
+    const e = this.#newEntry(slot, tag);
+    if (e < 0) return this.#overflow(byteCount, packetCount);
+    const k = this.keys;
+    k[2 * e] = w0; k[2 * e + 1] = w1;
+    this.bytes[e] = byteCount;
+    this.packets[e] = packetCount;
+    return true;
+  }
+
+  /** add2() for a table five words wide. */
+  add5(w0: number, w1: number, w2: number, w3: number, w4: number, byteCount: number, packetCount: number): boolean {
+    const tag = hashStep(hashStep(hashStep(hashStep(hashStep(HASH_SEED, w0), w1), w2), w3), w4) | 1;
+    const tagMask = this.#tagMask;
+    const tagBits = tag & tagMask;
+    let slot = (tag ^ (tag >>> 16)) & this.#mask;
+    for (let v = this.#slots[slot]; v !== 0; v = this.#slots[slot]) {
+      if ((v & tagMask) === tagBits) {
+        const e = (v & this.#entryMask) - 1;
+        const k = this.keys;
+        const at = 5 * e;
+        if (k[at] === w0 >>> 0 && k[at + 1] === w1 >>> 0 && k[at + 2] === w2 >>> 0 && k[at + 3] === w3 >>> 0 && k[at + 4] === w4 >>> 0) {
+          this.bytes[e] += byteCount;
+          this.packets[e] += packetCount;
+          return true;
+        }
+      }
+      slot = (slot + 1) & this.#mask;
+    }
+    const e = this.#newEntry(slot, tag);
+    if (e < 0) return this.#overflow(byteCount, packetCount);
+    const k = this.keys;
+    const at = 5 * e;
+    k[at] = w0; k[at + 1] = w1; k[at + 2] = w2; k[at + 3] = w3; k[at + 4] = w4;
+    this.bytes[e] = byteCount;
+    this.packets[e] = packetCount;
+    return true;
+  }
+
+  /**
+   * A new key (hash `tag`) found empty slot `slot`: its entry number (its hash slot, slot index and
+   * hash recorded, the arrays grown first when full; the caller writes its key words if not
+   * already there, and its counters), or -1 when the table holds maxEntries keys. Integers only
+   * in and out: a double passed to a call that is not inlined would be boxed, once per packet.
+   */
+  #newEntry(slot: number, tag: number): number {
+    const n = this.size;
+    if (n >= this.#capacity) {
+      if (n >= this.maxEntries) return -1;
       this.#grow();
       slot = this.#freeSlot(tag);
-      const keys = this.keys;
-      for (let i = 0; i < w; i++) keys[n * w + i] = row[i];
     }
-    this.#slots[slot] = tagBits | (n + 1);
+    this.#slots[slot] = (tag & this.#tagMask) | (n + 1);
     this.#slotOf[n] = slot;
     this.hashes[n] = tag;
-    this.bytes[n] = byteCount;
-    this.packets[n] = packetCount;
     this.size = n + 1;
-    return true;
+    return n;
+  }
+
+  /** A new key found the table full: counted in the overflow counters. */
+  #overflow(byteCount: number, packetCount: number): false {
+    this.overflowBytes += byteCount;
+    this.overflowPackets += packetCount;
+    return false;
   }
 
   /** Copies entry e's key into `out` at full width (words the table does not keep are 0). */

@@ -1,4 +1,4 @@
-import { SideMode, type AggregationSpec } from './aggregation-spec.ts';
+import { KeyShape, SideMode, type AggregationSpec } from './aggregation-spec.ts';
 import { KeyWord, writeCommon, writeFlow, writeSide } from './flow-key.ts';
 import type { FlowTable } from './flow-table.ts';
 import type { NetworkTables } from './network-tables.ts';
@@ -69,6 +69,38 @@ export class KeyAdder {
       return this.add(spec, table, ctx.src, ctx.srcNet, ctx.srcPort, ctx.dst, ctx.dstNet, ctx.dstPort, Direction.INTERNAL, interfaceIndex, bytes, packets);
     }
     return this.addTransit(spec, table, interfaceIndex, bytes, packets);
+  }
+
+  /**
+   * count() for an aggregation of a KeyShape.LOCAL_* shape, faster: the local side's address
+   * (LOCAL_ADDRESS) or named network (LOCAL_NETWORK) and the PROTO word written straight into the
+   * table (same entries as count()).
+   */
+  countLocal(spec: AggregationSpec, table: FlowTable, bytes: number, packets: number): boolean {
+    const shape = spec.shape;
+    const mask = spec.protoMask;
+    const ctx = this.ctx;
+    const d = ctx.direction;
+    const v6 = ctx.v6;
+    const proto = (v6 ? 6 : 4) | (this.protocol << 8);
+    if (d === Direction.RECEIVE) return this.#addLocal(shape, table, ctx.dst, ctx.dstNet, v6, (proto | (d << 16)) & mask, bytes, packets);
+    if (d === Direction.TRANSMIT || (d === Direction.INTERNAL && !this.internalBoth)) {
+      return this.#addLocal(shape, table, ctx.src, ctx.srcNet, v6, (proto | (d << 16)) & mask, bytes, packets);
+    }
+    if (d === Direction.INTERNAL) {
+      const sent = this.#addLocal(shape, table, ctx.src, ctx.srcNet, v6, (proto | (Direction.INTERNAL << 16)) & mask, bytes, packets);
+      const received = this.#addLocal(shape, table, ctx.dst, ctx.dstNet, v6, (proto | (Direction.INTERNAL_RECEIVE << 16)) & mask, bytes, packets);
+      return sent && received;
+    }
+    // No local side (transit, or not classified): no address, no network.
+    const word = (proto | (Direction.TRANSIT << 16)) & mask;
+    return shape === KeyShape.LOCAL_ADDRESS ? table.add5(0, 0, 0, 0, word, bytes, packets) : table.add2(word, 0, bytes, packets);
+  }
+
+  /** One local-side key: address words (`| 0`: int32, never boxed) or the network entry + 1, then the PROTO word. */
+  #addLocal(shape: number, table: FlowTable, addr: Uint32Array, net: number, v6: boolean, word: number, bytes: number, packets: number): boolean {
+    if (shape === KeyShape.LOCAL_NETWORK) return table.add2(word, net >= 0 ? net + 1 : 0, bytes, packets);
+    return v6 ? table.add5(addr[0] | 0, addr[1] | 0, addr[2] | 0, addr[3] | 0, word, bytes, packets) : table.add5(addr[0] | 0, 0, 0, 0, word, bytes, packets);
   }
 
   /** Adds one key: side A `a` (its named-network entry, port), side B `b`, the direction given. */

@@ -25,9 +25,14 @@ function specs(aggs: AggregationConfig[]): AggregationSpec[] {
 const sources = (aggs: string[][]) => derivationSources(specs(aggs.map((dimensions, i) => ({ name: `a${i}`, dimensions }))));
 
 describe('which aggregations are derived', () => {
-  it('the billing configuration: per host and per site from the pairs', () => {
-    assert.deepEqual(derivationSources(specs(BILLING)), [-1, 0, 0]);
-    assert.deepEqual(derivationSources(specs([BILLING[2], BILLING[1], BILLING[0]])), [2, 2, -1]);
+  it('the billing configuration: per host from the pairs, per site from per host', () => {
+    assert.deepEqual(derivationSources(specs(BILLING)), [-1, 0, 1]);
+    assert.deepEqual(derivationSources(specs([BILLING[2], BILLING[1], BILLING[0]])), [1, 2, -1]);
+    // Per site from the pairs when per host keeps more than the local address and the direction.
+    const hostPorts = { ...BILLING[1], dimensions: [...BILLING[1].dimensions, 'network.transport'] };
+    assert.deepEqual(derivationSources(specs([BILLING[0], hostPorts, BILLING[2]])), [-1, 0, 1]);
+    const hostIface = { ...BILLING[1], dimensions: [...BILLING[1].dimensions, 'network.interface.name'] };
+    assert.deepEqual(derivationSources(specs([BILLING[0], hostIface, BILLING[2]])), [-1, 0, 0]);
     // Without the pairs, per site from per host; two equal aggregations are both counted per packet.
     assert.deepEqual(derivationSources(specs([BILLING[1], BILLING[2]])), [-1, 0]);
     assert.deepEqual(derivationSources(specs([BILLING[1], { ...BILLING[1], name: 'host2' }])), [-1, -1]);
@@ -62,7 +67,7 @@ describe('which aggregations are derived', () => {
 const V4 = ['10.0.0.1', '10.0.0.2', '10.1.2.3', '192.0.2.1', '192.0.2.200', '198.51.100.7', '203.0.113.9'];
 const V6 = ['2001:db8::1', '2001:db8:1::2', '2a00::1', 'fd00::5'];
 const LOCAL_POOL = ['10.0.0.0/8', '10.0.0.0/24', '192.0.2.0/25', '2001:db8::/32', 'fd00::/8'];
-const NAMED = [cidr('10.0.0.0/8', 'corp'), cidr('10.1.0.0/16', 'lab'), cidr('192.0.2.0/24', 'cust-a'), cidr('2001:db8::/32', 'v6-site')];
+const NAMED = [cidr('0.0.0.0/0', 'default'), cidr('10.0.0.0/8', 'corp'), cidr('10.1.0.0/16', 'lab'), cidr('192.0.2.0/24', 'cust-a'), cidr('2001:db8::/32', 'v6-site')];
 const PORTS = [0, 53, 80, 443, 40000];
 
 /** A packet, a flow record, a full flush or a partial one (flushFilling(mark)). */
@@ -199,6 +204,24 @@ describe('derived aggregations count what per-packet counting counts', () => {
     assert.equal(t.rows(1).size, 6, 'every host');
     assert.equal(t.sumBytes(1), t.accountant.totalBytes);
     assert.equal(t.sumBytes(2), t.accountant.totalBytes);
+  });
+
+  it('per site from per host: a full per-host table hands its entries over and per site counts the rest directly, in either mode', async () => {
+    for (const oneEach of [true, false]) {
+      const t = new TestAccounting(BILLING, { local: ['10.0.0.0/8'], named: NAMED, maxFlows: 4 });
+      const m = new TrafficMetrics({ accountant: t.accountant, attributes: t.attributes, labels: new NetworkLabels(), onError: (e) => { throw e; } });
+      for (let i = 0; i < 4; i++) {
+        for (let r = oneEach ? 1 : 3; r > 0; r--) t.add(ipv4Packet({ src: `10.0.0.${i}`, dst: `198.51.100.${i}`, proto: 17, srcPort: 1, dstPort: 2 }));
+      }
+      await m.flush();
+      assert.equal(t.accountant.flowTables[0].direct, oneEach, oneEach ? 'one packet per pair: every packet counted per host' : 'per host derived from the pairs');
+      const before = t.accountant.totalBytes;
+      for (let i = 0; i < 30; i++) t.add(ipv4Packet({ src: `10.0.1.${i}`, dst: `198.51.100.${i % 3}`, proto: 17, srcPort: 1, dstPort: 2 }));
+      const host = t.accountant.flowTables[1];
+      if (oneEach) assert.ok(host.derived && host.size >= host.maxEntries - 1, 'the per-host table filled and was handed to per site');
+      assert.equal(t.sumBytes(1), t.accountant.totalBytes - before, 'per host (its overflow included)');
+      assert.equal(t.sumBytes(2), t.accountant.totalBytes - before, 'per site');
+    }
   });
 
   it('deriving allocates nothing per entry', () => {
