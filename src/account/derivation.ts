@@ -191,11 +191,36 @@ export class Derivation {
     if (i === this.internalFrom && ctx.direction === Direction.INTERNAL) this.#totals.internalBytes += bytes;
     const derived = this.derivedOf[i];
     for (let n = 0; n < derived.length; n++) {
-      const spec = this.#specs[derived[n]];
-      const out = this.#tables[derived[n]];
-      if (spec.shape === KeyShape.GENERIC) keys.count(spec, out, iface, bytes, packets);
-      else keys.countLocal(spec, out, bytes, packets);
+      const j = derived[n];
+      const out = this.#tables[j];
+      const chained = this.chainSource[j];
+      if (chained) this.#makeRoom(j, out);
+      if (!this.#countPair(this.#specs[j], out, iface, bytes, packets) || (chained && out.derived)) {
+        if (!chained) continue;
+        // As a packet that per host could not take: per site counts it directly (its named networks looked up now).
+        ctx.derive(ctx.srcPort, ctx.dstPort, keys.tables, this.namedBelow[i] | this.namedBelow[j], this.#keepPort);
+        const below = this.derivedOf[j];
+        for (let m = 0; m < below.length; m++) this.#countPair(this.#specs[below[m]], this.#tables[below[m]], iface, bytes, packets);
+      }
     }
+  }
+
+  /** Counts the pair entry in the context in one aggregation's table; false if a key found it full. */
+  #countPair(spec: AggregationSpec, out: FlowTable, iface: number, bytes: number, packets: number): boolean {
+    return spec.shape === KeyShape.GENERIC ? this.#keys.count(spec, out, iface, bytes, packets) : this.#keys.countLocal(spec, out, bytes, packets);
+  }
+
+  /**
+   * Chain source `j` (per host) receives entries while a table it derives from is derived: one
+   * key short of full, its own entries go to per site first (deriveFull, as the per-packet path
+   * does), so that what it cannot hold, counted in per site directly, follows them.
+   */
+  #makeRoom(j: number, out: FlowTable): void {
+    if (out.size < out.maxEntries - 1 || out.derived) return;
+    const ctx = this.#keys.ctx;
+    this.deriveFull(j, out);
+    // deriveFull leaves the per-packet path's setting; the derivation under way classifies.
+    ctx.classify = true;
   }
 
   /**
@@ -243,19 +268,31 @@ export class Derivation {
     const iface = keys.fromKey(k);
     const bytes = table.bytes[e];
     const packets = table.packets[e];
-    const named = keys.tables.named;
     const derived = this.derivedOf[i];
     for (let n = 0; n < derived.length; n++) {
-      const spec = this.#specs[derived[n]];
-      const out = this.#tables[derived[n]];
-      if (direction === Direction.TRANSIT) {
-        keys.addTransit(spec, out, iface, bytes, packets);
-      } else {
-        const aNet = named !== undefined && spec.aNet ? lookupAddress(named, a, v6) : -1;
-        const bNet = named !== undefined && spec.bNet ? lookupAddress(named, b, v6) : -1;
-        keys.add(spec, out, a, aNet, ports >>> 16, b, bNet, ports & 0xffff, direction, iface, bytes, packets);
+      const j = derived[n];
+      const out = this.#tables[j];
+      const chained = this.chainSource[j];
+      if (chained) this.#makeRoom(j, out);
+      if (!this.#addLocalEntry(this.#specs[j], out, direction, v6, ports, iface, bytes, packets) || (chained && out.derived)) {
+        if (!chained) continue;
+        // As an entry that per host could not take: per site counts it directly.
+        const below = this.derivedOf[j];
+        for (let m = 0; m < below.length; m++) this.#addLocalEntry(this.#specs[below[m]], this.#tables[below[m]], direction, v6, ports, iface, bytes, packets);
       }
     }
+  }
+
+  /** Adds the local/remote entry in #a and #b to one aggregation's table (same sides and direction); false if it was full. */
+  #addLocalEntry(spec: AggregationSpec, out: FlowTable, direction: number, v6: boolean, ports: number, iface: number, bytes: number, packets: number): boolean {
+    const keys = this.#keys;
+    if (direction === Direction.TRANSIT) return keys.addTransit(spec, out, iface, bytes, packets);
+    const named = keys.tables.named;
+    const a = this.#a;
+    const b = this.#b;
+    const aNet = named !== undefined && spec.aNet ? lookupAddress(named, a, v6) : -1;
+    const bNet = named !== undefined && spec.bNet ? lookupAddress(named, b, v6) : -1;
+    return keys.add(spec, out, a, aNet, ports >>> 16, b, bNet, ports & 0xffff, direction, iface, bytes, packets);
   }
 }
 

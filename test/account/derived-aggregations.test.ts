@@ -224,6 +224,31 @@ describe('derived aggregations count what per-packet counting counts', () => {
     }
   });
 
+  it('per host overflowing while the pairs are derived into it: per site still counts what per-packet counting counts', async () => {
+    const scenarios = [
+      // A partial flush leaves per host below the mark; then internal pairs (two host keys each) fill it at the next one.
+      { maxFlows: 16, mark: 12, first: Array.from({ length: 12 }, (_, i) => [i === 11 ? 0 : i, i]), internal: 12, extra: false },
+      // Per host holds keys when the pair table fills (its entries derived at once, two host keys each).
+      { maxFlows: 8, mark: 6, first: [[1, 1], [2, 1], [3, 1], [4, 1], [5, 1], [1, 2]], internal: 7, extra: true },
+    ];
+    for (const sc of scenarios) {
+      const out: string[][] = [];
+      for (const derive of [true, false]) {
+        const t = new TestAccounting(BILLING, { local: ['10.0.0.0/8'], named: NAMED, maxFlows: sc.maxFlows, internalTraffic: 'both', derive });
+        const m = new TrafficMetrics({ accountant: t.accountant, attributes: t.attributes, labels: t.labels, onError: (e) => { throw e; }, now: () => 1000 });
+        for (const [h, r] of sc.first) for (let k = 0; k < 2; k++) t.add(ipv4Packet({ src: `10.0.0.${h}`, dst: `198.51.100.${r}`, proto: 17, srcPort: 1, dstPort: 2 }));
+        await m.flushFilling(sc.mark);
+        for (let i = 0; i < sc.internal; i++) for (let k = 0; k < 2; k++) t.add(ipv4Packet({ src: `10.0.1.${i}`, dst: `10.0.2.${i}`, proto: 17, srcPort: 1, dstPort: 2 }));
+        if (sc.extra) t.add(ipv4Packet({ src: '10.0.1.0', dst: '10.0.2.0', proto: 17, srcPort: 1, dstPort: 2 }));
+        await m.flushFilling(sc.mark);
+        await m.flush();
+        out.push((await series(m)).filter((l) => l.startsWith('otelacct.site.')));
+      }
+      assert.ok(out[1].length > 0);
+      assert.deepEqual(out[0], out[1], `maxFlows ${sc.maxFlows}`);
+    }
+  });
+
   it('deriving allocates nothing per entry', () => {
     const t = new TestAccounting(BILLING, { local: ['10.0.0.0/8', 'fd00::/8'], named: NAMED, maxFlows: 1 << 14 });
     const packets = Array.from({ length: 4096 }, (_, i) => (i % 5 === 0
