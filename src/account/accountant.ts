@@ -5,7 +5,7 @@ import { LinkType } from '../decode/link-type.ts';
 import type { InterfaceNames } from '../flow/interface-names.ts';
 import { FlowError, SflowHeaderProtocol, type FlowRecord, type FlowSink, type FlowStats } from '../flow/flow-sink.ts';
 import { flushMark, type AccountantOptions } from './accountant-options.ts';
-import { derivationSources, KeyShape, type AggregationSpec } from './aggregation-spec.ts';
+import { derivationSources, type AggregationSpec } from './aggregation-spec.ts';
 import { Derivation } from './derivation.ts';
 import { FlowTable } from './flow-table.ts';
 import { KeyAdder } from './key-adder.ts';
@@ -194,7 +194,6 @@ export class Accountant implements PacketSink, FlowSink {
       for (let n = 0; n < list.length; n++) {
         const i = list[n];
         const table = this.flowTables[i];
-        const spec = specs[i];
         if (dv.chainSource[i]) {
           if (this.#countOne(i, interfaceIndex, bytes, packets)) {
             this.#direct[i] = 1;
@@ -202,8 +201,7 @@ export class Accountant implements PacketSink, FlowSink {
           }
           continue;
         }
-        if (spec.shape === KeyShape.GENERIC) this.#keys.count(spec, table, interfaceIndex, bytes, packets);
-        else this.#keys.countLocal(spec, table, bytes, packets);
+        this.#keys.countShaped(specs[i], table, interfaceIndex, bytes, packets);
         if (table.size >= this.#fillMark && !this.#fillSignalled) this.#signalFilling();
       }
       if (direct) this.#countDirect(interfaceIndex, bytes, packets);
@@ -229,8 +227,7 @@ export class Accountant implements PacketSink, FlowSink {
     const table = this.flowTables[i];
     const hasDerived = this.#derivation.derivedOf[i].length > 0;
     if (hasDerived && table.size >= table.maxEntries - 1 && !table.derived && !table.direct) this.#derivation.deriveFull(i, table);
-    const spec = this.aggregations[i];
-    const counted = spec.shape === KeyShape.GENERIC ? this.#keys.count(spec, table, interfaceIndex, bytes, packets) : this.#keys.countLocal(spec, table, bytes, packets);
+    const counted = this.#keys.countShaped(this.aggregations[i], table, interfaceIndex, bytes, packets);
     if (table.size >= this.#fillMark && !this.#fillSignalled) this.#signalFilling();
     return hasDerived && (!counted || table.derived || table.direct);
   }

@@ -195,19 +195,14 @@ export class Derivation {
       const out = this.#tables[j];
       const chained = this.chainSource[j];
       if (chained) this.#makeRoom(j, out);
-      if (!this.#countPair(this.#specs[j], out, iface, bytes, packets) || (chained && out.derived)) {
+      if (!keys.countShaped(this.#specs[j], out, iface, bytes, packets) || (chained && out.derived)) {
         if (!chained) continue;
         // As a packet that per host could not take: per site counts it directly (its named networks looked up now).
         ctx.derive(ctx.srcPort, ctx.dstPort, keys.tables, this.namedBelow[i] | this.namedBelow[j], this.#keepPort);
         const below = this.derivedOf[j];
-        for (let m = 0; m < below.length; m++) this.#countPair(this.#specs[below[m]], this.#tables[below[m]], iface, bytes, packets);
+        for (let m = 0; m < below.length; m++) keys.countShaped(this.#specs[below[m]], this.#tables[below[m]], iface, bytes, packets);
       }
     }
-  }
-
-  /** Counts the pair entry in the context in one aggregation's table; false if a key found it full. */
-  #countPair(spec: AggregationSpec, out: FlowTable, iface: number, bytes: number, packets: number): boolean {
-    return spec.shape === KeyShape.GENERIC ? this.#keys.count(spec, out, iface, bytes, packets) : this.#keys.countLocal(spec, out, bytes, packets);
   }
 
   /**

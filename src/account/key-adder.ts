@@ -52,7 +52,15 @@ export class KeyAdder {
     return iface & 0xffff;
   }
 
-  /** Adds the packet in the context to aggregation `spec`'s table; false if a key found it full. */
+  /**
+   * Adds the packet in the context to aggregation `spec`'s table, by its key shape: countLocal()
+   * for the KeyShape.LOCAL_* ones, else count(). False if a key found it full.
+   */
+  countShaped(spec: AggregationSpec, table: FlowTable, interfaceIndex: number, bytes: number, packets: number): boolean {
+    return spec.shape === KeyShape.GENERIC ? this.count(spec, table, interfaceIndex, bytes, packets) : this.countLocal(spec, table, bytes, packets);
+  }
+
+  /** Adds the packet in the context to aggregation `spec`'s table through the full key (any shape); false if a key found it full. */
   count(spec: AggregationSpec, table: FlowTable, interfaceIndex: number, bytes: number, packets: number): boolean {
     const ctx = this.ctx;
     if (!spec.localSide) {
