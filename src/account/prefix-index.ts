@@ -12,6 +12,13 @@ export const BIAS = 0x80000000 | 0;
 const LEAF_RANGES = 8;
 /** Most address bits the root node indexes (8 bytes per slot: 8 MiB at most). */
 const MAX_ROOT_BITS = 20;
+/**
+ * Fewest address bits the root node indexes (32 KiB): a small table's look-ups (the local
+ * networks, a short networks file: queried twice per packet) then mostly end in their root slot,
+ * whose block lies inside one range, with no binary search (random addresses against
+ * deploy/otelacct.yaml's local networks: 6.7 → 4.2 ns per IPv4 look-up, 7.5 → 5.1 per IPv6).
+ */
+const MIN_ROOT_BITS = 12;
 /** Most address bits a child node indexes. */
 const MAX_CHILD_BITS = 8;
 
@@ -28,7 +35,7 @@ export interface RangeIndex {
   readonly ranges: Int32Array;
   /** Node slots as described above. */
   readonly nodes: Int32Array;
-  /** Address bits indexed by the root node (1..20, about log2 of the range count). */
+  /** Address bits indexed by the root node (12..20, about log2 of the range count). */
   readonly rootBits: number;
 }
 
@@ -49,7 +56,7 @@ function startAtOrBefore(packed: Int32Array, r: number, w: number, a: readonly n
 /** Builds the index of `ranges` (w words per address), which it keeps as its `ranges`. */
 export function buildIndex(ranges: Ranges, w: 1 | 4): RangeIndex {
   const { packed, count: n } = ranges;
-  const rootBits = Math.min(MAX_ROOT_BITS, Math.max(1, log2Ceil(n)));
+  const rootBits = Math.min(MAX_ROOT_BITS, Math.max(MIN_ROOT_BITS, log2Ceil(n)));
   // The root's slots and a quarter more for children; grown by half when that is not enough.
   let nodes = new Int32Array(Math.ceil(((2 ** rootBits + 1) * 2) * 1.25));
   let used = 0;

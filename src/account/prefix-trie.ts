@@ -26,7 +26,7 @@ export interface PrefixEntry {
  * Layout, per family (prefix-ranges.ts, prefix-index.ts): the prefixes are flattened at build
  * time into the sorted, disjoint address ranges they induce (at most 2n + 1), each holding the
  * index of its longest matching prefix. A multibit trie over the address bits (a root of about
- * log2(ranges) ≤ 20 bits, children of ≤ 8 bits made only where a block holds more than 8 range
+ * log2(ranges) bits, at least 12 and at most 20, children of ≤ 8 bits made only where a block holds more than 8 range
  * boundaries) narrows a lookup to at most 8 candidate ranges, which a binary search settles.
  * Memory is proportional to the number of ranges, not to prefix lengths, so /128 host routes and
  * sparse IPv6 tables cost the same as /24s. Everything lives in two Int32Arrays per family;
