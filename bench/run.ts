@@ -223,7 +223,8 @@ try {
     '× columns: packets/s ratio (in brackets: from net packets/s). CPU: user + system of the process tree (offline: whole run;',
     'live: from just before the replay until the tool is idle again). Peak RSS: VmHWM summed over the process tree (pmacctd: core + plugin).',
     ...(wantPairs ? ['pairs-*: × pmacctd = pmacctd\'s wall net of its 4 s of sleeps ÷ otelacct\'s whole-command wall (in brackets: pmacctd\'s whole wall); ' +
-      'otelacct writes its exposition to a file; billing CPU is the otelacct process\'s user + system per Mpkt (net: minus an empty pcap\'s run).'] : []),
+      'otelacct writes its exposition to a file; billing CPU is the otelacct process\'s user + system per Mpkt (net: minus an empty pcap\'s run; ' +
+      'steady state: bench/warm-read.ts, the reads after the first in one process, without start-up, V8 compiling or output).'] : []),
     `whole bench: ${seconds.toFixed(0)} s`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);

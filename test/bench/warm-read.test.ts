@@ -1,0 +1,40 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { ROOT } from '../deploy/repo.ts';
+import { writePairsCapture } from '../support/pairs-capture.ts';
+import { TempDir } from '../support/read-capture.ts';
+
+// bench/warm-read.ts, the billing scenario's steady state, on a small generated capture with the
+// shipped billing configuration: each of its reads goes into a fresh pipeline and accounts every
+// generated packet and byte (the timing is the bench's, not this test's).
+const tmp = new TempDir();
+after(() => tmp.dispose());
+
+const BILLING = ['--config', join(ROOT, 'deploy/otelacct.yaml'), '--networks-file', join(ROOT, 'deploy/networks.lst'), '--otlp-endpoint', ''];
+
+function warmRead(args: string[]): ReturnType<typeof spawnSync> & { stdout: string; stderr: string } {
+  return spawnSync(process.execPath, ['--max-semi-space-size=2', join(ROOT, 'bench/warm-read.ts'), ...args], { encoding: 'utf8', timeout: 120_000 });
+}
+
+test('bench/warm-read.ts reads the capture into a fresh pipeline each time, every packet counted each time', () => {
+  const file = join(tmp.path, 'pairs.pcap');
+  const truth = writePairsCapture({ file, packets: 30_000, pairs: 20_000, seed: 3, hosts: 500, ipv6Share: 0.3, vlanShare: 0.1, scanShare: 0.1 });
+  const r = warmRead([file, '3', ...BILLING]);
+  assert.equal(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout) as { cpu: number[]; packets: number[]; bytes: number[] };
+  assert.equal(out.cpu.length, 3);
+  for (const cpu of out.cpu) assert.ok(cpu > 0, `CPU of a read: ${cpu}`);
+  // A pipeline kept from one read to the next would count the capture twice.
+  assert.deepEqual(out.packets, [truth.totalPackets, truth.totalPackets, truth.totalPackets]);
+  assert.deepEqual(out.bytes, [truth.totalBytes, truth.totalBytes, truth.totalBytes]);
+});
+
+test('bench/warm-read.ts without a capture or a read count prints its usage and exits 2', () => {
+  for (const args of [[], ['x.pcap'], ['x.pcap', '0']]) {
+    const r = warmRead(args);
+    assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, /^usage: .*bench\/warm-read\.ts <pcap> <reads ≥ 1>/);
+  }
+});
