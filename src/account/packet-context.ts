@@ -89,8 +89,8 @@ export class PacketContext {
     const local = tables.local;
     let dir: number = Direction.NONE;
     if (local !== undefined && this.classify) {
-      const s = lookupAddress(local, this.src, v6) >= 0;
-      const t = lookupAddress(local, this.dst, v6) >= 0;
+      const s = holdsAddress(local, this.src, v6);
+      const t = holdsAddress(local, this.dst, v6);
       dir = s ? (t ? Direction.INTERNAL : Direction.TRANSMIT) : t ? Direction.RECEIVE : Direction.TRANSIT;
     }
     this.direction = dir;
@@ -120,6 +120,11 @@ export const NamedSides = { SOURCE: 1, DESTINATION: 2, LOCAL: 4, REMOTE: 8 } as 
  */
 export function lookupAddress(trie: PrefixTrie, w: Uint32Array, v6: boolean): number {
   return v6 ? trie.lookup6(w[0] | 0, w[1] | 0, w[2] | 0, w[3] | 0) : trie.lookup4(w[0] | 0);
+}
+
+/** Whether a prefix of `trie` holds the address in `w` (lookupAddress ≥ 0, faster: PrefixTrie.holds4). Words as int32, as there. */
+export function holdsAddress(trie: PrefixTrie, w: Uint32Array, v6: boolean): boolean {
+  return v6 ? trie.holds6(w[0] | 0, w[1] | 0, w[2] | 0, w[3] | 0) : trie.holds4(w[0] | 0);
 }
 
 function readAddress(data: Uint8Array, o: number, v6: boolean, out: Uint32Array): void {

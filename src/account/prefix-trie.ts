@@ -47,6 +47,9 @@ export class PrefixTrie {
   readonly #made = new Map<number, PrefixEntry>();
   readonly #v4: RangeIndex;
   readonly #v6: RangeIndex;
+  /** Per block of the address space (IPv4: address >>> COVER_SHIFT; IPv6: first word >>> COVER_SHIFT), see holds4(). */
+  readonly #cover4: Uint8Array;
+  readonly #cover6: Uint8Array;
 
   private constructor(cols: PrefixColumns, v4: RangeIndex, v6: RangeIndex, duplicates: number, duplicateIds: readonly number[]) {
     this.#cols = cols;
@@ -55,6 +58,8 @@ export class PrefixTrie {
     this.#v6 = v6;
     this.duplicates = duplicates;
     this.#duplicateIds = duplicateIds;
+    this.#cover4 = coverMap(cols, 4);
+    this.#cover6 = coverMap(cols, 6);
   }
 
   /**
@@ -178,6 +183,23 @@ export class PrefixTrie {
   }
 
   /**
+   * Whether some prefix holds the IPv4 address `addr` (lookup4(addr) ≥ 0), as the local networks
+   * are asked twice per packet. A 4 KiB map of the 4,096 /12 blocks (always in cache) answers for
+   * blocks that no prefix touches or that one prefix of /12 or shorter holds whole; only blocks
+   * holding a longer prefix's edge go to lookup4.
+   */
+  holds4(addr: number): boolean {
+    const c = this.#cover4[addr >>> COVER_SHIFT];
+    return c === Cover.SOME ? this.lookup4(addr) >= 0 : c === Cover.ALL;
+  }
+
+  /** holds4() for the IPv6 address w0:w1:w2:w3 (its first 12 bits pick the block). */
+  holds6(w0: number, w1: number, w2: number, w3: number): boolean {
+    const c = this.#cover6[w0 >>> COVER_SHIFT];
+    return c === Cover.SOME ? this.lookup6(w0, w1, w2, w3) >= 0 : c === Cover.ALL;
+  }
+
+  /**
    * The entry at `index` (as returned by a lookup), for export time: made on the first call and
    * kept (so memory grows with the networks traffic matched, not the table). Do not modify it.
    * prefixLength() and name() need no object. Throws RangeError when out of range.
@@ -259,4 +281,26 @@ function checkEntry(e: PrefixEntry, i: number): void {
     const host = bits === 32 ? 0 : 0xffffffff >>> bits;
     if ((word & host) !== 0) throw new RangeError(`${where}: host bits set in word ${k} for /${e.length}`);
   }
+}
+
+/** Address bits below a cover block: blocks are the first 12 bits (/12 for IPv4, the first 12 bits of IPv6). */
+const COVER_SHIFT = 20;
+const COVER_BITS = 32 - COVER_SHIFT;
+/** What a cover block holds: no prefix touches it, one holds it whole, or some prefix longer than the block starts in it. */
+const Cover = { NONE: 0, ALL: 1, SOME: 2 } as const;
+
+/** The cover map of one family's prefixes (see PrefixTrie.holds4). */
+function coverMap(cols: PrefixColumns, version: 4 | 6): Uint8Array {
+  const map = new Uint8Array(1 << COVER_BITS);
+  for (let i = 0; i < cols.count; i++) {
+    if (cols.version(i) !== version || cols.length(i) > COVER_BITS) continue;
+    const first = cols.word(i, 0) >>> COVER_SHIFT;
+    map.fill(Cover.ALL, first, first + 2 ** (COVER_BITS - cols.length(i)));
+  }
+  for (let i = 0; i < cols.count; i++) {
+    if (cols.version(i) !== version || cols.length(i) <= COVER_BITS) continue;
+    const block = cols.word(i, 0) >>> COVER_SHIFT;
+    if (map[block] === Cover.NONE) map[block] = Cover.SOME;
+  }
+  return map;
 }

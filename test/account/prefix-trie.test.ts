@@ -172,6 +172,11 @@ function checkAgainstNaive(entries: PrefixEntry[], rand: () => number, lookups: 
     const got = version === 4 ? trie.lookup4(addr[0]) : trie.lookup6(addr[0], addr[1], addr[2], addr[3]);
     const want = naive(entries, version, addr);
     if (got !== want) assert.fail(`IPv${version} ${addr.map((x) => x.toString(16)).join(':')}: trie ${got}, linear scan ${want}`);
+    // holds4/holds6 (the cover map), with the words in uint32 and in int32 form (as the per-packet path passes them).
+    for (const a of [addr, addr.map((x) => x | 0)]) {
+      const held = version === 4 ? trie.holds4(a[0]) : trie.holds6(a[0], a[1], a[2], a[3]);
+      if (held !== want >= 0) assert.fail(`IPv${version} ${addr.map((x) => x.toString(16)).join(':')}: holds ${held}, linear scan ${want}`);
+    }
   }
 }
 
@@ -186,6 +191,41 @@ test('random prefixes packed into 10.0.0.0/12 and 2001:db8::/40 (deep index node
   const rand6 = prng(99);
   checkAgainstNaive(randomTable(rand6, 1000, 0, ip6('2001:db8::'), 40), rand6, 10_000);
 });
+
+test('holds4/holds6 agree with a linear scan on small tables (as local networks are): short and long prefixes, /0, block edges', () => {
+  for (let seed = 1; seed <= 300; seed++) {
+    const rand = prng(seed);
+    const entries = randomTable(rand, 1 + (seed % 6), 0, [0, 0, 0, 0], 0);
+    if (seed % 50 === 0) entries.push({ version: 4, words: [0], length: 0, name: 'default4' }, { version: 6, words: [0, 0, 0, 0], length: 0, name: 'default6' });
+    checkAgainstNaive(entries, rand, 400);
+    // The first and last address of each prefix and of its /12 block, and just outside them.
+    const trie = PrefixTrie.build(entries);
+    for (const e of entries) {
+      const w = e.version === 4 ? 1 : 4;
+      for (const length of [e.length, Math.min(e.length, 12)]) {
+        const first = e.words.map((x, k) => (x & maskOf(length, k)) >>> 0);
+        const last = first.map((x, k) => (x | ~maskOf(length, k)) >>> 0);
+        for (const a of [first, last, step(first, -1), step(last, 1)]) {
+          const want = naive(entries, e.version, a) >= 0;
+          const held = w === 1 ? trie.holds4(a[0]) : trie.holds6(a[0], a[1], a[2], a[3]);
+          if (held !== want) assert.fail(`seed ${seed}: IPv${e.version} ${a.map((x) => x.toString(16)).join(':')}: holds ${held}, linear scan ${want}`);
+        }
+      }
+    }
+  }
+});
+
+/** The address one after (1) or before (-1) the unsigned words `a`, wrapping around the family's space. */
+function step(a: number[], by: 1 | -1): number[] {
+  const out = a.slice();
+  for (let k = out.length - 1; k >= 0; k--) {
+    const v = (out[k] + by) >>> 0;
+    const carry = by === 1 ? v === 0 : v === 0xffffffff;
+    out[k] = v;
+    if (!carry) break;
+  }
+  return out;
+}
 
 test('lookups do not allocate', () => {
   const rand = prng(5);
