@@ -119,7 +119,7 @@ export class SeriesStore {
   packets: Float64Array;
   /** Start time (ms) of entry e's series. */
   start: Float64Array;
-  /** Time (ms) of the last flush that changed entry e. */
+  /** Time (ms) of the last flush that changed entry e (kept only for expiry: with idleMs 0, the time it was made). */
   last: Float64Array;
   size = 0;
   /** The overflow series: present once anything overflowed. */
@@ -245,7 +245,7 @@ export class SeriesStore {
         const t = slots[(h ^ (h >>> 16)) & mask];
         if (t === 0 || (t & tagMask) !== (h & tagMask)) continue;
         const e = (t & entryMask) - 1;
-        touched ^= keys[e * w] ^ keys[e * w + w - 1] ^ this.bytes[e] ^ this.packets[e] ^ this.last[e];
+        touched ^= keys[e * w] ^ keys[e * w + w - 1] ^ this.bytes[e] ^ this.packets[e] ^ (this.idleMs > 0 ? this.last[e] : 0);
       }
       for (let j = 0; j < n; j++) {
         const base = (b + j) * w;
@@ -267,7 +267,9 @@ export class SeriesStore {
     }
     this.bytes[e] += byteCount;
     this.packets[e] += packetCount;
-    this.last[e] = now;
+    // Read only by expire(): a store whose series never expire (per host, per site) spares the
+    // write, a cache line per key added.
+    if (this.idleMs > 0) this.last[e] = now;
   }
 
   /**
