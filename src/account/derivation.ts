@@ -1,7 +1,7 @@
 import { DERIVE_MIN_PACKETS, namedSides } from './accountant-options.ts';
 import { KeyShape, type AggregationSpec } from './aggregation-spec.ts';
 import { KeyWord } from './flow-key.ts';
-import { KEY_WORDS, type FlowTable } from './flow-table.ts';
+import { KEY_WORDS, STAND_IN, type FlowTable } from './flow-table.ts';
 import type { KeyAdder } from './key-adder.ts';
 import { Direction, lookupAddress, PacketContext } from './packet-context.ts';
 
@@ -232,7 +232,9 @@ export class Derivation {
       const at = e * w;
       const proto = k[at + 4];
       let net = -1;
-      if (named !== undefined && ((proto >>> 16) & 0xff) !== Direction.TRANSIT) {
+      // A stand-in (keys the table's gate stopped) holds its named network's entry + 1.
+      if ((proto & STAND_IN) !== 0) net = k[at] - 1;
+      else if (named !== undefined && ((proto >>> 16) & 0xff) !== Direction.TRANSIT) {
         net = (proto & 0xff) === 6 ? named.lookup6(k[at] | 0, k[at + 1] | 0, k[at + 2] | 0, k[at + 3] | 0) : named.lookup4(k[at] | 0);
       }
       for (let n = 0; n < derived.length; n++) {

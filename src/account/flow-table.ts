@@ -1,5 +1,10 @@
 /** Number of 32-bit words in a full flow key (see flow-key.ts for the layout). */
 export const KEY_WORDS = 18;
+/**
+ * The KeyWord.PROTO bit of a stand-in entry (FlowTable.addStandIn): above the fields (version,
+ * protocol, direction: bits 0..23) and the roll-up level (24..25), so no counted key has it.
+ */
+export const STAND_IN = 0x40000000;
 
 import { grown, HASH_SEED, hashStep, slotCount } from './key-hash.ts';
 
@@ -57,6 +62,15 @@ export class FlowTable {
    * this is set (the Accountant's choice per flush interval; clear() keeps it).
    */
   direct = false;
+  /**
+   * Distinct keys (once per flush interval, up to hash collisions) that the gate stopped since
+   * the last clear() (see setGate).
+   */
+  gatedKeys = 0;
+  /** Stand-in entries (addStandIn) made since the last clear(). */
+  standIns = 0;
+  /** The last add5() found its key stopped by the gate (set only then: the caller clears it). */
+  stopped = false;
   /** The full key to add next: callers write it here, then call add(). */
   readonly scratch = new Uint32Array(KEY_WORDS);
   readonly #words: Int32Array;
@@ -75,6 +89,11 @@ export class FlowTable {
   readonly #tagMask: number;
   /** Slot of entry i (to clear the slots in O(size)). */
   #slotOf: Int32Array;
+  /** The gate (setGate): bit `hash >>> #gateShift` set for the keys add5() may enter; undefined: no gate. */
+  #gate: Uint8Array | undefined;
+  #gateShift = 32;
+  /** The gate's bits of the keys it stopped since the last clear() (gatedKeys). */
+  #gatedSeen: Uint8Array | undefined;
 
   /**
    * @param maxEntries most distinct keys
@@ -197,9 +216,53 @@ export class FlowTable {
     return true;
   }
 
-  /** add2() for a table five words wide. */
+  /**
+   * Sets a gate on add5(), or removes it (undefined): add5() does not enter a key whose hash's top
+   * bits (log2 of `bits.length * 8`) are not set in `bits`; it returns false and sets `stopped`,
+   * and the caller adds the packet to a stand-in key instead (addStandIn). For a per-host table
+   * whose series store is closed (SeriesStore.closed: full, nothing admitted or expiring again):
+   * `bits` holds the store's keys (SeriesStore.keyBits), so a stopped key is one the store would
+   * have folded into its overflow series anyway; a key that only shares a bit with one of them is
+   * entered as before.
+   */
+  setGate(bits: Uint8Array | undefined): void {
+    if (bits !== undefined && (bits.length < 1 || (bits.length & (bits.length - 1)) !== 0)) throw new RangeError(`flow table: a gate needs a power-of-two byte count, got ${bits.length}`);
+    this.#gate = bits;
+    this.#gateShift = bits === undefined ? 32 : 32 - Math.log2(bits.length * 8);
+    this.#gatedSeen = bits === undefined ? undefined : new Uint8Array(bits.length);
+    this.gatedKeys = 0;
+  }
+
+  /** A gate is set (setGate). */
+  get gated(): boolean {
+    return this.#gate !== undefined;
+  }
+
+  /**
+   * After add5() stopped a key at the gate: adds the packet to the stand-in key of what the
+   * stopped key would have been derived into, `[net, 0, 0, 0, word | STAND_IN]` (`net`: its named
+   * network's entry + 1, 0 for none; `word`: its PROTO word), not subject to the gate. The store
+   * holds no stand-in (it is closed), so it folds them into its overflow series as it would have
+   * folded the stopped keys; the per-network aggregations derived from this table read the network
+   * from the stand-in (Derivation), in the order the stopped keys' packets came.
+   */
+  addStandIn(net: number, word: number, byteCount: number, packetCount: number): boolean {
+    const gate = this.#gate;
+    const size = this.size;
+    this.#gate = undefined;
+    const counted = this.add5(net, 0, 0, 0, (word | STAND_IN) | 0, byteCount, packetCount);
+    this.#gate = gate;
+    if (this.size > size) this.standIns++;
+    return counted;
+  }
+
+  /** add2() for a table five words wide (the one a gate applies to). */
   add5(w0: number, w1: number, w2: number, w3: number, w4: number, byteCount: number, packetCount: number): boolean {
     const tag = hashStep(hashStep(hashStep(hashStep(hashStep(HASH_SEED, w0), w1), w2), w3), w4) | 1;
+    if (this.#gate !== undefined) {
+      const bit = tag >>> this.#gateShift;
+      if ((this.#gate[bit >>> 3] & (1 << (bit & 7))) === 0) return this.#stop(bit);
+    }
     const tagMask = this.#tagMask;
     const tagBits = tag & tagMask;
     let slot = (tag ^ (tag >>> 16)) & this.#mask;
@@ -246,6 +309,18 @@ export class FlowTable {
     return n;
   }
 
+  /** The gate stopped a key (its gate bit `bit`): counted in gatedKeys the first time this interval; `stopped` set. */
+  #stop(bit: number): false {
+    const seen = this.#gatedSeen!;
+    const m = 1 << (bit & 7);
+    if ((seen[bit >>> 3] & m) === 0) {
+      seen[bit >>> 3] |= m;
+      this.gatedKeys++;
+    }
+    this.stopped = true;
+    return false;
+  }
+
   /** A new key found the table full: counted in the overflow counters. */
   #overflow(byteCount: number, packetCount: number): false {
     this.overflowBytes += byteCount;
@@ -272,11 +347,16 @@ export class FlowTable {
     this.overflowBytes = 0;
     this.overflowPackets = 0;
     this.derived = false;
+    if (this.gatedKeys > 0) {
+      this.#gatedSeen!.fill(0);
+      this.gatedKeys = 0;
+    }
+    this.standIns = 0;
   }
 
   /** Bytes held by the table's arrays now. */
   memoryBytes(): number {
-    return this.#slots.length * 4 + this.#capacity * (this.width * 4 + 16 + 8);
+    return this.#slots.length * 4 + this.#capacity * (this.width * 4 + 16 + 8) + (this.#gate === undefined ? 0 : 2 * this.#gate.length);
   }
 
   /** Bytes the table's arrays take once grown to maxEntries. */

@@ -2,7 +2,7 @@ import { KeyShape, SideMode, type AggregationSpec } from './aggregation-spec.ts'
 import { KeyWord, writeCommon, writeFlow, writeSide } from './flow-key.ts';
 import type { FlowTable } from './flow-table.ts';
 import type { NetworkTables } from './network-tables.ts';
-import { Direction, type PacketContext } from './packet-context.ts';
+import { Direction, lookupAddress, type PacketContext } from './packet-context.ts';
 
 /**
  * Adds the packet (or flow record, or derived entry) described by a PacketContext and the fields
@@ -102,13 +102,28 @@ export class KeyAdder {
     }
     // No local side (transit, or not classified): no address, no network.
     const word = (proto | (Direction.TRANSIT << 16)) & mask;
-    return shape === KeyShape.LOCAL_ADDRESS ? table.add5(0, 0, 0, 0, word, bytes, packets) : table.add2(word, 0, bytes, packets);
+    if (shape !== KeyShape.LOCAL_ADDRESS) return table.add2(word, 0, bytes, packets);
+    return table.add5(0, 0, 0, 0, word, bytes, packets) || this.#standIn(table, ctx.src, -1, v6, word, bytes, packets);
   }
 
   /** One local-side key: address words (`| 0`: int32, never boxed) or the network entry + 1, then the PROTO word. */
   #addLocal(shape: number, table: FlowTable, addr: Uint32Array, net: number, v6: boolean, word: number, bytes: number, packets: number): boolean {
     if (shape === KeyShape.LOCAL_NETWORK) return table.add2(word, net >= 0 ? net + 1 : 0, bytes, packets);
-    return v6 ? table.add5(addr[0] | 0, addr[1] | 0, addr[2] | 0, addr[3] | 0, word, bytes, packets) : table.add5(addr[0] | 0, 0, 0, 0, word, bytes, packets);
+    return (v6 ? table.add5(addr[0] | 0, addr[1] | 0, addr[2] | 0, addr[3] | 0, word, bytes, packets) : table.add5(addr[0] | 0, 0, 0, 0, word, bytes, packets)) ||
+      this.#standIn(table, addr, 0, v6, word, bytes, packets);
+  }
+
+  /**
+   * add5() returned false: if its gate stopped the key (FlowTable.setGate), the packet goes to the
+   * stand-in of the address's named network (looked up here unless `none` is -1: no local side);
+   * false if the table was full.
+   */
+  #standIn(table: FlowTable, addr: Uint32Array, none: number, v6: boolean, word: number, bytes: number, packets: number): boolean {
+    if (!table.stopped) return false;
+    table.stopped = false;
+    const named = this.tables.named;
+    const net = none < 0 || named === undefined ? -1 : lookupAddress(named, addr, v6);
+    return table.addStandIn(net + 1, word, bytes, packets);
   }
 
   /** Adds one key: side A `a` (its named-network entry, port), side B `b`, the direction given. */

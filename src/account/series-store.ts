@@ -194,6 +194,30 @@ export class SeriesStore {
     this.#mask = slots - 1;
   }
 
+  /**
+   * Which keys it holds will never change again: it is full (no new key admitted), rolls nothing
+   * up and its series never expire (idleMs 0). Every key it does not hold now goes to the
+   * overflow series for as long as it runs (so a flow table may stop such keys early:
+   * FlowTable.setGate with keyBits()).
+   */
+  get closed(): boolean {
+    return this.idleMs <= 0 && !this.#rollable && this.size >= this.#marks[0];
+  }
+
+  /**
+   * A bitset of the keys it holds: for each, the bit `hash >>> (32 − log2(bytes × 8))` of its hash
+   * (hashWords, as the flow tables hash their compact keys) is set. `bytes`: a power of two.
+   */
+  keyBits(bytes: number): Uint8Array {
+    const bits = new Uint8Array(bytes);
+    const shift = 32 - Math.log2(bytes * 8);
+    for (let e = 0; e < this.size; e++) {
+      const bit = hashWords(this.keys, e * this.width, this.width) >>> shift;
+      bits[bit >>> 3] |= 1 << (bit & 7);
+    }
+    return bits;
+  }
+
   /** Entries currently allocated (grows by doubling up to limit − 1). */
   get capacity(): number {
     return this.#capacity;

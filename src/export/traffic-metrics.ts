@@ -10,7 +10,7 @@ import { KeyWord } from '../account/flow-key.ts';
 import { KEY_WORDS, type FlowTable } from '../account/flow-table.ts';
 import type { NetworkLabels } from '../account/network-labels.ts';
 import { SeriesStore } from '../account/series-store.ts';
-import { SideMode } from '../account/aggregation-spec.ts';
+import { KeyShape, SideMode } from '../account/aggregation-spec.ts';
 import type { DeltaBaselines } from './delta-baseline.ts';
 import type { FlowAttributes } from './flow-attributes.ts';
 import { ATTR_OVERFLOW, SCOPE } from './semconv.ts';
@@ -93,6 +93,12 @@ export class TrafficMetrics implements MetricProducer {
   #resource: Resource | undefined;
   #chain: Promise<void> = Promise.resolve();
   readonly #drainListeners: Array<(aggregation: number, table: FlowTable) => void> = [];
+  /**
+   * Per aggregation: its flow table may get a gate once its store is closed (FlowTable.setGate):
+   * per host (KeyShape.LOCAL_ADDRESS), with only per-network aggregations derived from it (they
+   * read the stand-ins' networks). Never while a drain listener (the live page) reads the tables.
+   */
+  readonly #gateable: readonly boolean[];
 
   constructor(opts: TrafficMetricsOptions) {
     this.#accountant = opts.accountant;
@@ -101,6 +107,9 @@ export class TrafficMetrics implements MetricProducer {
     this.#onError = opts.onError;
     this.#now = opts.now ?? Date.now;
     const specs = opts.accountant.aggregations;
+    const from = opts.accountant.derivedFrom;
+    this.#gateable = specs.map((spec, i) => spec.shape === KeyShape.LOCAL_ADDRESS &&
+      specs.every((s, j) => from[j] !== i || s.shape === KeyShape.LOCAL_NETWORK));
     const views = trafficViews(specs);
     this.stores = specs.map((spec, i) => new SeriesStore({
       words: spec.keyWords,
@@ -125,10 +134,14 @@ export class TrafficMetrics implements MetricProducer {
   /**
    * Registers `listener` to see every flow table's contents at each flush, just before it is
    * emptied: the deltas since the previous flush (e.g. for live rates). It must not keep
-   * references to the table's arrays and must not throw.
+   * references to the table's arrays and must not throw. Register it before counting starts: a
+   * table with a listener gets no gate (FlowTable.setGate), and one registered later could still
+   * see the stand-ins of the interval under way.
    */
   onDrain(listener: (aggregation: number, table: FlowTable) => void): void {
     this.#drainListeners.push(listener);
+    // A listener sees every key (the live page's hosts): no table stops keys at a gate any more.
+    for (const table of this.#accountant.flowTables) table.setGate(undefined);
   }
 
   /** The resource stamped on produced metrics. */
@@ -198,6 +211,9 @@ export class TrafficMetrics implements MetricProducer {
         }
       }
       if (table.overflowPackets > 0) store.addOverflow(table.overflowBytes, table.overflowPackets, now);
+      // Keys its gate stopped, once per flush each as the store would have counted them, instead
+      // of the stand-ins that carried their packets (counted above as keys folded into overflow).
+      store.counts.overflowed += table.gatedKeys - table.standIns;
       for (const listener of this.#drainListeners) {
         try {
           listener(i, table);
@@ -206,6 +222,7 @@ export class TrafficMetrics implements MetricProducer {
         }
       }
       table.clear();
+      if (!table.gated && this.#gateable[i] && store.closed && this.#drainListeners.length === 0) table.setGate(store.keyBits(gateBytes(store.limit)));
     }
     this.#accountant.tableFlushed();
     afterDrain?.();
@@ -365,4 +382,13 @@ function sum(descriptor: MetricDescriptor, aggregationTemporality: AggregationTe
 function msToHr(ms: number): HrTime {
   const s = Math.floor(ms / 1000);
   return [s, Math.round((ms - s * 1000) * 1e6)];
+}
+
+/**
+ * Bytes of the gate of a per-host table whose store is closed (FlowTable.setGate): a power of two
+ * of at least 16 bits per key the store may hold (64 KiB for 20,000), so that a key the store does
+ * not hold shares a bit with one it holds, and is counted as before, ~1 time in 16 at most.
+ */
+function gateBytes(limit: number): number {
+  return 2 ** Math.ceil(Math.log2(Math.max(64, limit * 2)));
 }
