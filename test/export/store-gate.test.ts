@@ -14,9 +14,9 @@ import { TempDir } from '../support/read-capture.ts';
 // will never admit and carries their packets in stand-ins (FlowTable.setGate). Every store must
 // end exactly as without the gate (a pipeline whose tables a drain listener reads has none): same
 // series in the same order, same counters, same overflow series. Where the per-host flow table
-// itself fills between flushes (tiny tables), the gate leaves it more room for the store's hosts:
-// their series may then hold packets that would otherwise have gone to the overflow series,
-// never fewer, and the totals are the same.
+// itself fills between flushes (tables tiny against the per-host limit), which held hosts find
+// room in it differs with the gate (it holds fewer keys, and is flushed at other times): their
+// series may then hold more or less, the rest in the overflow series, with the same totals.
 const tmp = new TempDir();
 after(() => tmp.dispose());
 
@@ -87,7 +87,6 @@ for (const [name, pairs, times, maxFlows] of CASES) {
       assert.equal(a.keys.length, b.keys.length, `${names[i]}: series`);
       assert.deepEqual(a.keys, b.keys, `${names[i]}: keys and their order`);
       if (names[i] === 'host' && maxFlows < 4096) {
-        a.bytes.forEach((x, e) => assert.ok(x >= b.bytes[e], `host series ${e}: ${x} bytes with the gate, ${b.bytes[e]} without`));
         const sum = (st: StoreState, f: 'bytes' | 'packets') => st[f].reduce((x, y) => x + y, 0) + st.overflow[f === 'bytes' ? 0 : 1];
         assert.equal(sum(a, 'bytes'), sum(b, 'bytes'), 'host: total bytes');
         assert.equal(sum(a, 'packets'), sum(b, 'packets'), 'host: total packets');
