@@ -6,7 +6,7 @@ export const KEY_WORDS = 18;
  */
 export const STAND_IN = 0x40000000;
 
-import { grown, HASH_SEED, hashStep, slotCount } from './key-hash.ts';
+import { grown, HASH_SEED, hashBitShift, hashStep, slotCount } from './key-hash.ts';
 
 const ALL_WORDS: readonly number[] = Array.from({ length: KEY_WORDS }, (_, i) => i);
 
@@ -228,7 +228,7 @@ export class FlowTable {
   setGate(bits: Uint8Array | undefined): void {
     if (bits !== undefined && (bits.length < 1 || (bits.length & (bits.length - 1)) !== 0)) throw new RangeError(`flow table: a gate needs a power-of-two byte count, got ${bits.length}`);
     this.#gate = bits;
-    this.#gateShift = bits === undefined ? 32 : 32 - Math.log2(bits.length * 8);
+    this.#gateShift = bits === undefined ? 32 : hashBitShift(bits.length);
     this.#gatedSeen = bits === undefined ? undefined : new Uint8Array(bits.length);
     this.gatedKeys = 0;
   }
@@ -247,11 +247,8 @@ export class FlowTable {
    * from the stand-in (Derivation), in the order the stopped keys' packets came.
    */
   addStandIn(net: number, word: number, byteCount: number, packetCount: number): boolean {
-    const gate = this.#gate;
     const size = this.size;
-    this.#gate = undefined;
     const counted = this.add5(net, 0, 0, 0, (word | STAND_IN) | 0, byteCount, packetCount);
-    this.#gate = gate;
     if (this.size > size) this.standIns++;
     return counted;
   }
@@ -259,7 +256,8 @@ export class FlowTable {
   /** add2() for a table five words wide (the one a gate applies to). */
   add5(w0: number, w1: number, w2: number, w3: number, w4: number, byteCount: number, packetCount: number): boolean {
     const tag = hashStep(hashStep(hashStep(hashStep(hashStep(HASH_SEED, w0), w1), w2), w3), w4) | 1;
-    if (this.#gate !== undefined) {
+    // The gate: a stand-in (STAND_IN in the PROTO word) always passes.
+    if (this.#gate !== undefined && (w4 & STAND_IN) === 0) {
       const bit = tag >>> this.#gateShift;
       if ((this.#gate[bit >>> 3] & (1 << (bit & 7))) === 0) return this.#stop(bit);
     }

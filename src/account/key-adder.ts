@@ -103,26 +103,26 @@ export class KeyAdder {
     // No local side (transit, or not classified): no address, no network.
     const word = (proto | (Direction.TRANSIT << 16)) & mask;
     if (shape !== KeyShape.LOCAL_ADDRESS) return table.add2(word, 0, bytes, packets);
-    return table.add5(0, 0, 0, 0, word, bytes, packets) || this.#standIn(table, ctx.src, -1, v6, word, bytes, packets);
+    return table.add5(0, 0, 0, 0, word, bytes, packets) || this.#standIn(table, undefined, v6, word, bytes, packets);
   }
 
   /** One local-side key: address words (`| 0`: int32, never boxed) or the network entry + 1, then the PROTO word. */
   #addLocal(shape: number, table: FlowTable, addr: Uint32Array, net: number, v6: boolean, word: number, bytes: number, packets: number): boolean {
     if (shape === KeyShape.LOCAL_NETWORK) return table.add2(word, net >= 0 ? net + 1 : 0, bytes, packets);
     return (v6 ? table.add5(addr[0] | 0, addr[1] | 0, addr[2] | 0, addr[3] | 0, word, bytes, packets) : table.add5(addr[0] | 0, 0, 0, 0, word, bytes, packets)) ||
-      this.#standIn(table, addr, 0, v6, word, bytes, packets);
+      this.#standIn(table, addr, v6, word, bytes, packets);
   }
 
   /**
    * add5() returned false: if its gate stopped the key (FlowTable.setGate), the packet goes to the
-   * stand-in of the address's named network (looked up here unless `none` is -1: no local side);
-   * false if the table was full.
+   * stand-in of the local address's named network (looked up here; `addr` undefined: no local
+   * side, no network); false if the table was full.
    */
-  #standIn(table: FlowTable, addr: Uint32Array, none: number, v6: boolean, word: number, bytes: number, packets: number): boolean {
+  #standIn(table: FlowTable, addr: Uint32Array | undefined, v6: boolean, word: number, bytes: number, packets: number): boolean {
     if (!table.stopped) return false;
     table.stopped = false;
     const named = this.tables.named;
-    const net = none < 0 || named === undefined ? -1 : lookupAddress(named, addr, v6);
+    const net = addr === undefined || named === undefined ? -1 : lookupAddress(named, addr, v6);
     return table.addStandIn(net + 1, word, bytes, packets);
   }
 

@@ -19,6 +19,14 @@ export function hashWords(k: Uint32Array, at: number, n: number, seed: number = 
   return (h | 1) >>> 0;
 }
 
+/**
+ * The shift that picks a key's bit in a bitset of `bytes` bytes (a power of two) from its hash:
+ * `hash >>> shift` (its top bits). The flow table's gate and the store's keyBits() must agree.
+ */
+export function hashBitShift(bytes: number): number {
+  return 32 - Math.log2(bytes * 8);
+}
+
 /** Hash slots for `entries`: a power of two ≥ 2 × entries (load factor ≤ ½). */
 export function slotCount(entries: number): number {
   let s = 2;

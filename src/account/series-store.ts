@@ -1,5 +1,5 @@
 import { KeyWord } from './flow-key.ts';
-import { grown, hashStep, hashWords, slotCount } from './key-hash.ts';
+import { grown, hashBitShift, hashStep, hashWords, slotCount } from './key-hash.ts';
 
 /**
  * What happens to a new key when its metric holds as many series as its cardinality limit allows.
@@ -210,7 +210,7 @@ export class SeriesStore {
    */
   keyBits(bytes: number): Uint8Array {
     const bits = new Uint8Array(bytes);
-    const shift = 32 - Math.log2(bytes * 8);
+    const shift = hashBitShift(bytes);
     for (let e = 0; e < this.size; e++) {
       const bit = hashWords(this.keys, e * this.width, this.width) >>> shift;
       bits[bit >>> 3] |= 1 << (bit & 7);
