@@ -38,3 +38,30 @@ test('bench/warm-read.ts without a capture or a read count prints its usage and 
     assert.match(r.stderr, /^usage: .*bench\/warm-read\.ts <pcap> <reads ≥ 1>/);
   }
 });
+
+function pairedAb(args: string[]): ReturnType<typeof spawnSync> & { stdout: string; stderr: string } {
+  return spawnSync(process.execPath, [join(ROOT, 'bench/paired-ab.ts'), ...args], { encoding: 'utf8', timeout: 120_000 });
+}
+
+test('bench/paired-ab.ts compares two checkouts in paired rounds (here the same one twice)', () => {
+  const file = join(tmp.path, 'pairs-ab.pcap');
+  writePairsCapture({ file, packets: 20_000, pairs: 10_000, seed: 4, hosts: 300, ipv6Share: 0.3, vlanShare: 0.1, scanShare: 0.1 });
+  const r = pairedAb(['2', ROOT, ROOT, file, ...BILLING]);
+  assert.equal(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout) as { a: number; b: number; change: number; changes: number[] };
+  assert.equal(out.changes.length, 2);
+  assert.ok(out.a > 0 && out.b > 0, r.stdout);
+  assert.ok(Math.abs(out.change - (out.changes[0] + out.changes[1]) / 2) <= 0.1 + 1e-9, `the median of two rounds is their mean: ${r.stdout}`);
+  assert.equal(r.stderr.match(/^paired-ab: round \d\/2: A [\d.]+ s, B [\d.]+ s, [+-][\d.]+ %/gm)?.length, 2, r.stderr);
+});
+
+test('bench/paired-ab.ts with missing arguments or a directory that is no checkout exits 2 and says why', () => {
+  for (const args of [[], ['0', ROOT, ROOT, 'x.pcap'], ['2', ROOT, ROOT]]) {
+    const r = pairedAb(args);
+    assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, /^usage: node bench\/paired-ab\.ts <rounds ≥ 1>/);
+  }
+  const r = pairedAb(['1', ROOT, tmp.path, 'x.pcap']);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /has no bench\/warm-read\.ts/);
+});
