@@ -15,6 +15,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { median } from './measure.ts';
 
 const [roundsArg, dirA, dirB, pcap, ...flags] = process.argv.slice(2);
 const rounds = Number(roundsArg);
@@ -40,14 +41,9 @@ function steady(dir: string): number {
     process.stderr.write(`paired-ab: ${dir}: warm-read failed (exit ${r.status}): ${r.stderr.trim()}\n`);
     process.exit(1);
   }
-  const cpu = (JSON.parse(r.stdout) as { cpu: number[] }).cpu.slice(1).sort((x, y) => x - y);
-  return (cpu[0] + cpu[1]) / 2;
+  return median((JSON.parse(r.stdout) as { cpu: number[] }).cpu.slice(1));
 }
 
-const median = (v: number[]) => {
-  const s = [...v].sort((x, y) => x - y);
-  return s.length % 2 === 1 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 const as: number[] = [];
 const bs: number[] = [];
 const changes: number[] = [];
