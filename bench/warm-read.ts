@@ -12,7 +12,8 @@
  * exposition is not written), and the packets and IP bytes it accounted. The first read compiles
  * the code; the later ones are the steady state.
  */
-import { loadConfig } from '../src/config/load.ts';
+import { CaptureFileError } from '../src/capture/capture-file-error.ts';
+import { ConfigError, loadConfig } from '../src/config/load.ts';
 import { Logger } from '../src/log.ts';
 import { Pipeline } from '../src/pipeline.ts';
 
@@ -22,13 +23,28 @@ if (file === undefined || !Number.isInteger(reads) || reads < 1) {
   process.stderr.write('usage: node --max-semi-space-size=2 bench/warm-read.ts <pcap> <reads ≥ 1> [otelacct flags...]\n');
   process.exit(2);
 }
-const { config } = loadConfig(['--read', file, ...flags], process.env);
+let config;
+try {
+  config = loadConfig(['--read', file, ...flags], process.env).config;
+} catch (err) {
+  if (!(err instanceof ConfigError)) throw err;
+  process.stderr.write(err.problems.map((p) => `warm-read: ${p}\n`).join(''));
+  process.exit(2);
+}
 const result = { cpu: [] as number[], packets: [] as number[], bytes: [] as number[] };
 for (let r = 0; r < reads; r++) {
   const pipeline = await Pipeline.create(config, new Logger('error'), { outputReader: true });
   try {
     const before = process.cpuUsage();
-    await pipeline.readFile(file);
+    try {
+      await pipeline.readFile(file);
+    } catch (err) {
+      if (!(err instanceof CaptureFileError)) throw err;
+      // The capture cannot be read (to its end): one line, as otelacct --read says it, no stack.
+      process.stderr.write(`warm-read: ${err.message}\n`);
+      process.exitCode = 1;
+      break;
+    }
     await pipeline.traffic.flush();
     const used = process.cpuUsage(before);
     result.cpu.push((used.user + used.system) / 1e6);
@@ -38,4 +54,4 @@ for (let r = 0; r < reads; r++) {
     await pipeline.stop();
   }
 }
-process.stdout.write(`${JSON.stringify(result)}\n`);
+if (process.exitCode === undefined) process.stdout.write(`${JSON.stringify(result)}\n`);

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { ROOT } from '../deploy/repo.ts';
@@ -39,6 +40,22 @@ test('bench/warm-read.ts without a capture or a read count prints its usage and 
   }
 });
 
+test('bench/warm-read.ts says in one line why a capture or a flag is unusable, without a stack trace', () => {
+  const junk = join(tmp.path, 'junk.pcap');
+  writeFileSync(junk, Buffer.alloc(100, 0x5a));
+  for (const [file, what] of [[join(tmp.path, 'missing.pcap'), /missing\.pcap: cannot open \(ENOENT\)/], [junk, /junk\.pcap: /]] as const) {
+    const r = warmRead([file, '2']);
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stderr, /^warm-read: /);
+    assert.match(r.stderr, what);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    assert.equal(r.stdout, '', 'no figures for a read that failed');
+  }
+  const bad = warmRead([junk, '2', '--no-such-flag']);
+  assert.equal(bad.status, 2, bad.stderr);
+  assert.match(bad.stderr, /^warm-read: .*no-such-flag/);
+});
+
 function pairedAb(args: string[]): ReturnType<typeof spawnSync> & { stdout: string; stderr: string } {
   return spawnSync(process.execPath, [join(ROOT, 'bench/paired-ab.ts'), ...args], { encoding: 'utf8', timeout: 120_000 });
 }
@@ -64,4 +81,7 @@ test('bench/paired-ab.ts with missing arguments or a directory that is no checko
   const r = pairedAb(['1', ROOT, tmp.path, 'x.pcap']);
   assert.equal(r.status, 2);
   assert.match(r.stderr, /has no bench\/warm-read\.ts/);
+  const missing = pairedAb(['1', ROOT, ROOT, join(tmp.path, 'missing.pcap')]);
+  assert.equal(missing.status, 1);
+  assert.match(missing.stderr, /^paired-ab: .*: warm-read failed \(exit 1\): warm-read: .*missing\.pcap: cannot open \(ENOENT\)$/m);
 });
